@@ -1,0 +1,62 @@
+/** Reading journals back (report, replay, convert): streams lines, never loads a whole file. */
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { JournalEntry, JournalOutcomeEntry, JournalRequestEntry } from './types.js';
+
+/** Journal files of a directory in write order, or the file itself. */
+export function journalFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => join(path, f));
+}
+
+export interface JournalLineError {
+  file: string;
+  line: number;
+  message: string;
+}
+
+/** Every entry of the files, in order. Unparseable lines are reported to `onError` and skipped. */
+export async function* readJournal(
+  path: string,
+  onError: (e: JournalLineError) => void = () => {},
+): AsyncGenerator<JournalEntry> {
+  for (const file of journalFiles(path)) {
+    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    let n = 0;
+    for await (const line of lines) {
+      n += 1;
+      if (!line.trim()) continue;
+      try {
+        const entry = JSON.parse(line) as JournalEntry;
+        if (entry && (entry.type === 'request' || entry.type === 'outcome')) yield entry;
+        else onError({ file, line: n, message: 'not a journal entry' });
+      } catch (error) {
+        onError({ file, line: n, message: (error as Error).message });
+      }
+    }
+  }
+}
+
+/** True when the first non-empty line of a file parses as a journal entry (format sniffing). */
+export function looksLikeJournalLine(line: string): boolean {
+  try {
+    const v = JSON.parse(line) as { type?: unknown; id?: unknown };
+    return (v.type === 'request' || v.type === 'outcome') && typeof v.id === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** Request lines that never got an outcome line: calls in doubt after a crash. */
+export async function findUnfinished(path: string): Promise<JournalRequestEntry[]> {
+  const open = new Map<string, JournalRequestEntry>();
+  for await (const entry of readJournal(path)) {
+    if (entry.type === 'request') open.set(entry.id, entry);
+    else open.delete((entry as JournalOutcomeEntry).id);
+  }
+  return [...open.values()];
+}

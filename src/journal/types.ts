@@ -1,0 +1,116 @@
+/**
+ * The journal: one JSONL line per event, redacted. Every call that goes upstream writes a `request` line BEFORE
+ * the first v2 call and an `outcome` line after; a `request` with no `outcome` (after a crash) is "in doubt".
+ * Calls answered without going upstream (bad authtoken, unsupported method, malformed xmlData …) write only an
+ * `outcome` line. Outcome lines repeat the call summary so readers (report, replay) never need to join for it.
+ */
+import type { V2Operation } from '../mapping/types.js';
+
+export interface JournalClient {
+  /** Remote address as the proxy saw it. */
+  address?: string;
+  userAgent?: string;
+  /** `fp:` + 12 hex of SHA-256(authtoken): identifies an integration without revealing its token. */
+  tokenFingerprint?: string;
+}
+
+export interface JournalCallSummary {
+  /** Request id (also the X-Request-Id response header and the log field `reqId`). */
+  id: string;
+  /** ISO time the line was written. */
+  ts: string;
+  client: JournalClient;
+  /** Credential profile name (not a secret). */
+  profile?: string;
+  format: 'xml' | 'json';
+  /** v1 module and method as the client sent them. */
+  module: string;
+  method: string;
+  /** Request path (the response uri). */
+  path: string;
+  /** Parameters without secrets and without xmlData (lower-cased names). */
+  params: Record<string, string>;
+}
+
+export interface JournalV2Call {
+  method: string;
+  path: string;
+  status?: number;
+  durationMs: number;
+  attempts: number;
+  error?: string;
+}
+
+export interface JournalRowOutcome {
+  no: string;
+  /** Legacy row code: 2000/2001/2002 or the legacy error code. */
+  code: string;
+  /** v2 record id created/updated/found. */
+  id?: string;
+  message?: string;
+}
+
+export interface JournalDuplicate {
+  no: string;
+  field: string;
+  existingId: string;
+  /** 'search' = found by the pre-check, 'unique' = v2 DUPLICATE_DATA, 'batch' = an earlier row of the same call. */
+  via: 'search' | 'unique' | 'batch';
+}
+
+export interface JournalResolution {
+  kind: 'owner' | 'lookup' | 'note-parent';
+  field?: string;
+  module?: string;
+  value: string;
+  id?: string;
+  /** Why it did not resolve: 'no-match', 'several-matches', 'error', 'created' … */
+  reason?: string;
+}
+
+export interface JournalRequestEntry extends JournalCallSummary {
+  type: 'request';
+  xmlData?: string;
+  plan?: {
+    operation: V2Operation;
+    module: string;
+    requests: { method: string; path: string; records: number }[];
+    /** The v2 bodies, so replay can resend exactly what was meant. */
+    bodies?: unknown[];
+  };
+  warnings?: { kind: string; row?: string; label?: string; message: string }[];
+  /** Label → api_name trace per row (for migration reports). */
+  trace?: { no: string; fields: { label: string; apiName?: string; outcome: string; example?: string }[] }[];
+}
+
+export interface JournalOutcomeEntry extends JournalCallSummary {
+  type: 'outcome';
+  durationMs: number;
+  /** Did this call reach the upstream at all? */
+  upstream: boolean;
+  v2Calls: JournalV2Call[];
+  /** The legacy answer: kind and top-level code/message for errors. */
+  legacy: { kind: 'success' | 'rows' | 'error' | 'nodata'; code?: string; message?: string };
+  rows: JournalRowOutcome[];
+  /** The write may have been applied although the client got an error: reconcile by hand. */
+  inDoubt?: boolean;
+  /** Ids created by a call that answered with an error (default-version multi-row partial failure). */
+  createdIds?: string[];
+  duplicates?: JournalDuplicate[];
+  resolutions?: JournalResolution[];
+  /** Credits this call spent upstream (ceil(records/10) per write, 1 per metadata/search call). */
+  credits?: number;
+  /** Non-secret error text for bridge/upstream failures. */
+  error?: string;
+  /** When not a translated write: 'unsupported-method', 'bad-request', 'auth' … */
+  category?: string;
+}
+
+export type JournalEntry = JournalRequestEntry | JournalOutcomeEntry;
+
+export interface Journal {
+  append(entry: JournalEntry): void;
+  /** Resolves when everything appended so far is on disk. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
