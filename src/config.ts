@@ -1,0 +1,223 @@
+/**
+ * One typed, validated configuration: a file (`--config`, JSON or YAML) plus environment overrides.
+ * Every option has a documented default (README "Configuration"). A bad value stops start-up with a
+ * ConfigError naming the option path, e.g. `config: profiles[0].dc: Invalid option: expected one of "us"|"eu"…`.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { isValidTimeZone } from './mapping/time.js';
+
+const timeZone = z.string().refine(isValidTimeZone, { message: 'not an IANA time zone known to this Node.js' });
+const positiveInt = z.number().int().positive();
+const SHA256_HEX = /^(sha256:)?[0-9a-f]{64}$/i;
+
+const profileSchema = z
+  .object({
+    /** Profile name: shows in journals, logs and metrics. */
+    name: z.string().min(1),
+    /** Legacy authtokens accepted for this profile, in clear (compared in constant time). */
+    authtokens: z.array(z.string().min(1)).default([]),
+    /** Or their SHA-256 hex digests (`sha256:` prefix optional), so the config file holds no usable token. */
+    authtokenSha256: z.array(z.string().regex(SHA256_HEX, 'expected 64 hex digits')).default([]),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    refreshToken: z.string().min(1),
+    dc: z.enum(['us', 'eu', 'in', 'au', 'cn', 'jp', 'ca', 'sa']).default('us'),
+    /** Explicit accounts server / API domain (sandbox or developer orgs); win over `dc`. */
+    accountsUrl: z.url().optional(),
+    apiDomain: z.url().optional(),
+    /** API user's IANA zone; default: users?type=CurrentUser, else the v2 wall clock. */
+    timeZone: timeZone.optional(),
+    concurrency: positiveInt.default(10),
+    maxQueue: positiveInt.default(1000),
+    requestTimeoutMs: positiveInt.default(30_000),
+    maxRetries: z.number().int().min(0).default(4),
+    creditsPerDay: positiveInt.optional(),
+    /** JSON answers: `application/jsonp` as Zoho sent (default) or `application/json`. */
+    jsonContentType: z.enum(['jsonp', 'json']).default('jsonp'),
+    /** v1 label → v2 api_name overrides, per v2 module api_name. */
+    labelOverrides: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+    /** Lookups given by name that match no or several records, per target module: skip (default), error, create. */
+    lookupPolicy: z.record(z.string(), z.enum(['skip', 'error', 'create'])).default({}),
+  })
+  .strict()
+  .refine((p) => p.authtokens.length + p.authtokenSha256.length > 0, {
+    message: 'needs at least one of authtokens / authtokenSha256',
+    path: ['authtokens'],
+  });
+
+export const configSchema = z
+  .object({
+    /** Proxy listen port (env PORT). */
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Proxy listen address (env HOST). */
+    host: z.string().default('0.0.0.0'),
+    /** `sandbox`: embedded emulator on a loopback port; `zoho`: the configured profiles' data centres. */
+    upstream: z.enum(['sandbox', 'zoho']).default('sandbox'),
+    sandbox: z
+      .object({
+        /** Loopback port of the embedded sandbox; 0 = any free port. */
+        port: z.number().int().min(0).max(65535).default(0),
+        /** Persist sandbox records here across restarts. */
+        dataFile: z.string().optional(),
+        /** v2 metadata directory to serve instead of the bundled snapshot. */
+        metadataDir: z.string().optional(),
+        /** Legacy authtokens accepted in sandbox mode (env ZBRIDGE_AUTHTOKENS); empty = one random token per start. */
+        authtokens: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({ port: 0, authtokens: [] }),
+    /** Credential profiles (required with upstream "zoho"; generated in sandbox mode). */
+    profiles: z.array(profileSchema).default([]),
+    journal: z
+      .object({
+        /** Directory of the JSONL journal; `""` disables it. */
+        dir: z.string().default('.zbridge/journal'),
+        maxFileBytes: positiveInt.default(64 * 1024 * 1024),
+      })
+      .strict()
+      .default({ dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024 }),
+    limits: z
+      .object({
+        /** Largest request body accepted (bytes); beyond → 4600 "xmlData". */
+        maxBodyBytes: positiveInt.default(5 * 1024 * 1024),
+        /** Deepest XML nesting accepted in xmlData. */
+        maxXmlDepth: positiveInt.default(8),
+      })
+      .strict()
+      .default({ maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 }),
+    metadata: z
+      .object({
+        /** How long live /settings metadata and users are cached. */
+        ttlSeconds: positiveInt.default(600),
+        /** Snapshot used when the live metadata cannot be fetched (default: bundled). */
+        snapshotDir: z.string().optional(),
+        /** Modules probed, in order, to find the parent of a Notes entityId. */
+        noteParentModules: z.array(z.string()).optional(),
+        /** How long name → id lookup resolutions are cached. */
+        lookupCacheSeconds: positiveInt.default(300),
+      })
+      .strict()
+      .default({ ttlSeconds: 600, lookupCacheSeconds: 300 }),
+    tokenStore: z
+      .object({
+        /** Where OAuth access tokens are cached: memory, or a 0600 file shared by processes on one host. */
+        kind: z.enum(['memory', 'file']).default('memory'),
+        path: z.string().default('.zbridge/tokens.json'),
+      })
+      .strict()
+      .default({ kind: 'memory', path: '.zbridge/tokens.json' }),
+    compat: z
+      .object({
+        /** Honour `??duplicateCheck=1` as `duplicateCheck` (a servlet would ignore it). */
+        honourDoubleQuestionMark: z.boolean().default(true),
+        /** wfTrigger=true → ["workflow","approval","blueprint"] instead of ["workflow"]. */
+        fullTriggerOnWorkflow: z.boolean().default(false),
+        /** version=4 update row with an unknown id: 4425 (observed) or 401.2. */
+        unknownIdRowCode: z.enum(['4425', '401.2']).default('4425'),
+      })
+      .strict()
+      .default({ honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425' }),
+    /** pino level: fatal, error, warn, info, debug, trace, silent. */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Milliseconds SIGTERM waits for in-flight calls before exiting anyway. */
+    shutdownGraceMs: positiveInt.default(30_000),
+  })
+  .strict();
+
+export type ZbridgeConfig = z.infer<typeof configSchema>;
+export type ProfileConfig = z.infer<typeof profileSchema>;
+
+/** Parse a config document (already decoded) with env overrides applied; throws ConfigError. */
+export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}): ZbridgeConfig {
+  const doc = applyEnv(structuredClone((input ?? {}) as Record<string, unknown>), env);
+  const result = configSchema.safeParse(doc);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const option = formatPath(keys.length > 0 ? [...issue.path, keys[0]] : issue.path);
+    throw new ConfigError(option || '(root)', issue.message);
+  }
+  const config = result.data;
+  if (config.upstream === 'zoho' && config.profiles.length === 0) {
+    throw new ConfigError('profiles', 'upstream "zoho" needs at least one credential profile');
+  }
+  const names = new Set<string>();
+  config.profiles.forEach((p, i) => {
+    if (names.has(p.name)) throw new ConfigError(`profiles[${i}].name`, `duplicate profile name "${p.name}"`);
+    names.add(p.name);
+  });
+  return config;
+}
+
+/** Read `--config FILE` (JSON, or YAML by extension .yaml/.yml) and apply the environment. */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): ZbridgeConfig {
+  let doc: unknown = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError('--config', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    try {
+      doc = ['.yaml', '.yml'].includes(extname(file).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError('--config', `${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'JSON/YAML'}: ${(error as Error).message}`);
+    }
+  }
+  return parseConfig(doc, env);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    '',
+  );
+}
+
+/**
+ * Environment overrides (README lists them): PORT, HOST, ZBRIDGE_UPSTREAM, ZBRIDGE_AUTHTOKENS (comma list:
+ * the accepted tokens of the sandbox profile, or of the only profile), ZBRIDGE_JOURNAL_DIR, ZBRIDGE_LOG_LEVEL,
+ * ZBRIDGE_SANDBOX_DATA, and one profile from ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET / ZOHO_REFRESH_TOKEN /
+ * ZOHO_DC / ZOHO_TIME_ZONE (which also selects upstream "zoho" unless ZBRIDGE_UPSTREAM says otherwise).
+ */
+function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const int = (name: string, value: string): number => {
+    if (!/^\d+$/.test(value)) throw new ConfigError(name, `expected a whole number, got "${value}"`);
+    return Number(value);
+  };
+  if (env.PORT) doc.port = int('PORT', env.PORT);
+  if (env.HOST) doc.host = env.HOST;
+  if (env.ZBRIDGE_LOG_LEVEL) doc.logLevel = env.ZBRIDGE_LOG_LEVEL;
+  if (env.ZBRIDGE_JOURNAL_DIR !== undefined) doc.journal = { ...(doc.journal as object), dir: env.ZBRIDGE_JOURNAL_DIR };
+  if (env.ZBRIDGE_SANDBOX_DATA) doc.sandbox = { ...(doc.sandbox as object), dataFile: env.ZBRIDGE_SANDBOX_DATA };
+  if (env.ZOHO_CLIENT_ID || env.ZOHO_CLIENT_SECRET || env.ZOHO_REFRESH_TOKEN) {
+    const profiles = Array.isArray(doc.profiles) ? (doc.profiles as Record<string, unknown>[]) : [];
+    profiles.push({
+      name: 'env',
+      clientId: env.ZOHO_CLIENT_ID,
+      clientSecret: env.ZOHO_CLIENT_SECRET,
+      refreshToken: env.ZOHO_REFRESH_TOKEN,
+      ...(env.ZOHO_DC ? { dc: env.ZOHO_DC } : {}),
+      ...(env.ZOHO_TIME_ZONE ? { timeZone: env.ZOHO_TIME_ZONE } : {}),
+      authtokens: [],
+    });
+    doc.profiles = profiles;
+    doc.upstream ??= 'zoho';
+  }
+  if (env.ZBRIDGE_UPSTREAM) doc.upstream = env.ZBRIDGE_UPSTREAM;
+  if (env.ZBRIDGE_AUTHTOKENS) {
+    const tokens = env.ZBRIDGE_AUTHTOKENS.split(',').map((t) => t.trim()).filter(Boolean);
+    const profiles = Array.isArray(doc.profiles) ? (doc.profiles as Record<string, unknown>[]) : [];
+    if (profiles.length > 1) {
+      throw new ConfigError('ZBRIDGE_AUTHTOKENS', 'is ambiguous with several profiles: set authtokens per profile in the config file');
+    }
+    if (profiles.length === 1) profiles[0].authtokens = tokens;
+    else doc.sandbox = { ...(doc.sandbox as object), authtokens: tokens };
+  }
+  return doc;
+}
