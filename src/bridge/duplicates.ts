@@ -1,0 +1,105 @@
+/**
+ * duplicateCheck=1 as v1 kept it (issue 8): before inserting, look each row's duplicate-check value up in v2
+ * (v2 insert alone only rejects user-defined unique fields, so a second Lead with the same Email would simply be
+ * created). Rows found answer "already exists" / 2002 with the existing record; rows of the same call that
+ * repeat an earlier row's value follow that row, as v1 processing rows in order would have.
+ */
+import type { JournalDuplicate } from '../journal/types.js';
+import type { ExistingRecord, V2Plan } from '../mapping/types.js';
+import type { ZohoClient } from '../zoho/client.js';
+import { criteriaEquals, fetchRecord, searchRecords } from '../zoho/records.js';
+
+/** Zoho's limit on the criteria parameter. */
+const MAX_CRITERIA_CHARS = 2000;
+/** Conditions per criteria expression: Zoho documents at most 10. */
+const MAX_CONDITIONS = 10;
+
+export interface DuplicatePrecheck {
+  /** Row index → the record that already exists upstream. */
+  existing: Map<number, ExistingRecord>;
+  /** Row index → index of the earlier row of this call with the same value. */
+  followers: Map<number, number>;
+  found: JournalDuplicate[];
+  /** v2 search/GET calls made (credits: 1 each). */
+  searches: number;
+}
+
+/** Values compare as v2 search does: trimmed, case-insensitive. */
+export const normaliseDuplicateValue = (value: string): string => value.trim().toLowerCase();
+
+/** Group values into criteria expressions within Zoho's limits. */
+export function criteriaBatches(field: string, values: readonly string[]): string[] {
+  const batches: string[] = [];
+  let current: string[] = [];
+  const render = (conds: string[]) => (conds.length === 1 ? conds[0] : `(${conds.join('or')})`);
+  for (const value of values) {
+    const cond = criteriaEquals(field, value);
+    const next = [...current, cond];
+    if (current.length > 0 && (next.length > MAX_CONDITIONS || render(next).length > MAX_CRITERIA_CHARS)) {
+      batches.push(render(current));
+      current = [cond];
+    } else {
+      current = next;
+    }
+  }
+  if (current.length > 0) batches.push(render(current));
+  return batches;
+}
+
+export async function precheckDuplicates(plan: V2Plan, client: ZohoClient): Promise<DuplicatePrecheck> {
+  const result: DuplicatePrecheck = { existing: new Map(), followers: new Map(), found: [], searches: 0 };
+  const field = plan.duplicateCheckField;
+  if (!field) return result;
+
+  // First row per distinct value leads; later rows with the same value follow it.
+  const leaders = new Map<string, number>();
+  const valueByKey = new Map<string, string>();
+  for (const row of plan.rows) {
+    if (!row.record || row.duplicateCheckValue === undefined || row.duplicateCheckValue.trim() === '') continue;
+    const key = normaliseDuplicateValue(row.duplicateCheckValue);
+    const leader = leaders.get(key);
+    if (leader === undefined) {
+      leaders.set(key, row.index);
+      valueByKey.set(key, row.duplicateCheckValue.trim());
+    } else {
+      result.followers.set(row.index, leader);
+    }
+  }
+  if (leaders.size === 0) return result;
+
+  const matches = new Map<string, ExistingRecord>();
+  const values = [...valueByKey.values()];
+  const queries =
+    field === 'Email' && values.length === 1
+      ? [{ email: values[0] }]
+      : criteriaBatches(field, values).map((criteria) => ({ criteria }));
+  const answers = await Promise.all(queries.map((q) => searchRecords(client, plan.module, q)));
+  result.searches += queries.length;
+  for (const records of answers) {
+    for (const record of records as ExistingRecord[]) {
+      const v = record[field];
+      if (typeof v !== 'string') continue;
+      const key = normaliseDuplicateValue(v);
+      // Several existing matches: v1 reported one; take the oldest, as v2 upsert does.
+      const seen = matches.get(key);
+      if (!seen || String(record.Created_Time ?? '') < String(seen.Created_Time ?? '')) matches.set(key, record);
+    }
+  }
+
+  for (const [key, leaderIndex] of leaders) {
+    const match = matches.get(key);
+    if (!match) continue;
+    const complete: ExistingRecord =
+      match.Created_Time && match.Created_By
+        ? match
+        : (((await fetchRecord(client, plan.module, match.id)) as ExistingRecord | undefined) ?? match);
+    if (complete !== match) result.searches += 1;
+    const rows = [leaderIndex, ...[...result.followers].filter(([, leader]) => leader === leaderIndex).map(([row]) => row)];
+    for (const row of rows) {
+      result.existing.set(row, complete);
+      result.followers.delete(row);
+      result.found.push({ no: plan.rows[row].no, field, existingId: String(complete.id), via: 'search' });
+    }
+  }
+  return result;
+}

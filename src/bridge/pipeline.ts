@@ -1,0 +1,370 @@
+/**
+ * One legacy call end to end, shared by the proxy and replay tooling:
+ * authtoken → profile, scope, method, module (Schema), xmlData → rows, resolutions, plan, duplicate pre-check,
+ * journal `request` line, v2 writes, results, journal `outcome` line. Never throws: every failure becomes the
+ * legacy error an old client understands, a log line and a journal entry.
+ */
+import { performance } from 'node:perf_hooks';
+import { toLegacyError, ZbridgeError } from '../errors.js';
+import { legacyErrors, type LegacyError } from '../legacy/errors.js';
+import type { LegacyCall, LegacyResult } from '../legacy/types.js';
+import { parseXmlData, type XmlDataLimits } from '../legacy/xmldata.js';
+import type {
+  Journal,
+  JournalCallSummary,
+  JournalDuplicate,
+  JournalOutcomeEntry,
+  JournalResolution,
+  JournalRowOutcome,
+  JournalV2Call,
+} from '../journal/types.js';
+import { redactParams, tokenFingerprint } from '../journal/redact.js';
+import { planCall, resolutionRequests, toLegacyResult, createdIds } from '../mapping/index.js';
+import type { ExistingRecord, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
+import type { Logger } from '../server/logger.js';
+import type { ProxyMetrics } from '../server/metrics.js';
+import type { AuthtokenIndex } from '../server/auth.js';
+import type { ProfileRuntime, Upstream } from '../upstream.js';
+import { fetchRecord } from '../zoho/records.js';
+import { precheckDuplicates } from './duplicates.js';
+import { creditsFor, withoutRows } from './plan-edit.js';
+import { LookupCache, resolveRequests } from './resolve.js';
+import { SchemaCache } from './schema-cache.js';
+
+/** v1 methods the bridge translates. Everything else answers 4600 and is counted. */
+const TRANSLATED_METHODS = new Set(['insertRecords', 'updateRecords']);
+
+export interface CallOrigin {
+  requestId: string;
+  address?: string;
+  userAgent?: string;
+}
+
+export interface BridgeAnswer {
+  result: LegacyResult;
+  /** The profile that served the call (its JSON content-type preference), when the authtoken selected one. */
+  profile?: ProfileRuntime;
+  outcome: JournalOutcomeEntry;
+}
+
+export interface BridgeDeps {
+  upstream: Upstream;
+  auth: AuthtokenIndex;
+  journal: Journal;
+  logger: Logger;
+  metrics?: ProxyMetrics;
+  xmlLimits?: XmlDataLimits;
+  /** Lifetime of cached name → id lookups (ms). Default 5 min. */
+  lookupCacheMs?: number;
+}
+
+/** A failure that ends the call with a legacy error; `category` labels it in journals and reports. */
+class CallStop extends Error {
+  constructor(
+    readonly legacy: LegacyError,
+    readonly category: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Bridge {
+  private readonly schemas = new SchemaCache();
+  private readonly lookups: LookupCache;
+
+  constructor(private readonly deps: BridgeDeps) {
+    this.lookups = new LookupCache(deps.lookupCacheMs ?? 300_000);
+  }
+
+  async handle(call: LegacyCall, origin: CallOrigin): Promise<BridgeAnswer> {
+    const started = performance.now();
+    const summary: JournalCallSummary = {
+      id: origin.requestId,
+      ts: new Date().toISOString(),
+      client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(call.authtoken) },
+      format: call.format,
+      module: call.module,
+      method: call.method,
+      path: call.path,
+      params: redactParams(call.params),
+    };
+    const state: CallState = { upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [] };
+    let profile: ProfileRuntime | undefined;
+    let result: LegacyResult;
+    let category: string | undefined;
+    let errorText: string | undefined;
+    let plan: V2Plan | undefined;
+    try {
+      profile = this.authenticate(call);
+      summary.profile = profile.name;
+      ({ result, plan } = await this.translate(call, profile, summary, state));
+    } catch (error) {
+      const stop = error instanceof CallStop ? error : undefined;
+      result = { kind: 'error', error: stop?.legacy ?? toLegacyError(error) };
+      category = stop?.category ?? (error instanceof ZbridgeError ? error.side : 'bridge');
+      errorText = (error as Error).message;
+      if (error instanceof ZbridgeError && error.side === 'bridge') this.deps.logger.error({ reqId: origin.requestId, err: errorText }, 'bridge failure');
+    }
+
+    const outcome: JournalOutcomeEntry = {
+      ...summary,
+      ts: new Date().toISOString(),
+      type: 'outcome',
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      upstream: state.upstream,
+      v2Calls: state.v2Calls,
+      legacy: legacySummary(result),
+      rows: rowOutcomes(result, plan),
+      ...(state.inDoubt ? { inDoubt: true } : {}),
+      ...(state.createdIds?.length ? { createdIds: state.createdIds } : {}),
+      ...(state.duplicates.length ? { duplicates: state.duplicates } : {}),
+      ...(state.resolutions.length ? { resolutions: state.resolutions } : {}),
+      ...(state.credits ? { credits: state.credits } : {}),
+      ...(errorText ? { error: errorText } : {}),
+      ...(category ? { category } : {}),
+    };
+    this.record(outcome, plan);
+    return { result, profile, outcome };
+  }
+
+  private authenticate(call: LegacyCall): ProfileRuntime {
+    if (!call.authtoken) {
+      // The pre-2012 ticket + apikey pair answered 4500 in practice (documented: 4000).
+      if (call.params.ticket !== undefined || call.params.apikey !== undefined) {
+        throw new CallStop(legacyErrors.internal(), 'auth', 'ticket/apikey authentication is not supported');
+      }
+      throw new CallStop(legacyErrors.invalidTicket(), 'auth', 'missing authtoken');
+    }
+    const name = this.deps.auth.lookup(call.authtoken);
+    if (!name) throw new CallStop(legacyErrors.invalidTicket(), 'auth', 'unknown authtoken');
+    return this.deps.upstream.profile(name);
+  }
+
+  private async translate(
+    call: LegacyCall,
+    profile: ProfileRuntime,
+    summary: JournalCallSummary,
+    state: CallState,
+  ): Promise<{ result: LegacyResult; plan?: V2Plan }> {
+    if ((call.params.scope ?? '').toLowerCase() !== 'crmapi') {
+      throw new CallStop(legacyErrors.badParameter('scope'), 'bad-request', 'scope is not crmapi');
+    }
+    if (!TRANSLATED_METHODS.has(call.method)) {
+      this.deps.metrics?.unsupported.inc({ method: call.method });
+      throw new CallStop(legacyErrors.generic(), 'unsupported-method', `v1 method ${call.method} is not translated`);
+    }
+    const schema = await this.schemas.forModule(profile, call.module);
+    const module = schema?.resolveModule(call.module);
+    if (!schema || !module) throw new CallStop(legacyErrors.generic(), 'unknown-module', `unknown module ${call.module}`);
+
+    let parsed;
+    try {
+      parsed = parseXmlData(call.xmlData, this.deps.xmlLimits);
+    } catch (error) {
+      throw new CallStop(toLegacyError(error), 'bad-xmldata', (error as Error).message);
+    }
+
+    const needs = resolutionRequests(module, parsed.rows, schema, profile.mappingOptions);
+    const resolved = await resolveRequests(needs, profile, this.lookups);
+    state.resolutions.push(...resolved.journal);
+    state.credits += resolved.calls;
+    const timeZone = await profile.timeZone();
+    let plan = planCall(call, parsed, {
+      schema,
+      timeZone: timeZone ?? 'UTC',
+      options: profile.mappingOptions,
+      resolutions: resolved.resolutions,
+    });
+    if (plan.error) return { result: { kind: 'error', error: plan.error }, plan };
+
+    // duplicateCheck=1: v1's promise, kept by searching first (v2 insert does not check the system field).
+    const existing = new Map<number, ExistingRecord>();
+    let followers = new Map<number, number>();
+    if (plan.duplicateCheck === 1 && plan.operation === 'insert' && (plan.version4 || plan.rows.length === 1)) {
+      const pre = await precheckDuplicates(plan, profile.client);
+      state.credits += pre.searches;
+      pre.existing.forEach((record, row) => existing.set(row, record));
+      state.duplicates.push(...pre.found);
+      followers = pre.followers;
+      plan = withoutRows(plan, new Set([...existing.keys(), ...followers.keys()]));
+    }
+
+    this.deps.journal.append({
+      ...summary,
+      type: 'request',
+      xmlData: call.xmlData,
+      plan: {
+        operation: plan.operation,
+        module: plan.module,
+        requests: plan.requests.map((r) => ({ method: r.method, path: r.path, records: r.body.data.length })),
+        bodies: plan.requests.map((r) => r.body),
+      },
+      warnings: plan.warnings.length ? plan.warnings : undefined,
+      trace: plan.rows.map((r) => ({ no: r.no, fields: r.trace })),
+    });
+
+    const outcomes: V2Outcome[] = [];
+    const requests: V2Request[] = [...plan.requests];
+    for (let i = 0; i < requests.length; i += 1) {
+      const { outcome, calls } = await profile.client.execute(requests[i], plan.operation);
+      state.upstream = true;
+      state.v2Calls.push(...calls.map(toJournalCall));
+      if (outcome.kind === 'response') state.credits += creditsFor([requests[i]]);
+      if (outcome.kind === 'failure' && outcome.inDoubt) state.inDoubt = true;
+      outcomes.push(outcome);
+      // Rows that repeat an earlier row's value: if that row failed, the first follower goes next (v1 order).
+      if (i === requests.length - 1 && followers.size > 0) {
+        const next = promoteFollowers(plan, requests, outcomes, followers, existing, state.duplicates);
+        if (next) requests.push(next);
+      }
+    }
+    plan = { ...plan, requests };
+
+    // A v2 DUPLICATE_DATA under duplicateCheck=1 also means "found": answer with the existing record.
+    if (plan.duplicateCheck === 1) await this.fetchDuplicates(plan, outcomes, existing, profile, state);
+
+    const result = toLegacyResult(plan, outcomes, { timeZone, existing });
+    if (result.kind === 'error') state.createdIds = createdIds(plan, outcomes);
+    return { result, plan };
+  }
+
+  private async fetchDuplicates(
+    plan: V2Plan,
+    outcomes: V2Outcome[],
+    existing: Map<number, ExistingRecord>,
+    profile: ProfileRuntime,
+    state: CallState,
+  ): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    plan.requests.forEach((req, r) => {
+      const outcome = outcomes[r];
+      if (outcome?.kind !== 'response') return;
+      const data = (outcome.body as { data?: unknown[] } | undefined)?.data;
+      if (!Array.isArray(data)) return;
+      data.forEach((item, i) => {
+        const entry = item as { code?: string; details?: { id?: unknown; api_name?: string } };
+        const rowIndex = req.rows[i];
+        if (entry?.code !== 'DUPLICATE_DATA' || entry.details?.id === undefined || existing.has(rowIndex)) return;
+        const id = String(entry.details.id);
+        jobs.push(
+          fetchRecord(profile.client, plan.module, id).then((record) => {
+            state.credits += 1;
+            existing.set(rowIndex, (record as ExistingRecord | undefined) ?? { id });
+            state.duplicates.push({ no: plan.rows[rowIndex].no, field: entry.details?.api_name ?? '', existingId: id, via: 'unique' });
+          }),
+        );
+      });
+    });
+    await Promise.all(jobs);
+  }
+
+  private record(outcome: JournalOutcomeEntry, plan: V2Plan | undefined): void {
+    const { metrics, logger, journal } = this.deps;
+    try {
+      journal.append(outcome);
+    } catch (error) {
+      logger.error({ reqId: outcome.id, err: (error as Error).message }, 'journal write failed');
+    }
+    const code = outcome.legacy.code ?? '2000';
+    metrics?.calls.inc({ module: outcome.module, method: outcome.method, code });
+    if (metrics && plan) for (const row of outcome.rows) metrics.rows.inc({ module: plan.module, code: row.code });
+    if (outcome.inDoubt) metrics?.inDoubt.inc({ profile: outcome.profile ?? '' });
+    const level = outcome.inDoubt || outcome.category === 'upstream' || outcome.category === 'bridge' ? 'warn' : 'info';
+    logger[level](
+      {
+        reqId: outcome.id,
+        profile: outcome.profile,
+        client: outcome.client.tokenFingerprint,
+        module: outcome.module,
+        method: outcome.method,
+        legacy: outcome.legacy.code ?? outcome.legacy.kind,
+        rows: outcome.rows.length,
+        v2Calls: outcome.v2Calls.length,
+        ms: outcome.durationMs,
+        ...(outcome.inDoubt ? { inDoubt: true } : {}),
+        ...(outcome.category ? { category: outcome.category } : {}),
+        ...(outcome.error ? { err: outcome.error } : {}),
+      },
+      'legacy call',
+    );
+  }
+}
+
+interface CallState {
+  upstream: boolean;
+  v2Calls: JournalV2Call[];
+  credits: number;
+  duplicates: JournalDuplicate[];
+  resolutions: JournalResolution[];
+  inDoubt?: boolean;
+  createdIds?: string[];
+}
+
+function toJournalCall(c: { method: string; path: string; status?: number; durationMs: number; attempts: number; error?: string }): JournalV2Call {
+  return { method: c.method, path: c.path, status: c.status, durationMs: c.durationMs, attempts: c.attempts, ...(c.error ? { error: c.error } : {}) };
+}
+
+/** Per-row v2 answer of a planned row: the data[i] entry of its request, if any. */
+function v2EntryFor(requests: V2Request[], outcomes: V2Outcome[], rowIndex: number): { status?: string; details?: Record<string, unknown> } | undefined {
+  for (let r = 0; r < outcomes.length; r += 1) {
+    const i = requests[r].rows.indexOf(rowIndex);
+    if (i < 0) continue;
+    const outcome = outcomes[r];
+    if (outcome.kind !== 'response') return undefined;
+    const data = (outcome.body as { data?: unknown[] } | undefined)?.data;
+    return Array.isArray(data) ? (data[i] as { status?: string; details?: Record<string, unknown> }) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * After a round of writes: followers whose leader was created become "already exists" with the leader's
+ * record; for leaders that failed, the first follower is sent next (as v1, processing in order, would have
+ * inserted it). Returns the next request, if any.
+ */
+function promoteFollowers(
+  plan: V2Plan,
+  requests: V2Request[],
+  outcomes: V2Outcome[],
+  followers: Map<number, number>,
+  existing: Map<number, ExistingRecord>,
+  found: JournalDuplicate[],
+): V2Request | undefined {
+  const nextLeaders = new Map<number, number>(); // failed leader → new leader
+  for (const [row, leader] of [...followers]) {
+    const entry = v2EntryFor(requests, outcomes, leader);
+    if (entry?.status === 'success' && entry.details) {
+      existing.set(row, { ...(entry.details as ExistingRecord), id: String(entry.details.id) });
+      found.push({ no: plan.rows[row].no, field: plan.duplicateCheckField ?? '', existingId: String(entry.details.id), via: 'batch' });
+      followers.delete(row);
+    } else if (!nextLeaders.has(leader)) {
+      nextLeaders.set(leader, row);
+      followers.delete(row);
+    } else {
+      followers.set(row, nextLeaders.get(leader)!);
+    }
+  }
+  if (nextLeaders.size === 0) return undefined;
+  const template = requests[0];
+  const rows = [...nextLeaders.values()].sort((a, b) => a - b);
+  return { ...template, rows, body: { ...template.body, data: rows.map((r) => plan.rows[r].record!) } };
+}
+
+function legacySummary(result: LegacyResult): JournalOutcomeEntry['legacy'] {
+  if (result.kind === 'error' || result.kind === 'nodata') return { kind: result.kind, code: result.error.code, message: result.error.message };
+  return { kind: result.kind };
+}
+
+function rowOutcomes(result: LegacyResult, plan: V2Plan | undefined): JournalRowOutcome[] {
+  if (result.kind === 'rows') {
+    return result.rows.map((r) =>
+      'success' in r ? { no: r.no, code: r.success.code, id: r.success.details.id } : { no: r.no, code: r.error.code, message: r.error.message },
+    );
+  }
+  if (result.kind === 'success') {
+    const code = result.message === 'Record(s) already exists' ? '2002' : result.message === 'Record(s) updated successfully' ? '2001' : '2000';
+    return result.records.map((rec, i) => ({ no: plan?.rows[i]?.no ?? String(i + 1), code, id: rec.id }));
+  }
+  return [];
+}

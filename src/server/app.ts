@@ -1,0 +1,163 @@
+/**
+ * The proxy's express app: legacy calls on every path (anything that is not a v1 write answers the legacy
+ * 4600, with HTTP 200, as Zoho did), plus /healthz, /readyz and /metrics.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Request, type Response } from 'express';
+import type { Bridge } from '../bridge/pipeline.js';
+import { toLegacyError } from '../errors.js';
+import { legacyErrors } from '../legacy/errors.js';
+import { parseLegacyRequest } from '../legacy/request.js';
+import { renderLegacyResponse } from '../legacy/response.js';
+import type { LegacyFormat, LegacyResult } from '../legacy/types.js';
+import { tokenFingerprint } from '../journal/redact.js';
+import type { Journal } from '../journal/types.js';
+import type { Upstream } from '../upstream.js';
+import { readRawBody } from './body.js';
+import type { Logger } from './logger.js';
+import type { ProxyMetrics } from './metrics.js';
+
+export interface ProxyAppOptions {
+  bridge: Bridge;
+  upstream: Upstream;
+  journal: Journal;
+  metrics: ProxyMetrics;
+  logger: Logger;
+  /** Largest body read (bytes). */
+  maxBodyBytes: number;
+  honourDoubleQuestionMark: boolean;
+  /** Called when a legacy call starts and ends (graceful shutdown counts in-flight calls). */
+  onCallStart?: () => void;
+  onCallEnd?: () => void;
+}
+
+const LEGACY_HEADERS = { Pragma: 'no-cache', 'Cache-Control': 'no-store, no-cache, must-revalidate' };
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+export function createProxyApp(options: ProxyAppOptions): Express {
+  const { bridge, upstream, metrics, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.all(
+      upstream.profiles().map(async (p) => {
+        try {
+          await p.client.get('/crm/v2/settings/modules');
+          return { profile: p.name, ok: true };
+        } catch (error) {
+          return { profile: p.name, ok: false, error: (error as Error).message };
+        }
+      }),
+    );
+    const ok = checks.every((c) => c.ok);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', profiles: checks });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.end(await metrics.registry.metrics());
+  });
+
+  // Every other path and method: a legacy call (or the legacy 4600 for what is not one).
+  app.use(async (req: Request, res: Response) => {
+    options.onCallStart?.();
+    metrics.inFlight.inc();
+    const requestId = pickRequestId(req.headers['x-request-id']);
+    res.setHeader('X-Request-Id', requestId);
+    try {
+      await handleLegacy(req, res, requestId, options);
+    } catch (error) {
+      // Only reached on a bug in the glue itself; the old client still gets a legacy answer.
+      logger.error({ reqId: requestId, err: (error as Error).message }, 'unhandled proxy error');
+      if (!res.headersSent) send(res, { format: 'xml', path: req.path }, { kind: 'error', error: toLegacyError(error) }, 'jsonp');
+    } finally {
+      metrics.inFlight.dec();
+      options.onCallEnd?.();
+    }
+  });
+
+  return app;
+}
+
+async function handleLegacy(req: Request, res: Response, requestId: string, options: ProxyAppOptions): Promise<void> {
+  const { body, tooLarge } = await readRawBody(req, options.maxBodyBytes);
+  const path = req.originalUrl.split('?')[0];
+  const format: LegacyFormat = /^\/crm\/private\/json\//.test(path) ? 'json' : 'xml';
+  const origin = { requestId, address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
+
+  let call;
+  try {
+    call = parseLegacyRequest(
+      { method: req.method, url: req.originalUrl, headers: req.headers, body },
+      { honourDoubleQuestionMark: options.honourDoubleQuestionMark },
+    );
+  } catch (error) {
+    const result: LegacyResult = { kind: 'error', error: toLegacyError(error) };
+    journalRejected(options, origin, { format, path, method: req.method }, result, 'bad-request', (error as Error).message);
+    send(res, { format, path }, result, 'jsonp');
+    return;
+  }
+  if (tooLarge) {
+    const result: LegacyResult = { kind: 'error', error: legacyErrors.badParameter('xmlData') };
+    journalRejected(options, origin, call, result, 'oversize-body', `body larger than ${options.maxBodyBytes} bytes`, call.authtoken);
+    res.setHeader('Connection', 'close');
+    send(res, call, result, 'jsonp');
+    return;
+  }
+  const answer = await options.bridge.handle(call, origin);
+  send(res, call, answer.result, answer.profile?.jsonContentType ?? 'jsonp');
+}
+
+function send(res: Response, target: { format: LegacyFormat; path: string }, result: LegacyResult, json: 'jsonp' | 'json'): void {
+  const rendered = renderLegacyResponse(target, result, { jsonContentType: json });
+  res.writeHead(200, { ...LEGACY_HEADERS, 'Content-Type': rendered.contentType });
+  res.end(rendered.body);
+}
+
+/** Calls rejected before a LegacyCall exists still leave an outcome line in the journal. */
+function journalRejected(
+  options: ProxyAppOptions,
+  origin: { requestId: string; address?: string; userAgent?: string },
+  call: { format: LegacyFormat; path: string; method: string; module?: string },
+  result: LegacyResult,
+  category: string,
+  message: string,
+  authtoken?: string,
+): void {
+  const legacy = result.kind === 'error' ? { kind: 'error' as const, code: result.error.code, message: result.error.message } : { kind: result.kind };
+  try {
+    options.journal.append({
+      type: 'outcome',
+      id: origin.requestId,
+      ts: new Date().toISOString(),
+      client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(authtoken) },
+      format: call.format,
+      module: call.module ?? '',
+      method: call.method,
+      path: call.path,
+      params: {},
+      durationMs: 0,
+      upstream: false,
+      v2Calls: [],
+      legacy,
+      rows: [],
+      category,
+      error: message,
+    });
+  } catch (error) {
+    options.logger.error({ reqId: origin.requestId, err: (error as Error).message }, 'journal write failed');
+  }
+  options.metrics.calls.inc({ module: call.module ?? '', method: call.method, code: legacy.code ?? '' });
+  options.logger.info({ reqId: origin.requestId, path: call.path, legacy: legacy.code, category, err: message }, 'legacy call rejected');
+}
+
+function pickRequestId(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && REQUEST_ID.test(value) ? value : randomUUID();
+}

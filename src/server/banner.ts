@@ -1,0 +1,27 @@
+/** What `npm start` prints: where the proxy listens, the accepted demo authtoken, a curl to paste. */
+import type { ZbridgeConfig } from '../config.js';
+import type { RunningProxy } from './index.js';
+
+export function startupBanner(proxy: RunningProxy, config: ZbridgeConfig): string {
+  const tokens = proxy.upstream.authtokens;
+  const lines = [`zbridge proxy listening on ${proxy.url}`];
+  if (proxy.upstream.sandbox) {
+    const demo = tokens[0]?.tokens[0] ?? '';
+    lines.push(
+      `  upstream: embedded sandbox (Zoho CRM v2 emulator) at ${proxy.upstream.sandbox.url}`,
+      `  accepted authtoken: ${demo}${config.sandbox.authtokens.length ? '' : '   (random for this run; set ZBRIDGE_AUTHTOKENS to fix it)'}`,
+      '',
+      '  try it:',
+      `  curl -s '${proxy.url}/crm/private/xml/Leads/insertRecords' \\`,
+      `    --data-urlencode 'authtoken=${demo}' --data-urlencode 'scope=crmapi' \\`,
+      `    --data-urlencode 'xmlData=<Leads><row no="1"><FL val="Last Name">Smith</FL><FL val="Company">Acme</FL><FL val="Email">smith@example.com</FL></row></Leads>'`,
+      '',
+      `  then see what landed: curl -s ${proxy.upstream.sandbox.url}/__sandbox/stats`,
+    );
+  } else {
+    lines.push(`  upstream: Zoho CRM v2, profiles: ${tokens.map((t) => t.profile).join(', ')}`);
+  }
+  lines.push(`  health: ${proxy.url}/healthz  ready: ${proxy.url}/readyz  metrics: ${proxy.url}/metrics`);
+  if (config.journal.dir) lines.push(`  journal: ${config.journal.dir}`);
+  return `${lines.join('\n')}\n`;
+}

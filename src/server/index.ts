@@ -1,0 +1,145 @@
+/**
+ * Starting and stopping the proxy: upstream (embedded sandbox or Zoho profiles), journal, metrics, logger,
+ * the express app on a real socket, and a graceful stop (stop accepting, finish in-flight calls, flush the
+ * journal).
+ */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { Bridge } from '../bridge/pipeline.js';
+import type { ZbridgeConfig } from '../config.js';
+import { FileJournal, MemoryJournal } from '../journal/file-journal.js';
+import type { Journal } from '../journal/types.js';
+import { createUpstream, type Upstream } from '../upstream.js';
+import { createProxyApp } from './app.js';
+import { AuthtokenIndex } from './auth.js';
+import { createLogger, type Logger } from './logger.js';
+import { ProxyMetrics } from './metrics.js';
+
+export interface RunningProxy {
+  url: string;
+  port: number;
+  upstream: Upstream;
+  journal: Journal;
+  metrics: ProxyMetrics;
+  logger: Logger;
+  /** Stop accepting, wait for in-flight calls (up to the grace period), close journal and upstream. */
+  close(): Promise<void>;
+}
+
+export interface StartProxyOptions {
+  logger?: Logger;
+  /** Replace the configured journal (tests). */
+  journal?: Journal;
+  /** Collect Node's default process metrics (default true; tests turn it off). */
+  defaultMetrics?: boolean;
+}
+
+export async function startProxy(config: ZbridgeConfig, options: StartProxyOptions = {}): Promise<RunningProxy> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = new ProxyMetrics({ defaultMetrics: options.defaultMetrics });
+  const upstream = await createUpstream(config, {
+    observer: metrics.observer,
+    onWarning: (message) => logger.warn({ warning: message }, 'upstream warning'),
+  });
+  const journal =
+    options.journal ??
+    (config.journal.dir ? new FileJournal({ dir: config.journal.dir, maxFileBytes: config.journal.maxFileBytes }) : new MemoryJournal());
+
+  const auth = new AuthtokenIndex();
+  for (const entry of upstream.authtokens) {
+    for (const token of entry.tokens) auth.addToken(entry.profile, token);
+    for (const digest of entry.sha256) auth.addDigest(entry.profile, digest);
+  }
+
+  const bridge = new Bridge({
+    upstream,
+    auth,
+    journal,
+    logger,
+    metrics,
+    xmlLimits: { maxBytes: config.limits.maxBodyBytes, maxDepth: config.limits.maxXmlDepth },
+    lookupCacheMs: config.metadata.lookupCacheSeconds * 1000,
+  });
+
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const app = createProxyApp({
+    bridge,
+    upstream,
+    journal,
+    metrics,
+    logger,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    honourDoubleQuestionMark: config.compat.honourDoubleQuestionMark,
+    onCallStart: () => {
+      inFlight += 1;
+    },
+    onCallEnd: () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    },
+  });
+
+  const server = createServer(app);
+  keepAnsweringAfterTrailingGarbage(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      await stopped;
+      await journal.flush();
+      await journal.close();
+      await upstream.close();
+    })();
+    return closing;
+  };
+
+  return { url: `http://${shownHost}:${port}`, port, upstream, journal, metrics, logger, close };
+}
+
+/**
+ * One widely used client sends a JSON body with a Content-Length counted in UTF-16 units, so bytes of its body
+ * arrive after the request "ended" and Node's parser sees them as a malformed next request. By default Node
+ * then destroys the socket, losing the answer to the real request. Here the answer is written first and the
+ * connection closed after it.
+ */
+function keepAnsweringAfterTrailingGarbage(server: Server): void {
+  const busy = new WeakMap<Socket, number>();
+  const closeAfter = new WeakSet<Socket>();
+  server.on('request', (req, res) => {
+    const socket = req.socket;
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    res.on('close', () => {
+      const left = (busy.get(socket) ?? 1) - 1;
+      busy.set(socket, left);
+      if (left === 0 && closeAfter.has(socket)) socket.end();
+    });
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if ((busy.get(socket) ?? 0) > 0) {
+      closeAfter.add(socket);
+      return;
+    }
+    if (socket.writable && error.code !== 'ECONNRESET') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    } else {
+      socket.destroy();
+    }
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * Prometheus metrics (prom-client): calls by module, method and legacy code; upstream latency; retries; 429s;
+ * token refreshes; credits. Implements the zoho client's observer interface so src/zoho stays metrics-agnostic.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ProxyMetrics {
+  readonly registry = new Registry();
+  readonly calls = new Counter({
+    name: 'zbridge_calls_total',
+    help: 'Legacy calls answered, by v1 module, method and legacy code (2000 = success answer).',
+    labelNames: ['module', 'method', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly rows = new Counter({
+    name: 'zbridge_rows_total',
+    help: 'Legacy rows processed, by v2 module and per-row legacy code.',
+    labelNames: ['module', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly unsupported = new Counter({
+    name: 'zbridge_unsupported_method_calls_total',
+    help: 'Calls to v1 methods the bridge does not translate (getRecords, searchRecords …).',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamLatency = new Histogram({
+    name: 'zbridge_upstream_request_duration_seconds',
+    help: 'Duration of each v2 HTTP attempt.',
+    labelNames: ['profile', 'method', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly retries = new Counter({
+    name: 'zbridge_upstream_retries_total',
+    help: 'Retried v2 attempts, by reason.',
+    labelNames: ['profile', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly tooManyRequests = new Counter({
+    name: 'zbridge_upstream_429_total',
+    help: 'HTTP 429 answers received from v2.',
+    labelNames: ['profile'] as const,
+    registers: [this.registry],
+  });
+  readonly tokenRefreshes = new Counter({
+    name: 'zbridge_token_refreshes_total',
+    help: 'OAuth access-token refreshes, by outcome.',
+    labelNames: ['profile', 'ok'] as const,
+    registers: [this.registry],
+  });
+  readonly credits = new Counter({
+    name: 'zbridge_credits_used_total',
+    help: 'v2 API credits spent (1 per 10 written records, 1 per metadata or search call).',
+    labelNames: ['profile'] as const,
+    registers: [this.registry],
+  });
+  readonly inDoubt = new Counter({
+    name: 'zbridge_in_doubt_calls_total',
+    help: 'Writes that may have been applied although the client got an error (reconcile from the journal).',
+    labelNames: ['profile'] as const,
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'zbridge_in_flight_calls',
+    help: 'Legacy calls being processed.',
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'zbridge_' });
+  }
+
+  /** The zoho ClientObserver. */
+  readonly observer = {
+    onUpstreamCall: (e: { profile: string; method: string; status?: number; durationMs: number }) => {
+      this.upstreamLatency.observe(
+        { profile: e.profile, method: e.method, status: e.status === undefined ? 'none' : String(e.status) },
+        e.durationMs / 1000,
+      );
+      if (e.status === 429) this.tooManyRequests.inc({ profile: e.profile });
+    },
+    onRetry: (e: { profile: string; reason: string }) => this.retries.inc({ profile: e.profile, reason: e.reason }),
+    onTokenRefresh: (e: { profile: string; ok: boolean }) =>
+      this.tokenRefreshes.inc({ profile: e.profile, ok: String(e.ok) }),
+    onCredits: (e: { profile: string; credits: number }) => this.credits.inc({ profile: e.profile }, e.credits),
+  };
+}

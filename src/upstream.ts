@@ -1,0 +1,157 @@
+/**
+ * The upstream side of the bridge, per credential profile: v2 client, metadata source, note-parent resolver,
+ * time zone. In sandbox mode it first starts the embedded emulator on a loopback port and creates a profile
+ * whose OAuth client and refresh token exist only in this process.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ProfileConfig, ZbridgeConfig } from './config.js';
+import { bundledSnapshot, loadMetadataDir } from './mapping/snapshot.js';
+import type { MappingOptions } from './mapping/index.js';
+import { startSandbox, type RunningSandbox } from './sandbox/index.js';
+import { ZohoClient, type ClientObserver } from './zoho/client.js';
+import { LiveMetadata, type MetadataSource } from './zoho/metadata.js';
+import { NoteParentResolver } from './zoho/records.js';
+import { FileTokenStore, MemoryTokenStore, type TokenStore } from './zoho/tokens.js';
+import type { ZohoProfile } from './zoho/types.js';
+
+export interface ProfileRuntime {
+  name: string;
+  client: ZohoClient;
+  metadata: MetadataSource;
+  noteParents: NoteParentResolver;
+  mappingOptions: MappingOptions;
+  jsonContentType: 'jsonp' | 'json';
+  /** Per target module: what to do with a lookup given by name that matches none or several records. */
+  lookupPolicy: Record<string, 'skip' | 'error' | 'create'>;
+  /** The API user's IANA zone: configured, else users?type=CurrentUser, else undefined (keep v2 wall clock). */
+  timeZone(): Promise<string | undefined>;
+}
+
+export interface Upstream {
+  /** Profile by name; without a name, the first one. Throws when unknown. */
+  profile(name?: string): ProfileRuntime;
+  profiles(): ProfileRuntime[];
+  /** Authtokens accepted per profile, as configured or generated (sandbox mode). */
+  authtokens: { profile: string; tokens: string[]; sha256: string[] }[];
+  /** The embedded sandbox, in sandbox mode. */
+  sandbox?: RunningSandbox;
+  close(): Promise<void>;
+}
+
+export interface UpstreamOptions {
+  observer?: ClientObserver;
+  onWarning?: (message: string) => void;
+}
+
+/** Build every profile of the configuration (and the embedded sandbox when upstream is "sandbox"). */
+export async function createUpstream(config: ZbridgeConfig, options: UpstreamOptions = {}): Promise<Upstream> {
+  let sandbox: RunningSandbox | undefined;
+  let profiles: ProfileConfig[] = config.profiles;
+  if (config.upstream === 'sandbox') {
+    const clientId = `1000.${randomBytes(12).toString('hex').toUpperCase()}`;
+    const clientSecret = randomBytes(20).toString('hex');
+    const refreshToken = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
+    const snapshot = config.sandbox.metadataDir ? loadMetadataDir(config.sandbox.metadataDir) : bundledSnapshot();
+    const owner = snapshot.users[0]?.id;
+    if (!owner) throw new Error('sandbox metadata has no users (users.json)');
+    sandbox = await startSandbox({
+      port: config.sandbox.port,
+      host: '127.0.0.1',
+      metadataDir: config.sandbox.metadataDir,
+      dataFile: config.sandbox.dataFile,
+      clients: [{ clientId, clientSecret, refreshTokens: [{ token: refreshToken, userId: owner }] }],
+    });
+    const authtokens = config.sandbox.authtokens.length > 0 ? config.sandbox.authtokens : [randomBytes(16).toString('hex')];
+    profiles = [
+      {
+        name: 'sandbox',
+        authtokens,
+        authtokenSha256: [],
+        clientId,
+        clientSecret,
+        refreshToken,
+        dc: 'us',
+        accountsUrl: sandbox.url,
+        apiDomain: sandbox.url,
+        concurrency: 10,
+        maxQueue: 1000,
+        requestTimeoutMs: 30_000,
+        maxRetries: 4,
+        jsonContentType: 'jsonp',
+        labelOverrides: {},
+        lookupPolicy: {},
+      },
+    ];
+  }
+
+  const tokenStore: TokenStore =
+    config.tokenStore.kind === 'file' ? new FileTokenStore(config.tokenStore.path) : new MemoryTokenStore();
+  const fallback = config.metadata.snapshotDir ? loadMetadataDir(config.metadata.snapshotDir) : bundledSnapshot();
+
+  const runtimes = new Map<string, ProfileRuntime>();
+  for (const p of profiles) {
+    const zohoProfile: ZohoProfile = {
+      id: p.name,
+      clientId: p.clientId,
+      clientSecret: p.clientSecret,
+      refreshToken: p.refreshToken,
+      dc: p.dc,
+      accountsUrl: p.accountsUrl,
+      apiDomain: p.apiDomain,
+      timeZone: p.timeZone,
+      concurrency: p.concurrency,
+      maxQueue: p.maxQueue,
+      requestTimeoutMs: p.requestTimeoutMs,
+      maxRetries: p.maxRetries,
+      creditsPerDay: p.creditsPerDay,
+    };
+    const client = new ZohoClient(zohoProfile, { tokenStore, observer: options.observer });
+    const metadata = new LiveMetadata(client, {
+      ttlMs: config.metadata.ttlSeconds * 1000,
+      fallback,
+      onWarning: (m) => options.onWarning?.(`profile ${p.name}: ${m}`),
+    });
+    const noteParents = new NoteParentResolver(client, { candidates: config.metadata.noteParentModules });
+    let zone: Promise<string | undefined> | undefined;
+    runtimes.set(p.name, {
+      name: p.name,
+      client,
+      metadata,
+      noteParents,
+      jsonContentType: p.jsonContentType,
+      lookupPolicy: p.lookupPolicy,
+      mappingOptions: {
+        labelOverrides: p.labelOverrides,
+        fullTriggerOnWorkflow: config.compat.fullTriggerOnWorkflow,
+        unknownIdRowCode: config.compat.unknownIdRowCode,
+      },
+      timeZone: () => {
+        if (p.timeZone) return Promise.resolve(p.timeZone);
+        // Asked once per profile; a failure is retried on the next call instead of being cached.
+        zone ??= metadata
+          .currentUser()
+          .then((u) => u?.time_zone)
+          .catch(() => {
+            zone = undefined;
+            return undefined;
+          });
+        return zone;
+      },
+    });
+  }
+
+  return {
+    sandbox,
+    authtokens: profiles.map((p) => ({ profile: p.name, tokens: p.authtokens, sha256: p.authtokenSha256 })),
+    profile(name) {
+      const runtime = name === undefined ? runtimes.values().next().value : runtimes.get(name);
+      if (!runtime) throw new Error(name ? `unknown profile "${name}"` : 'no credential profile configured');
+      return runtime;
+    },
+    profiles: () => [...runtimes.values()],
+    async close() {
+      for (const r of runtimes.values()) r.client.close();
+      await sandbox?.close();
+    },
+  };
+}
