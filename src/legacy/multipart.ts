@@ -1,0 +1,91 @@
+/**
+ * A small `multipart/form-data` reader for legacy requests: text fields only, file parts ignored. Field values are
+ * raw bytes (no form decoding: multipart is not URL-encoded), decoded as UTF-8 unless the part names a charset.
+ */
+import type { FormPair } from './form.js';
+
+/**
+ * Fields of a multipart body, in order. `boundary` comes from the Content-Type header. Tolerates LF-only line
+ * ends, a missing closing delimiter (truncated body: the last part is taken as far as it goes) and preamble text.
+ */
+export function parseMultipartFields(body: Buffer, boundary: string): FormPair[] {
+  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  const fields: FormPair[] = [];
+  let pos = body.indexOf(delimiter);
+  while (pos >= 0) {
+    let partStart = pos + delimiter.length;
+    // "--" right after the delimiter closes the body.
+    if (body[partStart] === 0x2d && body[partStart + 1] === 0x2d) break;
+    partStart = skipLineEnd(body, skipSpaces(body, partStart));
+    const next = body.indexOf(delimiter, partStart);
+    let partEnd = next < 0 ? body.length : next;
+    // The line break before the next delimiter belongs to the delimiter.
+    if (next >= 0) {
+      if (body[partEnd - 1] === 0x0a) partEnd -= 1;
+      if (body[partEnd - 1] === 0x0d) partEnd -= 1;
+    }
+    const field = readPart(body.subarray(partStart, Math.max(partStart, partEnd)));
+    if (field !== undefined) fields.push(field);
+    pos = next;
+  }
+  return fields;
+}
+
+function readPart(part: Buffer): FormPair | undefined {
+  let headerEnd = part.indexOf('\r\n\r\n');
+  let bodyStart = headerEnd + 4;
+  const lfOnly = part.indexOf('\n\n');
+  if (headerEnd < 0 || (lfOnly >= 0 && lfOnly < headerEnd)) {
+    headerEnd = lfOnly;
+    bodyStart = lfOnly + 2;
+  }
+  if (headerEnd < 0) return undefined;
+  const headers = part.subarray(0, headerEnd).toString('latin1').split(/\r?\n/);
+  let disposition = '';
+  let charset = 'utf-8';
+  for (const line of headers) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-disposition') disposition = value;
+    else if (name === 'content-type') charset = headerParam(value, 'charset') ?? charset;
+  }
+  if (!/^form-data\b/i.test(disposition)) return undefined;
+  if (headerParam(disposition, 'filename') !== undefined || headerParam(disposition, 'filename*') !== undefined) {
+    return undefined; // files are ignored
+  }
+  const name = headerParam(disposition, 'name');
+  if (name === undefined || name === '') return undefined;
+  // Header bytes were read as latin1; names are UTF-8 on the wire in practice.
+  const decodedName = Buffer.from(name, 'latin1').toString('utf8');
+  return { name: decodedName, value: decodeBytes(part.subarray(bodyStart), charset) };
+}
+
+/** A `key=value` or `key="value"` parameter of a header value (case-insensitive key). */
+export function headerParam(header: string, key: string): string | undefined {
+  const re = new RegExp(`(?:^|;)\\s*${key.replace(/\*/g, '\\*')}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]*))`, 'i');
+  const match = re.exec(header);
+  if (match === null) return undefined;
+  return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2];
+}
+
+/** Bytes → text in the named charset; unknown charsets fall back to UTF-8. */
+export function decodeBytes(bytes: Uint8Array, charset: string): string {
+  try {
+    return new TextDecoder(charset.toLowerCase(), { fatal: false, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
+  }
+}
+
+function skipSpaces(buf: Buffer, pos: number): number {
+  while (buf[pos] === 0x20 || buf[pos] === 0x09) pos += 1;
+  return pos;
+}
+
+function skipLineEnd(buf: Buffer, pos: number): number {
+  if (buf[pos] === 0x0d) pos += 1;
+  if (buf[pos] === 0x0a) pos += 1;
+  return pos;
+}

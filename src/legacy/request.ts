@@ -1,0 +1,141 @@
+/**
+ * Legacy (v1) HTTP requests → LegacyCall, whatever shape old clients send them in (PROTOCOL.md §2).
+ * Express-independent: the proxy, the offline converter and the tests all feed it the raw request.
+ *
+ * Parameter sources, merged: the query string, then the body (form-urlencoded, raw unencoded, multipart,
+ * a flat JSON object, or an XML document used as xmlData). On a repeated name **the query string wins**
+ * (servlet order: `getParameter` returns the first value and the query string is read first); within one
+ * source the first occurrence wins for the same reason.
+ */
+import { LegacyRequestError } from '../errors.js';
+import { legacyErrors } from './errors.js';
+import { formDecode, parseFormPairs, type FormPair } from './form.js';
+import { parseJsonParams } from './json-params.js';
+import { decodeBytes, headerParam, parseMultipartFields } from './multipart.js';
+import type { LegacyCall, LegacyFormat } from './types.js';
+
+export interface RawHttpRequest {
+  method: string;
+  /** Path + '?' + raw query, as received (an absolute URL with scheme and host is accepted too). */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Raw body bytes, possibly empty (or cut short: a JSON body's Content-Length may be too small). */
+  body: Buffer;
+}
+
+export interface RequestParseOptions {
+  /**
+   * Honour `…??duplicateCheck=1` as `duplicatecheck` (default true). False = servlet behaviour: the name keeps
+   * its leading `?` and so matches no parameter.
+   */
+  honourDoubleQuestionMark?: boolean;
+}
+
+const LEGACY_PATH = /^\/crm\/private\/([^/?#]+)\/([^/?#]+)\/([^/?#]+)$/;
+
+/** Throws LegacyRequestError 4600 (generic) unless the path is `/crm/private/{fmt}/{Module}/{method}`. */
+export function parseLegacyRequest(req: RawHttpRequest, options: RequestParseOptions = {}): LegacyCall {
+  const honourDoubleQ = options.honourDoubleQuestionMark ?? true;
+  const { path, query } = splitUrl(req.url);
+  const match = LEGACY_PATH.exec(path);
+  if (match === null) {
+    throw new LegacyRequestError(`not a legacy API path: ${truncate(path)}`, legacyErrors.generic());
+  }
+  const format: LegacyFormat = match[1] === 'json' ? 'json' : 'xml';
+
+  const params: Record<string, string> = {};
+  const add = (pairs: FormPair[]): void => {
+    for (const { name, value } of pairs) {
+      const key = normaliseName(name, honourDoubleQ);
+      if (key === '' || Object.prototype.hasOwnProperty.call(params, key)) continue; // first wins
+      params[key] = value;
+    }
+  };
+
+  // Query string first so that it wins over the body.
+  if (query !== undefined) add(parseFormPairs(query));
+  const body = readBody(req);
+  add(body.pairs);
+  if (body.xml !== undefined && params.xmldata === undefined) params.xmldata = body.xml;
+
+  const call: LegacyCall = { format, module: match[2], method: match[3], path, params };
+  if (params.xmldata !== undefined) call.xmlData = params.xmldata;
+  if (params.authtoken !== undefined) call.authtoken = params.authtoken;
+  return call;
+}
+
+/**
+ * A full legacy request URL as found in log files (GET style), optionally with scheme + host, a leading HTTP
+ * method and a trailing `HTTP/1.x`. Throws like parseLegacyRequest.
+ */
+export function parseLegacyUrlLine(line: string): LegacyCall {
+  let url = line.trim();
+  const requestLine = /^([A-Z]+)\s+(\S+)(?:\s+HTTP\/\d(?:\.\d)?)?$/.exec(url);
+  if (requestLine !== null) url = requestLine[2];
+  return parseLegacyRequest({ method: requestLine?.[1] ?? 'GET', url, headers: {}, body: Buffer.alloc(0) });
+}
+
+/** Lower-cased parameter name; `?name` (from `??name=`) loses its `?` when honoured. */
+function normaliseName(name: string, honourDoubleQ: boolean): string {
+  const lower = name.toLowerCase();
+  return honourDoubleQ ? lower.replace(/^\?+/, '') : lower;
+}
+
+/** Path (no scheme, host, query or fragment) and raw query (without the first `?`, undefined when absent). */
+function splitUrl(url: string): { path: string; query?: string } {
+  let rest = url;
+  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(rest);
+  if (absolute !== null) rest = rest.slice(absolute[0].length) || '/';
+  const q = rest.indexOf('?');
+  if (q < 0) {
+    const hash = rest.indexOf('#');
+    return { path: hash < 0 ? rest : rest.slice(0, hash) };
+  }
+  // No fragment stripping in the query: a raw xmlData may contain '#'.
+  return { path: rest.slice(0, q), query: rest.slice(q + 1) };
+}
+
+interface BodyParams {
+  pairs: FormPair[];
+  /** An XML document body, to be used as xmlData when no parameter carries one. */
+  xml?: string;
+}
+
+/** Parameters carried by the body, by Content-Type, sniffing the content when the type is missing or wrong. */
+function readBody(req: RawHttpRequest): BodyParams {
+  if (req.body.length === 0) return { pairs: [] };
+  const contentType = header(req.headers, 'content-type') ?? '';
+  const mediaType = contentType.split(';')[0].trim().toLowerCase();
+  const charset = headerParam(contentType, 'charset') ?? 'utf-8';
+
+  if (mediaType === 'multipart/form-data') {
+    const boundary = headerParam(contentType, 'boundary');
+    return { pairs: boundary ? parseMultipartFields(req.body, boundary) : [] };
+  }
+  const text = decodeBytes(req.body, charset);
+  if (mediaType === 'application/x-www-form-urlencoded') return { pairs: parseFormPairs(text) };
+
+  const start = text.replace(/^[\uFEFF\s]+/, '');
+  if (mediaType === 'text/xml' || mediaType === 'application/xml' || mediaType.endsWith('+xml')) {
+    return start.startsWith('<') ? { pairs: [], xml: text } : { pairs: parseFormPairs(text) };
+  }
+  // No, or some other, Content-Type (often none at all, or a wrong one): sniff.
+  if (start.startsWith('{')) return { pairs: parseJsonParams(start) };
+  if (start.startsWith('<')) return { pairs: [], xml: text };
+  return { pairs: parseFormPairs(text) };
+}
+
+function header(headers: RawHttpRequest['headers'], name: string): string | undefined {
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== name) continue;
+    const value = headers[key];
+    return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+function truncate(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
+
+export { formDecode };
