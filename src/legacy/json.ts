@@ -1,0 +1,149 @@
+/**
+ * The pieces of v1's JSON output that came from Java (PROTOCOL.md §4): org.json's `XML.toJSONObject` over a
+ * Java 7 `HashMap`, so object keys come out in hash-bucket order, and org.json's string quoting.
+ */
+
+/** Java's `String.hashCode()` over UTF-16 code units, as a signed 32-bit int. */
+export function javaStringHash(key: string): number {
+  let h = 0;
+  for (let i = 0; i < key.length; i += 1) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Java 7 `HashMap.hash()`: the supplemental hash spreading high bits down (no alternative hashing seed). */
+export function java7SupplementalHash(hashCode: number): number {
+  let h = hashCode;
+  h ^= (h >>> 20) ^ (h >>> 12);
+  return h ^ (h >>> 7) ^ (h >>> 4);
+}
+
+/** Table capacity for `size` keys: 16, doubled while the 0.75 load factor is exceeded (32 above 12 keys). */
+export function java7Capacity(size: number): number {
+  let capacity = 16;
+  while (size > capacity * 0.75) capacity *= 2;
+  return capacity;
+}
+
+/** The bucket of a key in a table of `capacity` slots. */
+export function java7Bucket(key: string, capacity: number): number {
+  return java7SupplementalHash(javaStringHash(key)) & (capacity - 1);
+}
+
+const orderCache = new Map<string, string[]>();
+
+/**
+ * Iteration order of a Java 7 HashMap holding `keys` (distinct, in insertion order): ascending buckets, and within
+ * a bucket the most recently inserted key first (Java 7 inserts at the head of the bucket's chain).
+ *
+ * Models a map that never resized while filling, which is what v1's small objects are (at most a handful of
+ * keys); for more than 12 keys it uses capacity 32 as PROTOCOL.md §4 states.
+ */
+export function java7HashMapOrder(keys: readonly string[]): string[] {
+  const cacheKey = keys.join('\u0000');
+  const cached = orderCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const capacity = java7Capacity(keys.length);
+  const order = keys
+    .map((key, index) => ({ key, index, bucket: java7Bucket(key, capacity) }))
+    .sort((a, b) => a.bucket - b.bucket || b.index - a.index)
+    .map((entry) => entry.key);
+  if (orderCache.size < 1000) orderCache.set(cacheKey, order);
+  return order;
+}
+
+/**
+ * org.json `JSONObject.quote`: `\" \\ \b \t \n \f \r`, `/` only after `<` (`</` → `<\/`), and `\uxxxx` (lower-case
+ * hex, as Java's `Integer.toHexString`) for U+0000–001F, U+0080–009F and U+2000–20FF. Other characters stay raw.
+ */
+export function orgJsonQuote(text: string): string {
+  let out = '"';
+  let prev = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i];
+    const code = text.charCodeAt(i);
+    switch (ch) {
+      case '"':
+        out += '\\"';
+        break;
+      case '\\':
+        out += '\\\\';
+        break;
+      case '/':
+        out += prev === '<' ? '\\/' : '/';
+        break;
+      case '\b':
+        out += '\\b';
+        break;
+      case '\t':
+        out += '\\t';
+        break;
+      case '\n':
+        out += '\\n';
+        break;
+      case '\f':
+        out += '\\f';
+        break;
+      case '\r':
+        out += '\\r';
+        break;
+      default:
+        if (code < 0x20 || (code >= 0x80 && code < 0xa0) || (code >= 0x2000 && code < 0x2100)) {
+          out += `\\u${code.toString(16).padStart(4, '0')}`;
+        } else {
+          out += ch;
+        }
+    }
+    prev = ch;
+  }
+  return `${out}"`;
+}
+
+/** A node of the XML tree that v1's JSON output was mechanically converted from. */
+export interface XmlTreeNode {
+  name: string;
+  /** Attributes in document order. */
+  attrs?: [string, string][];
+  /** Text content. */
+  text?: string;
+  /** The text was a CDATA section: org.json keeps it as is, plain text is trimmed like Java's `String.trim`. */
+  cdata?: boolean;
+  children?: XmlTreeNode[];
+}
+
+/**
+ * `XML.toJSONObject` of one element's content, serialised compactly in HashMap order: attributes and child
+ * elements become keys (one child of a name → object, several → array), text goes under `content` when the element
+ * has attributes or children, a text-only element becomes a string, every scalar is a string.
+ */
+export function xmlTreeToJson(node: XmlTreeNode): string {
+  return `{${orgJsonQuote(node.name)}:${elementValue(node)}}`;
+}
+
+function elementValue(node: XmlTreeNode): string {
+  const attrs = node.attrs ?? [];
+  const kids = node.children ?? [];
+  const text = node.cdata ? (node.text ?? '') : javaTrim(node.text ?? '');
+  if (attrs.length === 0 && kids.length === 0) return orgJsonQuote(text);
+  // Insertion order as org.json builds it: attributes, then children/content as they occur.
+  const members = new Map<string, string[]>();
+  for (const [key, value] of attrs) accumulate(members, key, orgJsonQuote(value));
+  for (const child of kids) accumulate(members, child.name, elementValue(child));
+  if (text !== '') accumulate(members, 'content', orgJsonQuote(text));
+  const parts: string[] = [];
+  for (const key of java7HashMapOrder([...members.keys()])) {
+    const values = members.get(key)!;
+    parts.push(`${orgJsonQuote(key)}:${values.length === 1 ? values[0] : `[${values.join(',')}]`}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+function accumulate(members: Map<string, string[]>, key: string, value: string): void {
+  const list = members.get(key);
+  if (list === undefined) members.set(key, [value]);
+  else list.push(value);
+}
+
+/** Java's `String.trim()`: strips every char <= U+0020 at both ends. */
+function javaTrim(text: string): string {
+  return text.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+}

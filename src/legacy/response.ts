@@ -1,0 +1,173 @@
+/**
+ * LegacyResult → the exact bytes v1 answered (PROTOCOL.md §3 XML, §4 JSON). This is the proxy's hot path: the
+ * XML is one string concatenation; the JSON walks a tiny tree of plain objects (it needs the Java 7 HashMap key
+ * order) and is serialised as a string as well. HTTP status is always 200, for errors too.
+ */
+import { orgJsonQuote as _quote, xmlTreeToJson, type XmlTreeNode } from './json.js';
+import type { LegacyFormat, LegacyRecordDetails, LegacyResult } from './types.js';
+
+export interface RenderOptions {
+  /** JSON content type: 'jsonp' (default, `application/jsonp;charset=utf-8` as Zoho sent) or 'json'. */
+  jsonContentType?: 'jsonp' | 'json';
+}
+
+export interface RenderedResponse {
+  status: 200;
+  contentType: string;
+  body: string;
+}
+
+export const XML_CONTENT_TYPE = 'text/xml;charset=utf-8';
+export const JSONP_CONTENT_TYPE = 'application/jsonp;charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
+
+/** `target.path` is the request path (no host, no query): it becomes the response `uri`. */
+export function renderLegacyResponse(
+  target: { format: LegacyFormat; path: string },
+  result: LegacyResult,
+  options: RenderOptions = {},
+): RenderedResponse {
+  if (target.format === 'json') {
+    return {
+      status: 200,
+      contentType: options.jsonContentType === 'json' ? JSON_CONTENT_TYPE : JSONP_CONTENT_TYPE,
+      body: renderLegacyJson(target.path, result),
+    };
+  }
+  return { status: 200, contentType: XML_CONTENT_TYPE, body: renderLegacyXml(target.path, result) };
+}
+
+// ------------------------------------------------------------------------------------------------ XML
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" ?>\n';
+
+/** The XML body: declaration (space before `?>`), LF, the document on one line, LF. */
+export function renderLegacyXml(uri: string, result: LegacyResult): string {
+  return `${XML_DECLARATION}<response uri="${escapeAttr(uri)}">${xmlBody(result)}</response>\n`;
+}
+
+function xmlBody(result: LegacyResult): string {
+  switch (result.kind) {
+    case 'success': {
+      let out = `<result><message>${escapeText(result.message)}</message>`;
+      for (const record of result.records) out += `<recorddetail>${xmlRecord(record)}</recorddetail>`;
+      return `${out}</result>`;
+    }
+    case 'rows': {
+      let out = '<result>';
+      for (const row of result.rows) {
+        out += `<row no="${escapeAttr(row.no)}">`;
+        out +=
+          'success' in row
+            ? `<success><code>${escapeText(row.success.code)}</code><details>${xmlRecord(row.success.details)}</details></success>`
+            : `<error><code>${escapeText(row.error.code)}</code><details>${escapeText(row.error.message)}</details></error>`;
+        out += '</row>';
+      }
+      return `${out}</result>`;
+    }
+    case 'error':
+      return `<error><code>${escapeText(result.error.code)}</code><message>${escapeText(result.error.message)}</message></error>`;
+    case 'nodata':
+      return `<nodata><code>${escapeText(result.error.code)}</code><message>${escapeText(result.error.message)}</message></nodata>`;
+  }
+}
+
+/** The "5 FL": Id, Created Time, Modified Time, then the two user names, the only values in CDATA. */
+function xmlRecord(record: LegacyRecordDetails): string {
+  return (
+    `<FL val="Id">${escapeText(record.id)}</FL>` +
+    `<FL val="Created Time">${escapeText(record.createdTime)}</FL>` +
+    `<FL val="Modified Time">${escapeText(record.modifiedTime)}</FL>` +
+    `<FL val="Created By">${cdata(record.createdBy)}</FL>` +
+    `<FL val="Modified By">${cdata(record.modifiedBy)}</FL>`
+  );
+}
+
+/** Text: `& < >` escaped, `"` left raw (v1 sent `… for the "id" parameter.`). */
+export function escapeText(text: string): string {
+  if (!/[&<>]/.test(text)) return text;
+  return text.replace(/[&<>]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&gt;'));
+}
+
+/** Attribute values: `& < "` escaped. */
+export function escapeAttr(text: string): string {
+  if (!/[&<"]/.test(text)) return text;
+  return text.replace(/[&<"]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&quot;'));
+}
+
+/** A CDATA section; an embedded `]]>` is split as `]]]]><![CDATA[>`. */
+export function cdata(text: string): string {
+  return `<![CDATA[${text.indexOf(']]>') < 0 ? text : text.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
+}
+
+// ----------------------------------------------------------------------------------------------- JSON
+
+/** The JSON body: org.json's conversion of the same XML tree, compact, then LF. */
+export function renderLegacyJson(uri: string, result: LegacyResult): string {
+  return `${xmlTreeToJson(legacyResultTree(uri, result))}\n`;
+}
+
+/** The XML tree of a legacy answer (the shape both renderers describe), for the JSON conversion. */
+export function legacyResultTree(uri: string, result: LegacyResult): XmlTreeNode {
+  return { name: 'response', attrs: [['uri', uri]], children: [resultNode(result)] };
+}
+
+function resultNode(result: LegacyResult): XmlTreeNode {
+  switch (result.kind) {
+    case 'success':
+      return {
+        name: 'result',
+        children: [
+          { name: 'message', text: result.message },
+          ...result.records.map((record) => ({ name: 'recorddetail', children: recordNodes(record) })),
+        ],
+      };
+    case 'rows':
+      return {
+        name: 'result',
+        children: result.rows.map((row) => ({
+          name: 'row',
+          attrs: [['no', row.no]] as [string, string][],
+          children: [
+            'success' in row
+              ? {
+                  name: 'success',
+                  children: [
+                    { name: 'code', text: row.success.code },
+                    { name: 'details', children: recordNodes(row.success.details) },
+                  ],
+                }
+              : {
+                  name: 'error',
+                  children: [
+                    { name: 'code', text: row.error.code },
+                    { name: 'details', text: row.error.message },
+                  ],
+                },
+          ],
+        })),
+      };
+    case 'error':
+    case 'nodata':
+      return {
+        name: result.kind,
+        children: [
+          { name: 'code', text: result.error.code },
+          { name: 'message', text: result.error.message },
+        ],
+      };
+  }
+}
+
+function recordNodes(record: LegacyRecordDetails): XmlTreeNode[] {
+  const fl = (label: string, value: string, cdata = false): XmlTreeNode => ({ name: 'FL', attrs: [['val', label]], text: value, cdata });
+  return [
+    fl('Id', record.id),
+    fl('Created Time', record.createdTime),
+    fl('Modified Time', record.modifiedTime),
+    fl('Created By', record.createdBy, true),
+    fl('Modified By', record.modifiedBy, true),
+  ];
+}
+
+export { _quote as orgJsonQuote };
