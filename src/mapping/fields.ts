@@ -1,0 +1,223 @@
+/**
+ * Label → v2 target (PROTOCOL.md §7). v1 names fields by display label; this decides, for one `<FL val>` of
+ * one module, what it becomes in v2. Resolution order:
+ *   1. pseudo-fields (SMOWNERID, `{Module} Owner`, `{MODULE}ID`, `Id`, ACCOUNTID…, SEID/SEMODULE, entityId,
+ *      read-only system labels);
+ *   2. per-module overrides from MappingOptions.labelOverrides (an operator's word beats every heuristic);
+ *   3. the per-module lists of §7 (`Title|Designation`, `Potential Name` …) and labels §7 calls unsupported;
+ *   4. an exact field_label (or display_label) of the metadata;
+ *   5. the label compared case- and whitespace-insensitively;
+ *   6. the label given as an api_name directly, or with spaces → `_`;
+ *   7. otherwise unknown (dropped, warned, traced).
+ * The field found is then classified by its metadata: read-only, computed, line items, owner-like, lookup, plain.
+ */
+import { isModuleOwnerLabel, isModulePrefixedLabel, MODULE_LABEL_LISTS, selfIdLabels, UNSUPPORTED_LABELS } from './modules.js';
+import type { FieldMeta, ModuleMeta } from './types.js';
+
+export interface MappingOptions {
+  /** v1 label → api_name overrides per v2 module api_name. Default: none. */
+  labelOverrides?: Record<string, Record<string, string>>;
+  /** wfTrigger=true → ["workflow","approval","blueprint"] (Zoho comparison page) instead of ["workflow"]. Default false. */
+  fullTriggerOnWorkflow?: boolean;
+  /** version=4 update row with unknown id: '4425' (default) or '401.2'. */
+  unknownIdRowCode?: '4425' | '401.2';
+}
+
+export type FieldTarget =
+  /** A plain field, coerced by data_type. */
+  | { kind: 'field'; field: FieldMeta }
+  /** Owner-like (ownerlookup/userlookup): an id, or an e-mail/name to resolve (`{Module} Owner`, Handler). */
+  | { kind: 'owner'; field: FieldMeta }
+  /** A lookup given by its name twin (`Account Name`): resolved by name, never created. */
+  | { kind: 'lookup-name'; field: FieldMeta }
+  /** A lookup given by id (ACCOUNTID, CONTACTID, SMOWNERID …): `{"id"}`, beats its name twin. */
+  | { kind: 'lookup-id'; field: FieldMeta }
+  /** `{MODULE}ID` of the module itself: ignored (the `id` param / `Id` FL decides). */
+  | { kind: 'self-id' }
+  /** `Id`, exact case: the record id of a version=4 update row. */
+  | { kind: 'row-id' }
+  /** SEID / RELATEDTOID → What_Id. */
+  | { kind: 'se-id'; field: FieldMeta }
+  /** SEMODULE → `$se_module`. */
+  | { kind: 'se-module' }
+  /** Notes entityId → Parent_Id + se_module. */
+  | { kind: 'note-parent' }
+  /** Product Details → line items of this subform field. */
+  | { kind: 'line-items'; field: FieldMeta }
+  | { kind: 'read-only'; apiName?: string }
+  | { kind: 'computed'; apiName?: string }
+  | { kind: 'unsupported'; reason: string }
+  | { kind: 'unknown' };
+
+/** System labels v1 clients echo back from reads: never writable. */
+const READ_ONLY_PSEUDO = new Set(['SMCREATORID', 'MODIFIEDBY', 'Created By', 'Modified By', 'Created Time', 'Modified Time']);
+
+/** Lookup pseudo-ids → candidate v2 fields, first present wins (§7). */
+const LOOKUP_ID_PSEUDO: Record<string, string[]> = {
+  ACCOUNTID: ['Account_Name'],
+  CONTACTID: ['Who_Id', 'Contact_Name'],
+  POTENTIALID: ['Deal_Name'],
+  VENDORID: ['Vendor_Name'],
+  CAMPAIGNID: ['Campaign_Source'],
+  PRODUCTID: ['Product_Name'],
+  QUOTEID: ['Quote_Name'],
+  SALESORDERID: ['Sales_Order'],
+  PARENTACCOUNTID: ['Parent_Account'],
+  WHOID: ['Related_To', 'Who_Id'],
+};
+
+/** Names of the inventory line-item subform across v2 versions (§7). */
+const LINE_ITEM_FIELDS = new Set(['Product_Details', 'Quoted_Items', 'Ordered_Items', 'Purchase_Items', 'Invoiced_Items']);
+
+/** Read-only by name whatever the metadata says (§7). */
+const READ_ONLY_NAMES = new Set(['Full_Name', 'Created_Time', 'Modified_Time', 'Created_By', 'Modified_By', 'Last_Activity_Time', 'Tag']);
+
+/** Data types the bridge cannot write from a v1 string. */
+const UNWRITABLE_TYPES = new Set([
+  'profileimage', 'fileupload', 'imageupload', 'event_reminder', 'ALARM', 'RRULE', 'consent_lookup', 'layout',
+  'multiselectlookup', 'multiuserlookup',
+]);
+
+const fold = (s: string): string => s.replace(/\s+/g, '').toLowerCase();
+
+interface LabelIndex {
+  exact: Map<string, FieldMeta>;
+  folded: Map<string, FieldMeta>;
+  apiLower: Map<string, FieldMeta>;
+  selfIds: Set<string>;
+}
+
+const indexes = new WeakMap<ModuleMeta, LabelIndex>();
+
+function indexOf(module: ModuleMeta): LabelIndex {
+  let idx = indexes.get(module);
+  if (!idx) {
+    idx = { exact: new Map(), folded: new Map(), apiLower: new Map(), selfIds: new Set(selfIdLabels(module)) };
+    for (const f of module.fields) {
+      if (!idx.exact.has(f.label)) idx.exact.set(f.label, f);
+      if (!idx.folded.has(fold(f.label))) idx.folded.set(fold(f.label), f);
+      idx.apiLower.set(f.apiName.toLowerCase(), f);
+    }
+    indexes.set(module, idx);
+  }
+  return idx;
+}
+
+/** The line-item subform field of an inventory module, whatever this org's v2 version calls it. */
+export function lineItemField(module: ModuleMeta): FieldMeta | undefined {
+  return module.fields.find((f) => LINE_ITEM_FIELDS.has(f.apiName));
+}
+
+function findField(module: ModuleMeta, label: string, options?: MappingOptions): FieldMeta | undefined | 'unsupported' {
+  const override = options?.labelOverrides?.[module.apiName]?.[label];
+  if (override !== undefined) return module.fieldsByApiName.get(override);
+  const listed = MODULE_LABEL_LISTS[module.apiName]?.[label];
+  if (listed !== undefined && module.fieldsByApiName.has(listed)) return module.fieldsByApiName.get(listed);
+  if (UNSUPPORTED_LABELS[module.apiName]?.[label]) return 'unsupported';
+  const idx = indexOf(module);
+  if (label === 'Product Details') {
+    const items = lineItemField(module);
+    if (items) return items;
+  }
+  // Custom modules: `CustomModuleN Name` (or `{Singular} Name`) → Name.
+  if (module.fieldsByApiName.has('Name') && isModulePrefixedLabel(module, label, 'Name')) {
+    return module.fieldsByApiName.get('Name');
+  }
+  return (
+    idx.exact.get(label) ??
+    idx.folded.get(fold(label)) ??
+    module.fieldsByApiName.get(label) ??
+    module.fieldsByApiName.get(label.trim().replace(/\s+/g, '_')) ??
+    idx.apiLower.get(label.trim().replace(/\s+/g, '_').toLowerCase())
+  );
+}
+
+/** What one FL label of `module` maps to. Pure; cached indexes per ModuleMeta. */
+export function resolveLabel(module: ModuleMeta, label: string, options?: MappingOptions): FieldTarget {
+  // 1. pseudo-fields
+  if (label === 'Id') return { kind: 'row-id' };
+  const idx = indexOf(module);
+  if (idx.selfIds.has(label)) return { kind: 'self-id' };
+  if (READ_ONLY_PSEUDO.has(label)) return { kind: 'read-only' };
+  if (label === 'SMOWNERID') {
+    const owner = module.fieldsByApiName.get('Owner');
+    return owner ? { kind: 'lookup-id', field: owner } : { kind: 'unsupported', reason: `${module.apiName} has no Owner field` };
+  }
+  if (isModuleOwnerLabel(module, label) && !options?.labelOverrides?.[module.apiName]?.[label]) {
+    const owner = module.fieldsByApiName.get('Owner');
+    return owner ? { kind: 'owner', field: owner } : { kind: 'unsupported', reason: `${module.apiName} has no Owner field` };
+  }
+  if (label === 'SEID' || label === 'RELATEDTOID') {
+    const what = module.fieldsByApiName.get('What_Id');
+    return what ? { kind: 'se-id', field: what } : { kind: 'unsupported', reason: `${module.apiName} has no What_Id field` };
+  }
+  if (label === 'SEMODULE') {
+    return module.fieldsByApiName.has('What_Id') ? { kind: 'se-module' } : { kind: 'unsupported', reason: `${module.apiName} has no What_Id field` };
+  }
+  if (label === 'entityId' && module.apiName === 'Notes') return { kind: 'note-parent' };
+  const candidates = LOOKUP_ID_PSEUDO[label];
+  if (candidates) {
+    for (const api of candidates) {
+      const field = module.fieldsByApiName.get(api);
+      if (field) return { kind: 'lookup-id', field };
+    }
+    return { kind: 'unsupported', reason: `${label} has no v2 field in ${module.apiName}` };
+  }
+  // 2.–6. the field
+  const found = findField(module, label, options);
+  if (found === 'unsupported') return { kind: 'unsupported', reason: UNSUPPORTED_LABELS[module.apiName][label] };
+  if (!found) return { kind: 'unknown' };
+  return classifyField(found);
+}
+
+/** What a field of the metadata accepts from v1. */
+export function classifyField(field: FieldMeta): FieldTarget {
+  if (field.dataType === 'formula' || field.dataType === 'autonumber') return { kind: 'computed', apiName: field.apiName };
+  if (field.readOnly || READ_ONLY_NAMES.has(field.apiName) || field.apiName.startsWith('$')) {
+    return { kind: 'read-only', apiName: field.apiName };
+  }
+  if (field.dataType === 'subform' || field.dataType === 'lineitem') {
+    return LINE_ITEM_FIELDS.has(field.apiName)
+      ? { kind: 'line-items', field }
+      : { kind: 'unsupported', reason: `${field.apiName} (${field.dataType}) has no v1 form` };
+  }
+  if (UNWRITABLE_TYPES.has(field.dataType)) {
+    return { kind: 'unsupported', reason: `${field.apiName} has data_type ${field.dataType}` };
+  }
+  if (field.dataType === 'ownerlookup' || field.dataType === 'userlookup') return { kind: 'owner', field };
+  if (field.dataType === 'lookup') {
+    return { kind: 'lookup-name', field };
+  }
+  return { kind: 'field', field };
+}
+
+/* ------------------------------------------------------------------ line items (§7 Product Details) */
+
+export type LineItemTarget =
+  | { kind: 'product-id' }
+  | { kind: 'product-name' }
+  | { kind: 'number'; key: string }
+  | { kind: 'discount' }
+  | { kind: 'text'; key: string }
+  | { kind: 'computed' }
+  | { kind: 'unknown' };
+
+const LINE_ITEM_LABELS: Record<string, LineItemTarget> = {
+  'Product Id': { kind: 'product-id' },
+  'Product ID': { kind: 'product-id' },
+  'Product Name': { kind: 'product-name' },
+  Quantity: { kind: 'number', key: 'quantity' },
+  'List Price': { kind: 'number', key: 'list_price' },
+  'Unit Price': { kind: 'number', key: 'unit_price' },
+  Discount: { kind: 'discount' },
+  'Product Description': { kind: 'text', key: 'product_description' },
+  Total: { kind: 'computed' },
+  'Total After Discount': { kind: 'computed' },
+  'Net Total': { kind: 'computed' },
+  'Quantity in Stock': { kind: 'computed' },
+  Tax: { kind: 'computed' },
+};
+
+export function resolveLineItemLabel(label: string): LineItemTarget {
+  return LINE_ITEM_LABELS[label] ?? { kind: 'unknown' };
+}

@@ -1,0 +1,597 @@
+/**
+ * LegacyCall + parsed xmlData → V2Plan (PROTOCOL.md §1, §7, §8). Pure and synchronous: whatever needs the
+ * network (owner e-mails, Notes parents, lookups by name) is listed by resolutionRequests() and passed in,
+ * resolved, as PlanContext.resolutions. Bad data never throws: it becomes V2Plan.error or a row error.
+ */
+import { legacyErrors, type LegacyError } from '../legacy/errors.js';
+import type { LegacyCall, LegacyField, LegacyProductRow, LegacyRow, ParsedXmlData } from '../legacy/types.js';
+import { lineItemField, resolveLabel, resolveLineItemLabel, type FieldTarget, type MappingOptions } from './fields.js';
+import { v1Label } from './modules.js';
+import {
+  APPROVAL_MODULES,
+  duplicateCheckField,
+  hasNoUpsert,
+  INVENTORY_MODULES,
+  mandatoryFields,
+  type Schema,
+} from './schema.js';
+import type { FieldMeta, FieldTrace, MappingWarning, ModuleMeta, PlannedRow, V2Plan, V2Record, V2Request } from './types.js';
+import { convertDecimal, convertValue, isIdLike } from './values.js';
+
+export type { MappingOptions } from './fields.js';
+
+/** v2 caps `data` at 100 records; v1 read only the first 100 rows (§1). */
+export const MAX_ROWS = 100;
+
+/** What the caller must resolve asynchronously BEFORE planning (keeps planning pure and synchronous). */
+export interface ResolutionRequests {
+  /** E-mails or names from `{Module} Owner` / Handler that are not ids. */
+  owners: string[];
+  /** Notes `entityId` values. */
+  noteParents: string[];
+  /** Lookups given by name only (`Account Name` without `ACCOUNTID`; line-item `Product Name`). */
+  lookupNames: { field: string; module: string; value: string }[];
+}
+
+export interface Resolutions {
+  /** Owner value → user id (undefined: no such user). */
+  owners?: Map<string, string | undefined>;
+  /** Notes entityId → module api_name of that record (undefined: not found). */
+  noteParents?: Map<string, string | undefined>;
+  /** lookupKey(module, value) → the one matching record id, or why there is none. */
+  lookupNames?: Map<string, { id?: string; reason?: string }>;
+}
+
+export interface PlanContext {
+  schema: Schema;
+  /** IANA zone of the API user: v1 datetimes are wall-clock times in it. */
+  timeZone: string;
+  options?: MappingOptions;
+  resolutions?: Resolutions;
+}
+
+/** Key of Resolutions.lookupNames. */
+export function lookupKey(module: string, value: string): string {
+  return `${module}\u0000${value}`;
+}
+
+const isTrue = (v: string | undefined): boolean => v !== undefined && v.trim().toLowerCase() === 'true';
+const EXAMPLE_MAX = 40;
+const example = (v: string): string => (v.length > EXAMPLE_MAX ? `${v.slice(0, EXAMPLE_MAX)}…` : v);
+
+/* ------------------------------------------------------------------ row analysis shared by both passes */
+
+interface EffectiveField {
+  field: LegacyField;
+  target: FieldTarget;
+  /** False for an earlier occurrence of a repeated label (the last one wins). */
+  last: boolean;
+}
+
+function analyseRow(module: ModuleMeta, row: LegacyRow, options?: MappingOptions): EffectiveField[] {
+  const lastIndex = new Map<string, number>();
+  row.fields.forEach((f, i) => lastIndex.set(f.label, i));
+  return row.fields.map((field, i) => ({
+    field,
+    target: resolveLabel(module, field.label, options),
+    last: lastIndex.get(field.label) === i,
+  }));
+}
+
+const textOf = (f: LegacyField): string => (typeof f.value === 'string' ? f.value.trim() : '');
+
+/** api_names that a non-empty id pseudo-field sets in this row (they beat their name twins). */
+function idTwins(fields: EffectiveField[]): Set<string> {
+  const set = new Set<string>();
+  for (const e of fields) {
+    if (e.last && (e.target.kind === 'lookup-id' || e.target.kind === 'se-id') && textOf(e.field) !== '') {
+      set.add(e.target.field.apiName);
+    }
+  }
+  return set;
+}
+
+/** Everything the rows need resolved before planCall (deduplicated, in first-seen order). */
+export function resolutionRequests(module: ModuleMeta, rows: LegacyRow[], _schema: Schema, options?: MappingOptions): ResolutionRequests {
+  const owners = new Set<string>();
+  const noteParents = new Set<string>();
+  const lookups = new Map<string, { field: string; module: string; value: string }>();
+  const items = lineItemField(module);
+  for (const row of rows.slice(0, MAX_ROWS)) {
+    const fields = analyseRow(module, row, options);
+    const twins = idTwins(fields);
+    for (const e of fields) {
+      if (!e.last) continue;
+      const value = textOf(e.field);
+      const t = e.target;
+      if (t.kind === 'owner' && value !== '' && !isIdLike(value) && !twins.has(t.field.apiName)) owners.add(value);
+      else if (t.kind === 'note-parent' && value !== '') noteParents.add(value);
+      else if (t.kind === 'lookup-name' && value !== '' && !twins.has(t.field.apiName) && isResolvableLookup(t.field)) {
+        const target = t.field.lookupModule as string;
+        lookups.set(lookupKey(target, value), { field: t.field.apiName, module: target, value });
+      } else if (t.kind === 'line-items' && Array.isArray(e.field.value) && items) {
+        for (const product of e.field.value) {
+          const name = productNameNeedingLookup(product);
+          if (name !== undefined) lookups.set(lookupKey('Products', name), { field: items.apiName, module: 'Products', value: name });
+        }
+      }
+    }
+  }
+  return { owners: [...owners], noteParents: [...noteParents], lookupNames: [...lookups.values()] };
+}
+
+const isResolvableLookup = (f: FieldMeta): boolean => !!f.lookupModule && f.lookupModule !== 'se_module';
+
+/** A line item's `Product Name` when it has no usable `Product Id` (last label wins). */
+function productNameNeedingLookup(product: LegacyProductRow): string | undefined {
+  let id: string | undefined;
+  let name: string | undefined;
+  for (const f of product.fields) {
+    const t = resolveLineItemLabel(f.label);
+    if (t.kind === 'product-id') id = textOf(f);
+    else if (t.kind === 'product-name') name = textOf(f);
+  }
+  if (id !== undefined && isIdLike(id)) return undefined;
+  return name ? name : undefined;
+}
+
+/* ------------------------------------------------------------------ planning one row */
+
+type Mode = 'insert' | 'upsert' | 'update' | 'update4';
+
+interface RowContext {
+  module: ModuleMeta;
+  ctx: PlanContext;
+  mode: Mode;
+  version4: boolean;
+  /** Send null for empty values (updates; newFormat=2 inserts). */
+  emptyAsNull: boolean;
+}
+
+interface RowPlan extends PlannedRow {
+  /** The `Id` FL of the row, raw (version=4 updates). */
+  rowId?: string;
+}
+
+function planRow(row: LegacyRow, index: number, rc: RowContext): RowPlan {
+  const { module, ctx, mode } = rc;
+  const warnings: MappingWarning[] = [];
+  const trace: FieldTrace[] = [];
+  const out: RowPlan = { no: row.no, index, warnings, trace };
+  const warn = (kind: MappingWarning['kind'], message: string, label?: string): void => {
+    warnings.push({ kind, row: row.no, ...(label !== undefined ? { label } : {}), message });
+  };
+  const fail = (error: LegacyError, label: string): void => {
+    if (!out.error) {
+      out.error = error;
+      out.errorLabel = label;
+    }
+  };
+  const wrongValue = (label: string): void => fail(legacyErrors.wrongValue(label), label);
+
+  if (row.fields.length === 0) {
+    const label = v1Label(module, mandatoryFields(module.apiName)[0]);
+    fail(rc.version4 ? legacyErrors.rowMandatoryMissing(label) : legacyErrors.mandatoryMissing(), label);
+    return out;
+  }
+
+  // api_name → value, with priority: an id pseudo-field (2) beats its name twin (1); equal priority: last wins.
+  const record = new Map<string, { value: unknown; priority: number }>();
+  const sentLabel = new Map<string, string>();
+  const put = (api: string, value: unknown, priority: number, label: string): void => {
+    const prev = record.get(api);
+    if (prev && prev.priority > priority) return;
+    record.set(api, { value, priority });
+    sentLabel.set(api, label);
+  };
+  const empty = (api: string, label: string, priority = 1): void => {
+    if (rc.emptyAsNull) put(api, null, priority, label);
+    else sentLabel.set(api, sentLabel.get(api) ?? label);
+  };
+
+  const fields = analyseRow(module, row, ctx.options);
+  const twins = idTwins(fields);
+  let seId: { value: string; label: string } | undefined;
+  let seModule: string | undefined;
+  let entityId: string | undefined;
+
+  for (const e of fields) {
+    const label = e.field.label;
+    const raw = e.field.value;
+    const value = textOf(e.field);
+    const t = e.target;
+    const traceEntry = (outcome: FieldTrace['outcome'], apiName?: string): void => {
+      trace.push({
+        label,
+        ...(apiName !== undefined ? { apiName } : {}),
+        outcome,
+        ...(typeof raw === 'string' && raw !== '' ? { example: example(value) } : Array.isArray(raw) ? { example: `${raw.length} product(s)` } : {}),
+      });
+    };
+    if (!e.last) {
+      traceEntry('overridden');
+      continue;
+    }
+    switch (t.kind) {
+      case 'row-id':
+        out.rowId = value;
+        traceEntry('pseudo', 'id');
+        break;
+      case 'self-id':
+        traceEntry('pseudo', 'id');
+        break;
+      case 'read-only':
+        traceEntry('read-only', t.apiName);
+        warn('read-only-dropped', `${label} is read-only in v2: dropped`, label);
+        break;
+      case 'computed':
+        traceEntry('computed', t.apiName);
+        warn('computed-dropped', `${label} is computed by v2: dropped`, label);
+        break;
+      case 'unsupported':
+        traceEntry('unknown');
+        warn('unsupported-field', `${label}: ${t.reason}; dropped`, label);
+        break;
+      case 'unknown':
+        traceEntry('unknown');
+        warn('unknown-label', `${label} is not a field of ${module.apiName}: dropped`, label);
+        break;
+      case 'field': {
+        if (value === '') {
+          traceEntry('empty', t.field.apiName);
+          empty(t.field.apiName, label);
+          break;
+        }
+        const c = convertValue(t.field, value, ctx.timeZone);
+        if (!c.ok) {
+          traceEntry('invalid', t.field.apiName);
+          wrongValue(label);
+          break;
+        }
+        traceEntry('mapped', t.field.apiName);
+        put(t.field.apiName, c.value, 1, label);
+        break;
+      }
+      case 'lookup-id': {
+        const api = t.field.apiName;
+        if (value === '') {
+          traceEntry('empty', api);
+          if (api !== 'Owner') empty(api, label, 2);
+          break;
+        }
+        if (!isIdLike(value)) {
+          traceEntry('invalid', api);
+          wrongValue(label);
+          break;
+        }
+        traceEntry('pseudo', api);
+        put(api, { id: value }, 2, label);
+        break;
+      }
+      case 'owner': {
+        const api = t.field.apiName;
+        if (value === '' || twins.has(api)) {
+          traceEntry(value === '' ? 'empty' : 'overridden', api);
+          break;
+        }
+        const id = isIdLike(value) ? value : ctx.resolutions?.owners?.get(value);
+        if (id === undefined) {
+          traceEntry('pseudo');
+          warn('unresolved-owner', `${label} "${example(value)}" is not a user id or the e-mail of a user: omitted, the API user owns the record`, label);
+          break;
+        }
+        traceEntry('pseudo', api);
+        put(api, { id }, 1, label);
+        break;
+      }
+      case 'lookup-name': {
+        const api = t.field.apiName;
+        if (twins.has(api)) {
+          traceEntry('overridden', api);
+          break;
+        }
+        if (value === '') {
+          traceEntry('empty', api);
+          empty(api, label);
+          break;
+        }
+        const resolved = isResolvableLookup(t.field)
+          ? ctx.resolutions?.lookupNames?.get(lookupKey(t.field.lookupModule as string, value))
+          : undefined;
+        if (!resolved?.id) {
+          traceEntry('pseudo');
+          const why = resolved?.reason ?? (isResolvableLookup(t.field) ? 'not resolved' : 'the target module is unknown');
+          warn('unresolved-lookup', `${label} "${example(value)}" given by name only (${why}): dropped`, label);
+          break;
+        }
+        traceEntry('pseudo', api);
+        put(api, { id: resolved.id }, 1, label);
+        break;
+      }
+      case 'se-id':
+        if (value === '') {
+          traceEntry('empty', 'What_Id');
+          break;
+        }
+        if (!isIdLike(value)) {
+          traceEntry('invalid', 'What_Id');
+          wrongValue(label);
+          break;
+        }
+        traceEntry('pseudo', 'What_Id');
+        seId = { value, label };
+        break;
+      case 'se-module':
+        traceEntry('pseudo', '$se_module');
+        seModule = value;
+        break;
+      case 'note-parent':
+        traceEntry('pseudo', 'Parent_Id');
+        entityId = value;
+        break;
+      case 'line-items': {
+        const api = t.field.apiName;
+        if (typeof raw === 'string') {
+          if (value === '') {
+            traceEntry('empty', api);
+            empty(api, label);
+          } else {
+            traceEntry('invalid', api);
+            wrongValue(label);
+          }
+          break;
+        }
+        traceEntry('mapped', api);
+        const items = planLineItems(raw, ctx, (kind, message, l) => warn(kind, message, l), wrongValue);
+        if (items.length > 0) put(api, items, 1, label);
+        break;
+      }
+    }
+  }
+
+  if (seId) {
+    const target = seModule ? (ctx.schema.resolveModule(seModule) ?? ctx.schema.module(seModule)) : undefined;
+    if (target) {
+      put('What_Id', { id: seId.value }, 2, seId.label);
+      put('$se_module', target.apiName, 2, 'SEMODULE');
+    } else {
+      warn(
+        'unresolved-lookup',
+        seModule ? `SEMODULE "${example(seModule)}" is not a module: What_Id dropped` : `${seId.label} without SEMODULE: What_Id dropped`,
+        seId.label,
+      );
+    }
+  }
+
+  if (entityId !== undefined && entityId !== '') {
+    const noteParents = ctx.resolutions?.noteParents;
+    const parentModule = noteParents?.get(entityId);
+    if (!isIdLike(entityId)) wrongValue('entityId');
+    else if (parentModule) {
+      put('Parent_Id', entityId, 2, 'entityId');
+      put('se_module', parentModule, 2, 'entityId');
+    } else if (noteParents === undefined) {
+      // Offline (converter): nobody could look the parent up. Send the id; the module must be added by hand.
+      put('Parent_Id', entityId, 2, 'entityId');
+      warn('unresolved-parent', `entityId ${entityId}: parent module not resolved (offline); se_module missing`, 'entityId');
+    } else {
+      warn('unresolved-parent', `entityId ${entityId}: no record with this id was found`, 'entityId');
+    }
+  }
+
+  if (out.error) return out;
+
+  const body: V2Record = {};
+  if (mode === 'update4' && out.rowId !== undefined && out.rowId !== '') body.id = out.rowId;
+  for (const [api, { value }] of record) body[api] = value;
+
+  if (mode === 'insert' || mode === 'upsert') {
+    const missing = missingMandatory(module, body, ctx.resolutions?.noteParents === undefined);
+    if (missing !== undefined) {
+      const label = sentLabel.get(missing) ?? v1Label(module, missing);
+      fail(rc.version4 ? legacyErrors.rowMandatoryMissing(label) : legacyErrors.mandatoryMissing(), label);
+      return out;
+    }
+  }
+  out.record = body;
+  return out;
+}
+
+/** The first mandatory field (§9.7) that the record lacks, when it is a field of this org's module. */
+function missingMandatory(module: ModuleMeta, body: V2Record, offline: boolean): string | undefined {
+  for (const api of mandatoryFields(module.apiName)) {
+    if (api === 'se_module') {
+      if (!offline && !body.se_module) return 'se_module';
+      continue;
+    }
+    if (!module.fieldsByApiName.has(api)) continue;
+    const v = body[api];
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) return api;
+  }
+  return undefined;
+}
+
+/** `<product>` rows → v2 line items (§7). Computed columns are dropped with a warning. */
+function planLineItems(
+  products: LegacyProductRow[],
+  ctx: PlanContext,
+  warn: (kind: MappingWarning['kind'], message: string, label?: string) => void,
+  wrongValue: (label: string) => void,
+): V2Record[] {
+  const items: V2Record[] = [];
+  for (const product of products) {
+    const item: V2Record = {};
+    let productId: string | undefined;
+    let productName: string | undefined;
+    for (const f of product.fields) {
+      const value = textOf(f);
+      const t = resolveLineItemLabel(f.label);
+      const label = `Product Details/${f.label}`;
+      switch (t.kind) {
+        case 'product-id':
+          productId = value;
+          break;
+        case 'product-name':
+          productName = value;
+          break;
+        case 'number': {
+          if (value === '') break;
+          const n = convertDecimal(value);
+          if (n === undefined) wrongValue(f.label);
+          else item[t.key] = n;
+          break;
+        }
+        case 'discount': {
+          if (value === '') break;
+          if (/^\d+(\.\d+)?%$/.test(value)) item.Discount = value;
+          else {
+            const n = convertDecimal(value);
+            if (n === undefined) wrongValue(f.label);
+            else item.Discount = n;
+          }
+          break;
+        }
+        case 'text':
+          if (value !== '') item[t.key] = value;
+          break;
+        case 'computed':
+          warn('computed-dropped', `${label} is computed by v2: dropped`, f.label);
+          break;
+        case 'unknown':
+          warn('unknown-label', `${label} is not a line-item field: dropped`, f.label);
+          break;
+      }
+    }
+    let id = productId !== undefined && isIdLike(productId) ? productId : undefined;
+    if (!id && productName) id = ctx.resolutions?.lookupNames?.get(lookupKey('Products', productName))?.id;
+    if (!id) {
+      warn('unresolved-lookup', `Product Details row ${product.no}: no valid Product Id and no unique Product Name: line item dropped`, 'Product Id');
+      continue;
+    }
+    items.push({ product: { id }, ...item });
+  }
+  return items;
+}
+
+/* ------------------------------------------------------------------ the call */
+
+/** Never throws for bad data: a whole-request problem is V2Plan.error, a row problem that row's error. */
+export function planCall(call: LegacyCall, parsed: ParsedXmlData, ctx: PlanContext): V2Plan {
+  const params = call.params;
+  const version4 = (params.version ?? '').trim() === '4';
+  const isUpdate = call.method === 'updateRecords';
+  const dupParam = (params.duplicatecheck ?? '').trim();
+  const duplicateCheck: 0 | 1 | 2 = isUpdate ? 0 : dupParam === '1' ? 1 : dupParam === '2' ? 2 : 0;
+  const module = ctx.schema.resolveModule(call.module);
+  const plan: V2Plan = {
+    operation: isUpdate ? 'update' : 'insert',
+    module: module?.apiName ?? call.module,
+    legacyModule: call.module,
+    legacyMethod: call.method,
+    version4,
+    duplicateCheck,
+    trigger: [],
+    rows: [],
+    requests: [],
+    warnings: [],
+  };
+  const stop = (error: LegacyError): V2Plan => ({ ...plan, rows: [], requests: [], error });
+
+  if (!module || (call.method !== 'insertRecords' && !isUpdate)) return stop(legacyErrors.generic());
+
+  // trigger (§1): always sent; [] = no automation, as v1 ran none by default.
+  const wf = isTrue(params.wftrigger);
+  const trigger = wf ? (ctx.options?.fullTriggerOnWorkflow ? ['workflow', 'approval', 'blueprint'] : ['workflow']) : [];
+  if (isTrue(params.isapproval) && APPROVAL_MODULES.has(module.apiName) && !trigger.includes('approval')) {
+    trigger.splice(wf ? 1 : 0, 0, 'approval');
+  }
+
+  let rows = parsed.rows;
+  const dropped = parsed.droppedRows + Math.max(0, rows.length - MAX_ROWS);
+  if (dropped > 0) {
+    plan.warnings.push({ kind: 'rows-truncated', message: `only the first ${MAX_ROWS} rows count: ${dropped} row(s) dropped` });
+    rows = rows.slice(0, MAX_ROWS);
+  }
+  if (rows.length === 0) return stop(legacyErrors.badParameter('xmlData'));
+
+  let mode: Mode;
+  let updateId: string | undefined;
+  if (isUpdate) {
+    if (version4) mode = 'update4';
+    else {
+      mode = 'update';
+      updateId = (params.id ?? '').trim();
+      if (!isIdLike(updateId)) return stop(legacyErrors.badParameter('id'));
+      if (rows.length > 1) {
+        plan.warnings.push({ kind: 'other', message: `updateRecords with id: only the first row counts; ${rows.length - 1} row(s) ignored` });
+        rows = rows.slice(0, 1);
+      }
+    }
+  } else {
+    if (!version4 && rows.length > 1 && INVENTORY_MODULES.has(module.apiName)) return stop(legacyErrors.badParameter('xmlData'));
+    mode = duplicateCheck === 2 && !hasNoUpsert(module.apiName) && duplicateCheckField(module.apiName, module.moduleName) ? 'upsert' : 'insert';
+    if (!version4 && rows.length > 1) {
+      const i = trigger.indexOf('workflow');
+      if (i >= 0) trigger.splice(i, 1);
+    }
+  }
+  plan.operation = mode === 'insert' ? 'insert' : mode === 'upsert' ? 'upsert' : 'update';
+  plan.trigger = trigger;
+  const dupField = duplicateCheck > 0 ? duplicateCheckField(module.apiName, module.moduleName) : undefined;
+  if (dupField && !hasNoUpsert(module.apiName)) plan.duplicateCheckField = dupField;
+
+  const newFormat2 = (params.newformat ?? '').trim() === '2';
+  const rc: RowContext = { module, ctx, mode, version4, emptyAsNull: isUpdate || newFormat2 };
+  const planned = rows.map((row, i) => planRow(row, i, rc));
+
+  for (const r of planned) {
+    if (mode !== 'update4' || r.error) continue;
+    if (r.rowId === undefined || r.rowId === '') {
+      r.error = legacyErrors.rowInvalidId();
+      r.errorLabel = 'Id';
+      delete r.record;
+    } else if (!isIdLike(r.rowId)) {
+      return stop(legacyErrors.internal()); // a non-numeric v4 Id fails the whole request [obs]
+    }
+  }
+  for (const r of planned) {
+    if (plan.duplicateCheckField && duplicateCheck === 1 && r.record) {
+      const v = r.record[plan.duplicateCheckField];
+      if (typeof v === 'string' || typeof v === 'number') r.duplicateCheckValue = String(v);
+    }
+  }
+
+  plan.rows = planned.map(({ rowId: _rowId, ...rest }) => rest);
+  for (const r of plan.rows) plan.warnings.push(...r.warnings);
+
+  // Default version: a local row failure fails the whole call and nothing is sent (no silent partial insert).
+  if (!version4) {
+    const failed = plan.rows.find((r) => r.error);
+    if (failed?.error) return { ...plan, requests: [], error: toDefaultVersionError(failed.error) };
+  }
+
+  const sendable = plan.rows.filter((r) => r.record);
+  for (let start = 0; start < sendable.length; start += MAX_ROWS) {
+    const chunk = sendable.slice(start, start + MAX_ROWS);
+    const path =
+      mode === 'upsert'
+        ? `/crm/v2/${module.apiName}/upsert`
+        : mode === 'update'
+          ? `/crm/v2/${module.apiName}/${updateId}`
+          : `/crm/v2/${module.apiName}`;
+    const body: V2Request['body'] = { data: chunk.map((r) => r.record as V2Record), trigger: [...trigger] };
+    if (mode === 'upsert' && plan.duplicateCheckField) body.duplicate_check_fields = [plan.duplicateCheckField];
+    const larId = params.larid?.trim();
+    if (larId) body.lar_id = larId;
+    plan.requests.push({ method: mode === 'insert' || mode === 'upsert' ? 'POST' : 'PUT', path, body, rows: chunk.map((r) => r.index) });
+  }
+  return plan;
+}
+
+/** Row codes that exist only in version=4 answers, as their default-version top-level form. */
+function toDefaultVersionError(error: LegacyError): LegacyError {
+  if (error.code === '4891') return legacyErrors.mandatoryMissing();
+  if (error.code === '4425') return legacyErrors.badParameter('id');
+  return error;
+}
+
