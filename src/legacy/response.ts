@@ -3,7 +3,7 @@
  * XML is one string concatenation; the JSON walks a tiny tree of plain objects (it needs the Java 7 HashMap key
  * order) and is serialised as a string as well. HTTP status is always 200, for errors too.
  */
-import { orgJsonQuote as _quote, xmlTreeToJson, type XmlTreeNode } from './json.js';
+import { xmlTreeToJson, type XmlTreeNode } from './json.js';
 import type { LegacyFormat, LegacyRecordDetails, LegacyResult } from './types.js';
 
 export interface RenderOptions {
@@ -169,5 +169,3 @@ function recordNodes(record: LegacyRecordDetails): XmlTreeNode[] {
     fl('Modified By', record.modifiedBy, true),
   ];
 }
-
-export { _quote as orgJsonQuote };
