@@ -1,0 +1,343 @@
+/**
+ * The sandbox's express app: OAuth token endpoint, the /crm/v2 endpoints the bridge uses, and the local
+ * admin endpoint /__sandbox/. Every /crm/v2 request goes through one pipeline: count → token → concurrency →
+ * fault decision (+ latency) → credits → handler → after-processing fault → answer.
+ */
+import express, { type Express, type Request, type Response } from 'express';
+import { topLevel, v2Error, type Reply } from './envelopes.js';
+import { creditCost } from './limits.js';
+import type { SandboxUser } from './metadata.js';
+import type { AccessTokenInfo } from './oauth.js';
+import { renderRecord } from './render.js';
+import {
+  CriteriaError,
+  criteriaFields,
+  matches,
+  matchesEmail,
+  matchesPhone,
+  matchesWord,
+  parseCriteria,
+  type Criteria,
+} from './search.js';
+import { SandboxState } from './state.js';
+import type { StoredRecord } from './store.js';
+import type { FailKind, SandboxFaults, SandboxOptions } from './types.js';
+import { extractData, insertNotes, insertRecords, updateRecords, upsertRecords, type WriteContext } from './writes.js';
+
+interface CallContext {
+  req: Request;
+  state: SandboxState;
+  token: AccessTokenInfo;
+  accessToken: string;
+  user: SandboxUser;
+  /** Parsed JSON body of a POST/PUT (undefined when empty). */
+  body: unknown;
+}
+
+type Handler = (ctx: CallContext) => Reply;
+
+const MAX_PER_PAGE = 200;
+
+export function createSandboxApp(options: SandboxOptions = {}): { app: Express; state: SandboxState } {
+  const state = new SandboxState(options);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const bodyLimit = options.bodyLimit ?? '10mb';
+  const rawBody = express.raw({ type: () => true, limit: bodyLimit });
+
+  /* ---------------------------------------------------------------- OAuth */
+  app.post('/oauth/v2/token', express.urlencoded({ extended: false, limit: '1mb' }), (req, res) => {
+    state.count('POST /oauth/v2/token');
+    const fields: Record<string, string | undefined> = {};
+    for (const source of [req.query as Record<string, unknown>, (req.body ?? {}) as Record<string, unknown>]) {
+      for (const [k, v] of Object.entries(source)) if (typeof v === 'string') fields[k] = v;
+    }
+    const apiDomain = options.apiDomain ?? `${req.protocol}://${req.get('host')}`;
+    res.status(200).json(state.oauth.token(fields, apiDomain));
+  });
+
+  /* ---------------------------------------------------------------- admin (local use only, no auth) */
+  const admin = express.Router();
+  admin.use(express.json({ limit: '1mb' }));
+  admin.get('/stats', (_req, res) => {
+    res.json(state.stats());
+  });
+  admin.post('/faults', (req, res) => {
+    state.setFaults((req.body ?? {}) as SandboxFaults);
+    res.json(state.faults.current());
+  });
+  admin.post('/reset', (_req, res) => {
+    state.reset();
+    res.json({ ok: true });
+  });
+  admin.post('/revoke-tokens', (_req, res) => {
+    state.revokeAllTokens();
+    res.json({ ok: true });
+  });
+  app.use('/__sandbox', admin);
+
+  /* ---------------------------------------------------------------- /crm/v2 */
+  const route = (method: 'get' | 'post' | 'put', pattern: string, handler: Handler): void => {
+    const key = `${method.toUpperCase()} ${pattern}`;
+    const write = method !== 'get';
+    const stack = write ? [rawBody] : [];
+    app[method](pattern, ...stack, (req: Request, res: Response) => {
+      state.count(key);
+      void pipeline(state, req, res, write, handler).catch(() => {
+        if (!res.headersSent) send(res, topLevel.internal());
+      });
+    });
+  };
+
+  route('get', '/crm/v2/settings/modules', () => ({ status: 200, body: { modules: state.metadata.snapshot.modules } }));
+  route('get', '/crm/v2/settings/fields', (ctx) => settingsFields(ctx));
+  route('get', '/crm/v2/users', (ctx) => users(ctx));
+  route('get', '/crm/v2/:module/search', (ctx) => withModule(ctx, (m) => search(ctx, m)));
+  route('post', '/crm/v2/:module/upsert', (ctx) => withModule(ctx, (m) => write(ctx, m, 'upsert')));
+  route('post', '/crm/v2/:module/:id/Notes', (ctx) => withModule(ctx, (m) => write(ctx, m, 'related-notes')));
+  route('post', '/crm/v2/:module', (ctx) => withModule(ctx, (m) => write(ctx, m, 'insert')));
+  route('put', '/crm/v2/:module', (ctx) => withModule(ctx, (m) => write(ctx, m, 'update')));
+  route('get', '/crm/v2/:module', (ctx) => withModule(ctx, (m) => list(ctx, m)));
+  route('put', '/crm/v2/:module/:id', (ctx) => withModule(ctx, (m) => write(ctx, m, 'update-one')));
+  route('get', '/crm/v2/:module/:id', (ctx) => withModule(ctx, (m) => getOne(ctx, m)));
+
+  // Known paths with another method → 405; anything else under /crm → 404 (v2 envelopes).
+  for (const pattern of ['/crm/v2/settings/modules', '/crm/v2/settings/fields', '/crm/v2/users', '/crm/v2/:module/search',
+    '/crm/v2/:module/upsert', '/crm/v2/:module/:id/Notes', '/crm/v2/:module', '/crm/v2/:module/:id']) {
+    app.all(pattern, (_req, res) => send(res, topLevel.invalidMethod()));
+  }
+  app.use((_req, res) => send(res, topLevel.invalidUrl()));
+
+  return { app, state };
+
+  /* ---------------------------------------------------------------- handlers */
+
+  function withModule(ctx: CallContext, fn: (moduleApi: string) => Reply): Reply {
+    const m = state.metadata.module(String(ctx.req.params.module), options.moduleNames === 'strict');
+    if (!m) return topLevel.invalidModule();
+    if (m.api_supported === false) return topLevel.moduleNotSupported();
+    return fn(m.api_name);
+  }
+
+  function writeContext(ctx: CallContext): WriteContext {
+    return { metadata: state.metadata, store: state.store, settings: state.settings, user: ctx.user, now: state.now() };
+  }
+
+  function write(ctx: CallContext, moduleApi: string, kind: 'insert' | 'update' | 'update-one' | 'upsert' | 'related-notes'): Reply {
+    if (ctx.body === INVALID_JSON) return topLevel.bodyNotJson();
+    const data = extractData(ctx.body);
+    if (!Array.isArray(data)) return data;
+    const wctx = writeContext(ctx);
+    switch (kind) {
+      case 'insert':
+        return moduleApi === 'Notes' ? insertNotes(wctx, data) : insertRecords(wctx, moduleApi, data);
+      case 'update':
+        return updateRecords(wctx, moduleApi, data);
+      case 'update-one':
+        return updateRecords(wctx, moduleApi, data, String(ctx.req.params.id));
+      case 'upsert':
+        return upsertRecords(wctx, moduleApi, data, duplicateCheckFields(ctx));
+      case 'related-notes':
+        return insertNotes(wctx, data, { module: moduleApi, id: String(ctx.req.params.id) });
+    }
+  }
+
+  function render(ctx: CallContext, r: StoredRecord): Record<string, unknown> {
+    return renderRecord(state.metadata, state.store, r, ctx.user.timeZone);
+  }
+
+  function getOne(ctx: CallContext, moduleApi: string): Reply {
+    const r = state.store.get(moduleApi, String(ctx.req.params.id));
+    return r ? { status: 200, body: { data: [render(ctx, r)] } } : { status: 204 };
+  }
+
+  function list(ctx: CallContext, moduleApi: string): Reply {
+    return page(ctx, state.store.list(moduleApi));
+  }
+
+  /** `{"data":[…],"info":{per_page,count,page,more_records}}`, or 204 when the page is empty. */
+  function page(ctx: CallContext, records: StoredRecord[]): Reply {
+    const q = ctx.req.query;
+    const pageNo = Math.max(1, Number.parseInt(String(q.page ?? '1'), 10) || 1);
+    const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Number.parseInt(String(q.per_page ?? MAX_PER_PAGE), 10) || MAX_PER_PAGE));
+    const slice = records.slice((pageNo - 1) * perPage, pageNo * perPage);
+    if (slice.length === 0) return { status: 204 };
+    return {
+      status: 200,
+      body: {
+        data: slice.map((r) => render(ctx, r)),
+        info: { per_page: perPage, count: slice.length, page: pageNo, more_records: records.length > pageNo * perPage },
+      },
+    };
+  }
+
+  function search(ctx: CallContext, moduleApi: string): Reply {
+    const q = ctx.req.query;
+    const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+    const records = state.store.list(moduleApi);
+    const fields = state.metadata.fieldList(moduleApi);
+    let found: StoredRecord[];
+    const criteria = str(q.criteria);
+    if (criteria !== undefined) {
+      let tree: Criteria;
+      try {
+        tree = parseCriteria(criteria);
+      } catch (error) {
+        if (error instanceof CriteriaError) return topLevel.invalidQuery(error.details);
+        throw error;
+      }
+      const known = state.metadata.fields(moduleApi);
+      const unknown = known && criteriaFields(tree).find((f) => f !== 'id' && !known.has(f));
+      if (unknown) return topLevel.invalidQuery({ reason: 'the field is not available for search', api_name: unknown });
+      const ownerName = (id: string): string | undefined => state.metadata.user(id)?.fullName;
+      found = records.filter((r) => matches(r, tree, ownerName));
+    } else if (str(q.email) !== undefined) {
+      found = records.filter((r) => matchesEmail(r, fields, str(q.email)!));
+    } else if (str(q.phone) !== undefined) {
+      found = records.filter((r) => matchesPhone(r, fields, str(q.phone)!));
+    } else if (str(q.word) !== undefined) {
+      found = records.filter((r) => matchesWord(r, str(q.word)!));
+    } else {
+      return topLevel.paramMissing('criteria');
+    }
+    return page(ctx, found);
+  }
+
+  function settingsFields(ctx: CallContext): Reply {
+    const name = ctx.req.query.module;
+    if (typeof name !== 'string' || name === '') return topLevel.paramMissing('module');
+    const m = state.metadata.module(name, options.moduleNames === 'strict');
+    if (!m) return topLevel.invalidModule();
+    return { status: 200, body: { fields: state.metadata.fieldList(m.api_name) } };
+  }
+
+  function users(ctx: CallContext): Reply {
+    const type = typeof ctx.req.query.type === 'string' ? ctx.req.query.type : 'AllUsers';
+    const all = state.metadata.users;
+    let chosen;
+    if (type === 'AllUsers') chosen = all;
+    else if (type === 'ActiveUsers') chosen = all.filter((u) => (u.json.status ?? 'active') === 'active');
+    else if (type === 'DeactiveUsers') chosen = all.filter((u) => u.json.status !== undefined && u.json.status !== 'active');
+    else if (type === 'CurrentUser') chosen = [ctx.user];
+    else return { status: 400, body: v2Error('INVALID_DATA', { param_name: 'type' }, 'invalid data') };
+    return {
+      status: 200,
+      body: {
+        users: chosen.map((u) => ({ ...u.json, id: u.id, email: u.email, full_name: u.fullName, time_zone: u.timeZone })),
+        info: { per_page: MAX_PER_PAGE, count: chosen.length, page: 1, more_records: false },
+      },
+    };
+  }
+
+  /** Body array, or the comma-separated query parameter (seed 000, old SDKs). */
+  function duplicateCheckFields(ctx: CallContext): string[] | undefined {
+    const body = ctx.body as { duplicate_check_fields?: unknown } | undefined;
+    if (body && Array.isArray(body.duplicate_check_fields)) {
+      const list = body.duplicate_check_fields.filter((f): f is string => typeof f === 'string' && f !== '');
+      if (list.length > 0) return list;
+    }
+    const q = ctx.req.query.duplicate_check_fields;
+    const raw = Array.isArray(q) ? q.join(',') : typeof q === 'string' ? q : '';
+    const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return list.length > 0 ? list : undefined;
+  }
+}
+
+/* ------------------------------------------------------------------ pipeline */
+
+const INVALID_JSON = Symbol('invalid-json');
+
+function parseBody(req: Request): unknown {
+  const raw = req.body;
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return INVALID_JSON;
+  }
+}
+
+function accessTokenOf(req: Request): string | undefined {
+  const m = /^Zoho-oauthtoken\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+  return m?.[1];
+}
+
+async function pipeline(state: SandboxState, req: Request, res: Response, isWrite: boolean, handler: Handler): Promise<void> {
+  const accessToken = accessTokenOf(req);
+  const token = accessToken === undefined ? undefined : state.oauth.check(accessToken);
+  const user = token && state.metadata.user(token.userId);
+  if (!token || !user || accessToken === undefined) return send(res, topLevel.invalidToken());
+
+  const headers: Record<string, string> = {};
+  if (state.concurrency) {
+    const release = state.concurrency.acquire(`${token.userId}:${token.clientId}`);
+    const limit = state.concurrency.limit;
+    if (!release) {
+      return send(res, topLevel.tooManyRequests({ 'X-RATELIMIT-LIMIT': String(limit), 'X-RATELIMIT-REMAINING': '0' }));
+    }
+    res.on('close', release);
+    res.on('finish', release);
+    headers['X-RATELIMIT-LIMIT'] = String(limit);
+    headers['X-RATELIMIT-REMAINING'] = String(Math.max(0, limit - state.concurrency.current(`${token.userId}:${token.clientId}`)));
+  }
+
+  const decision = state.faults.decide(isWrite);
+  if (!(await state.sleep(decision.delayMs))) return abort(req);
+  if (decision.fail && !decision.afterProcessing) {
+    if (decision.fail === 'slow') {
+      if (!(await state.sleep(state.faults.slowMs))) return abort(req);
+    } else return fail(state, req, res, decision.fail, accessToken);
+  }
+
+  const body = isWrite ? parseBody(req) : undefined;
+  if (state.credits) {
+    const records = Array.isArray((body as { data?: unknown } | undefined)?.data) ? (body as { data: unknown[] }).data.length : 1;
+    const cost = creditCost(isWrite, records);
+    const allowed = state.credits.trySpend(cost);
+    headers['X-RATELIMIT-DAY-LIMIT'] = String(state.credits.perDay);
+    headers['X-RATELIMIT-DAY-REMAINING'] = String(state.credits.remaining());
+    headers['X-API-CREDITS-REMAINING'] = String(state.credits.remaining());
+    if (!allowed) return send(res, topLevel.tooManyRequests(headers));
+  }
+
+  const reply = handler({ req, state, token, accessToken, user, body });
+  reply.headers = { ...headers, ...reply.headers };
+
+  if (decision.fail && decision.afterProcessing) {
+    if (decision.fail === 'slow') {
+      if (!(await state.sleep(state.faults.slowMs))) return abort(req);
+    } else return fail(state, req, res, decision.fail, accessToken);
+  }
+  send(res, reply);
+}
+
+function abort(req: Request): void {
+  req.socket.destroy();
+}
+
+function fail(state: SandboxState, req: Request, res: Response, kind: FailKind, accessToken: string): void {
+  switch (kind) {
+    case 'reset':
+      return abort(req);
+    case '500':
+      return send(res, topLevel.internal());
+    case '429':
+      return send(res, topLevel.tooManyRequests());
+    case 'invalid-token':
+      state.oauth.revoke(accessToken); // the token really is gone, as after a mid-run revocation
+      return send(res, topLevel.invalidToken());
+    case 'slow':
+      return; // handled by the caller
+  }
+}
+
+function send(res: Response, reply: Reply): void {
+  if (res.headersSent || res.destroyed) return;
+  for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+  if (reply.body === undefined) {
+    res.status(reply.status).end();
+    return;
+  }
+  res.status(reply.status).type('application/json;charset=UTF-8').send(JSON.stringify(reply.body));
+}

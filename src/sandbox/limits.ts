@@ -1,0 +1,72 @@
+/**
+ * Rate limits of PROTOCOL.md §11, both off by default: concurrent requests per (user, OAuth client) and a
+ * rolling-24h credit budget for the whole org. Either answers 429 TOO_MANY_REQUESTS.
+ */
+
+const DAY_MS = 86_400_000;
+
+/** Credits a call costs: writes ceil(n/10), at most 10 (and at least 1); anything else 1. */
+export function creditCost(isWrite: boolean, records: number): number {
+  if (!isWrite) return 1;
+  return Math.min(10, Math.max(1, Math.ceil(records / 10)));
+}
+
+export class CreditBudget {
+  private spent: { at: number; cost: number }[] = [];
+
+  constructor(
+    readonly perDay: number,
+    private readonly now: () => number,
+  ) {}
+
+  used(): number {
+    const since = this.now() - DAY_MS;
+    this.spent = this.spent.filter((s) => s.at > since);
+    return this.spent.reduce((sum, s) => sum + s.cost, 0);
+  }
+
+  remaining(): number {
+    return Math.max(0, this.perDay - this.used());
+  }
+
+  /** Spend `cost` if the budget allows it; false = refused (nothing spent). */
+  trySpend(cost: number): boolean {
+    if (this.used() + cost > this.perDay) return false;
+    this.spent.push({ at: this.now(), cost });
+    return true;
+  }
+
+  /** When the oldest spending leaves the window (epoch ms), for X-RATELIMIT-RESET style headers. */
+  resetAt(): number {
+    return (this.spent[0]?.at ?? this.now()) + DAY_MS;
+  }
+
+  clear(): void {
+    this.spent = [];
+  }
+}
+
+export class ConcurrencyGate {
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(readonly limit: number) {}
+
+  /** Take a slot for `key`; returns a release function, or undefined when the limit is reached. */
+  acquire(key: string): (() => void) | undefined {
+    const n = this.inFlight.get(key) ?? 0;
+    if (n >= this.limit) return undefined;
+    this.inFlight.set(key, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left <= 0) this.inFlight.delete(key);
+      else this.inFlight.set(key, left);
+    };
+  }
+
+  current(key: string): number {
+    return this.inFlight.get(key) ?? 0;
+  }
+}

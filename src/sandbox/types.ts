@@ -1,0 +1,106 @@
+/**
+ * Public option types of the v2 sandbox (the local Zoho CRM v2 emulator). Defaults follow PROTOCOL.md §12;
+ * every alternative there is an option here.
+ */
+
+export interface SandboxOAuthClient {
+  clientId: string;
+  clientSecret: string;
+  refreshTokens: { token: string; userId: string }[];
+  /** Authorization codes accepted (once each) by grant_type=authorization_code. */
+  grantCodes?: { code: string; userId: string; redirectUri?: string }[];
+}
+
+/** What a deterministic "fail the next N write requests" does. */
+export type FailKind = '500' | '429' | 'reset' | 'slow' | 'invalid-token';
+
+export interface FailNext {
+  count: number;
+  kind: FailKind;
+  /** true: the write is applied first and THEN the failure is answered ("in doubt" for the client). */
+  applyAfterProcessing?: boolean;
+}
+
+export interface SandboxFaults {
+  /** Added to every affected request, in ms. */
+  latencyMs?: number;
+  /** 0..1 → 500 INTERNAL_ERROR. */
+  errorRate?: number;
+  /** 0..1 → the socket is destroyed without an answer. */
+  resetRate?: number;
+  /** 0..1 → answered only after `slowMs` (meant to exceed the client's timeout). */
+  slowRate?: number;
+  /** Delay of slow answers, ms. Default 30000. */
+  slowMs?: number;
+  /** 0..1 → 429 TOO_MANY_REQUESTS. */
+  rateLimitRate?: number;
+  /** One-shot: invalidate every live access token now. */
+  revokeAllTokens?: boolean;
+  /** Apply latency and random faults only to write calls (POST/PUT under /crm/v2). Default false. */
+  onlyWrites?: boolean;
+  /** Seed of the PRNG behind the rates, so a run is reproducible. Default 1. */
+  faultSeed?: number;
+  /** Fail the next `count` write requests with `kind` (checked before the random rates). */
+  failNext?: FailNext;
+}
+
+export interface SandboxOptions {
+  /** v2 metadata directory (modules.json, fields/{api}.json, users.json). Default: the bundled snapshot. */
+  metadataDir?: string;
+  /** Records are loaded from this JSON file at start and saved after every change (debounced) and on close. */
+  dataFile?: string;
+  /** OAuth clients. Default: one demo client (see DEMO_CLIENT) owned by the first user of users.json. */
+  clients?: SandboxOAuthClient[];
+  /** Access-token lifetime. Default 3600. */
+  tokenLifetimeSeconds?: number;
+  /** Live access tokens per refresh token; minting one more invalidates the oldest. Default 30. */
+  maxTokensPerRefreshToken?: number;
+  /** Token answer form: 'modern' `expires_in` seconds (default) or 'legacy' `expires_in_sec` + `expires_in` in ms. */
+  tokenResponseForm?: 'modern' | 'legacy';
+  /** Base URL given as `api_domain`. Default: derived from the token request (`http://host:port`). */
+  apiDomain?: string;
+  /** 'always-201' (default) or 'seed' = 202 when more than one record was inserted. */
+  insertStatus?: 'always-201' | 'seed';
+  /** HTTP status of a batch where some records failed and some succeeded. Default 207. */
+  mixedStatus?: 207 | 202 | 200;
+  /** Status of an upsert whose records were all inserted. Default 200. */
+  upsertInsertedStatus?: 200 | 201;
+  /** Every record failed: 'data' = 400 `{"data":[…]}` (default); 'top-level' = 400 with the first error object. */
+  allFailedShape?: 'data' | 'top-level';
+  /** Insert also rejects duplicates of the module's system duplicate-check field (§9.7). Default false. */
+  enforceSystemDuplicates?: boolean;
+  /** Add `"module"` to DUPLICATE_DATA details. Default false (`{"api_name","id"}`). */
+  duplicateDetailsWithModule?: boolean;
+  /** Unknown id on update: details `{"api_name":"id"}` (default 'api_name') or `{}` ('empty'). */
+  invalidIdDetails?: 'api_name' | 'empty';
+  /** 2016/17 style lower-case detail keys (`created_time` …). Default false. */
+  lowerCaseDetailKeys?: boolean;
+  /** Module names in paths match case-insensitively (default) or exactly ('strict'). */
+  moduleNames?: 'case-insensitive' | 'strict';
+  /** Reject picklist values that are not in the metadata. Default false (v2 accepts them). */
+  rejectUnknownPicklistValues?: boolean;
+  /**
+   * Per-org layout-mandatory fields added to the §9.7 set, by module api_name.
+   * Default `{ Leads: ['Company'] }` (§12). Pass `{}` for the bare §9.7 set.
+   */
+  layoutMandatory?: Record<string, string[]>;
+  /** Concurrent requests per (user, OAuth client); the next one gets 429. Default off. */
+  concurrencyLimit?: number;
+  /** Rolling-24h credit budget: ceil(n/10) (max 10) per write, 1 per other call. Default off. */
+  creditsPerDay?: number;
+  faults?: SandboxFaults;
+  /** Leading digits of generated record ids (ids are 19-digit strings). Default "3652397000". */
+  idSeed?: string;
+  /** Clock, ms since the epoch. Default Date.now. Token expiry, record times and credits use it. */
+  now?: () => number;
+  /** Maximum request body size (express notation). Default "10mb". */
+  bodyLimit?: string;
+}
+
+/** The demo OAuth client used when `clients` is not given (local use only; documented in README). */
+export const DEMO_CLIENT = {
+  clientId: '1000.SANDBOXDEMOCLIENT',
+  clientSecret: 'sandbox-demo-secret',
+  refreshToken: '1000.sandboxdemo.refreshtoken',
+  grantCode: '1000.sandboxdemo.grantcode',
+} as const;
