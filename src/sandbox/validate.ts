@@ -73,6 +73,8 @@ export function normalizeRecord(
     ownerId = id;
   }
 
+  if (Array.isArray(input.Participants) && input.Participants.length > 50) return { error: recordError.participantsLimit() };
+
   for (const [key, value] of Object.entries(input)) {
     if (SYSTEM_KEYS.has(key) || key.startsWith('$')) continue;
     if (!fields) {
@@ -105,9 +107,6 @@ function checkValue(ctx: ValidationContext, field: V2FieldJson, value: unknown, 
     const user = id === undefined ? undefined : ctx.metadata.user(id);
     if (!user) return { error: recordError.invalidValue(api) };
     return { value: { name: user.fullName, id: user.id } };
-  }
-  if (api === 'Participants' && Array.isArray(value) && value.length > 50) {
-    return { error: recordError.participantsLimit() };
   }
 
   switch (field.json_type) {

@@ -1,0 +1,138 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { DEMO_CLIENT } from '../../src/sandbox/index.js';
+import { DEMO_USER, manualClock, refreshGrant, sandbox } from './helpers.js';
+
+const refreshFields = {
+  grant_type: 'refresh_token',
+  client_id: DEMO_CLIENT.clientId,
+  client_secret: DEMO_CLIENT.clientSecret,
+  refresh_token: DEMO_CLIENT.refreshToken,
+};
+
+describe('POST /oauth/v2/token', () => {
+  it('refresh_token as a form body → modern answer with the sandbox as api_domain', async () => {
+    const { sb } = await sandbox();
+    const res = await request(sb.url).post('/oauth/v2/token').type('form').send(refreshFields);
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body)).toEqual(['access_token', 'api_domain', 'token_type', 'expires_in']);
+    expect(res.body.access_token).toMatch(/^1000\.[0-9a-f]+\.[0-9a-f]+$/);
+    expect(res.body).toMatchObject({ api_domain: sb.url, token_type: 'Bearer', expires_in: 3600 });
+    expect(res.body.refresh_token).toBeUndefined();
+  });
+
+  it('refresh_token in the query string works too, and the lifetime is configurable', async () => {
+    const { sb } = await sandbox({ tokenLifetimeSeconds: 120 });
+    const res = await request(sb.url).post('/oauth/v2/token').query(refreshFields);
+    expect(res.body.expires_in).toBe(120);
+  });
+
+  it('legacy answer form: expires_in_sec seconds and expires_in in ms', async () => {
+    const { sb } = await sandbox({ tokenResponseForm: 'legacy' });
+    const res = await request(sb.url).post('/oauth/v2/token').query(refreshFields);
+    expect(Object.keys(res.body)).toEqual(['access_token', 'expires_in_sec', 'api_domain', 'token_type', 'expires_in']);
+    expect(res.body.expires_in_sec).toBe(3600);
+    expect(res.body.expires_in).toBe(3_600_000);
+  });
+
+  it('errors are HTTP 200 bodies: invalid_client, invalid_code, unsupported_grant_type', async () => {
+    const { sb } = await sandbox();
+    const post = (fields: Record<string, string>) => request(sb.url).post('/oauth/v2/token').type('form').send(fields);
+    expect((await post({ ...refreshFields, client_id: 'nope' })).body).toEqual({ error: 'invalid_client' });
+    expect((await post({ ...refreshFields, client_secret: 'wrong' })).body).toEqual({ error: 'invalid_client' });
+    const bad = await post({ ...refreshFields, refresh_token: '1000.bad.bad' });
+    expect(bad.status).toBe(200);
+    expect(bad.body).toEqual({ error: 'invalid_code' });
+    expect((await post({ ...refreshFields, grant_type: 'password' })).body).toEqual({ error: 'unsupported_grant_type' });
+    expect(sb.state.stats().tokenGrants.errors).toBe(4);
+  });
+
+  it('authorization_code: one-shot, redirect_uri checked, returns a refresh token that works', async () => {
+    const { sb } = await sandbox({
+      clients: [
+        {
+          clientId: 'c1',
+          clientSecret: 's1',
+          refreshTokens: [],
+          grantCodes: [{ code: 'g1', userId: DEMO_USER.id, redirectUri: 'https://app.example/cb' }],
+        },
+      ],
+    });
+    const grant = { grant_type: 'authorization_code', client_id: 'c1', client_secret: 's1', code: 'g1' };
+    const post = (fields: Record<string, string>) => request(sb.url).post('/oauth/v2/token').type('form').send(fields);
+    expect((await post({ ...grant, redirect_uri: 'https://evil.example/cb' })).body).toEqual({ error: 'redirect_uri_mismatch' });
+    const ok = await post({ ...grant, redirect_uri: 'https://app.example/cb' });
+    expect(Object.keys(ok.body)).toEqual(['access_token', 'refresh_token', 'api_domain', 'token_type', 'expires_in']);
+    expect((await post({ ...grant, redirect_uri: 'https://app.example/cb' })).body).toEqual({ error: 'invalid_code' });
+    const refreshed = await post({ grant_type: 'refresh_token', client_id: 'c1', client_secret: 's1', refresh_token: ok.body.refresh_token });
+    expect(refreshed.body.access_token).toMatch(/^1000\./);
+    // The grant's access token works on the API.
+    const users = await request(sb.url).get('/crm/v2/users?type=CurrentUser').set('Authorization', `Zoho-oauthtoken ${ok.body.access_token}`);
+    expect(users.body.users[0].id).toBe(DEMO_USER.id);
+    expect(sb.state.stats().tokenGrants).toMatchObject({ authorization_code: 1, refresh_token: 1 });
+  });
+
+  it('a refresh token of another client is invalid_code', async () => {
+    const { sb } = await sandbox({
+      clients: [
+        { clientId: 'a', clientSecret: 'sa', refreshTokens: [{ token: 'ra', userId: DEMO_USER.id }] },
+        { clientId: 'b', clientSecret: 'sb', refreshTokens: [{ token: 'rb', userId: DEMO_USER.id }] },
+      ],
+    });
+    const res = await request(sb.url)
+      .post('/oauth/v2/token')
+      .query({ grant_type: 'refresh_token', client_id: 'a', client_secret: 'sa', refresh_token: 'rb' });
+    expect(res.body).toEqual({ error: 'invalid_code' });
+  });
+
+  it('rejects clients whose user is not in users.json at start-up', async () => {
+    await expect(
+      sandbox({ clients: [{ clientId: 'x', clientSecret: 'y', refreshTokens: [{ token: 't', userId: '42' }] }] }),
+    ).rejects.toThrow(/not in users.json/);
+  });
+});
+
+describe('access tokens on /crm/v2', () => {
+  const invalidToken = { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' };
+
+  it('missing, unknown or malformed Authorization → 401 INVALID_TOKEN envelope', async () => {
+    const { http } = await sandbox();
+    const missing = await http.get('/crm/v2/settings/modules');
+    expect(missing.status).toBe(401);
+    expect(missing.text).toBe(JSON.stringify(invalidToken));
+    expect((await http.get('/crm/v2/settings/modules').set('Authorization', 'Zoho-oauthtoken 1000.x.y')).status).toBe(401);
+    expect((await http.get('/crm/v2/settings/modules').set('Authorization', 'Bearer whatever')).status).toBe(401);
+  });
+
+  it('a token expires after its lifetime (injected clock)', async () => {
+    const clock = manualClock();
+    const { http, auth } = await sandbox({ now: clock.now, tokenLifetimeSeconds: 60 });
+    expect((await http.get('/crm/v2/settings/modules').set(auth)).status).toBe(200);
+    clock.advance(59_999);
+    expect((await http.get('/crm/v2/settings/modules').set(auth)).status).toBe(200);
+    clock.advance(1);
+    const expired = await http.get('/crm/v2/settings/modules').set(auth);
+    expect(expired.status).toBe(401);
+    expect(expired.body).toEqual(invalidToken);
+  });
+
+  it('the 31st token of a refresh token invalidates the oldest (cap 30)', async () => {
+    const { sb, http, auth } = await sandbox();
+    const later: string[] = [];
+    for (let i = 0; i < 29; i++) later.push(await refreshGrant(sb));
+    expect(sb.state.oauth.liveTokenCount(DEMO_CLIENT.refreshToken)).toBe(30);
+    expect((await http.get('/crm/v2/settings/modules').set(auth)).status).toBe(200);
+    later.push(await refreshGrant(sb)); // the 31st
+    expect(sb.state.oauth.liveTokenCount(DEMO_CLIENT.refreshToken)).toBe(30);
+    expect((await http.get('/crm/v2/settings/modules').set(auth)).status).toBe(401);
+    expect((await http.get('/crm/v2/settings/modules').set('Authorization', `Zoho-oauthtoken ${later[0]}`)).status).toBe(200);
+  });
+
+  it('maxTokensPerRefreshToken is an option', async () => {
+    const { sb, http, auth } = await sandbox({ maxTokensPerRefreshToken: 2 });
+    const second = await refreshGrant(sb);
+    await refreshGrant(sb);
+    expect((await http.get('/crm/v2/settings/modules').set(auth)).status).toBe(401);
+    expect((await http.get('/crm/v2/settings/modules').set('Authorization', `Zoho-oauthtoken ${second}`)).status).toBe(200);
+  });
+});
