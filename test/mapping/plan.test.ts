@@ -80,7 +80,7 @@ describe('operations (§1 table)', () => {
     expect(plan.warnings.some((w) => w.kind === 'other')).toBe(true);
   });
 
-  it.each([{}, { id: '' }, { id: 'abc' }])('updateRecords without a valid id param %j → 4600 "id"', (params) => {
+  it.each<Record<string, string>>([{}, { id: '' }, { id: 'abc' }])('updateRecords without a valid id param %j → 4600 "id"', (params) => {
     const plan = planCall(call('Leads', 'updateRecords', params), parsed(lead()), ctx());
     expect(plan.error).toEqual(legacyErrors.badParameter('id'));
     expect(plan.requests).toEqual([]);

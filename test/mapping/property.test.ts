@@ -40,7 +40,7 @@ describe('planCall property', () => {
             fc.constant(i),
             fc.array(rowArb(i), { minLength: 1, maxLength: 3 }),
             fc.constantFrom('insertRecords', 'updateRecords'),
-            fc.constantFrom({}, { version: '4' }, { duplicatecheck: '2', version: '4' }, { newformat: '2', version: '4' }),
+            fc.constantFrom<Record<string, string>>({}, { version: '4' }, { duplicatecheck: '2', version: '4' }, { newformat: '2', version: '4' }),
           ),
         ),
         ([i, rows, method, params]) => {
