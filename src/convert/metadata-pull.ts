@@ -1,0 +1,95 @@
+/**
+ * `zbridge metadata pull --out DIR`: the live org's modules, fields and users through a profile's client, written
+ * in the snapshot format of src/mapping/snapshot.ts (so `--metadata DIR` and the sandbox can use it).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig } from '../config.js';
+import type { V2ModuleJson } from '../mapping/types.js';
+import { createUpstream } from '../upstream.js';
+import { EXIT, type CommandIO } from './io.js';
+
+/** What metadata pull needs of a client: a GET that answers the parsed JSON body (and its status). */
+export interface MetadataGetter {
+  get(path: string, query?: Record<string, string>): Promise<unknown>;
+}
+
+export interface MetadataPullOptions {
+  out: string;
+  config?: string;
+  profile?: string;
+  /** Injected client (tests); skips createUpstream. */
+  client?: MetadataGetter;
+}
+
+/** The body of a get() answer, whether the client returns the body or `{status, body}`. */
+function bodyOf(answer: unknown): Record<string, unknown> {
+  const a = answer as { status?: unknown; body?: unknown; data?: unknown } | null;
+  if (a && typeof a === 'object' && typeof a.status === 'number' && 'body' in a) {
+    if (a.status === 204) return {};
+    if (a.status >= 400) throw new Error(`HTTP ${a.status}: ${JSON.stringify(a.body).slice(0, 200)}`);
+    return (a.body ?? {}) as Record<string, unknown>;
+  }
+  return (a ?? {}) as Record<string, unknown>;
+}
+
+/** Modules whose fields are worth pulling: API-supported ones (skips web tabs, linking modules without fields). */
+const pullable = (m: V2ModuleJson): boolean => m.api_supported !== false && m.generated_type !== 'web';
+
+export async function pullMetadata(client: MetadataGetter, out: string, log: (m: string) => void = () => {}): Promise<{ modules: number; fieldFiles: number; users: number; failed: string[] }> {
+  const modulesDoc = bodyOf(await client.get('/crm/v2/settings/modules'));
+  const modules = modulesDoc.modules;
+  if (!Array.isArray(modules)) throw new Error('GET /crm/v2/settings/modules answered without a "modules" array');
+  await mkdir(join(out, 'fields'), { recursive: true });
+  await writeFile(join(out, 'modules.json'), `${JSON.stringify({ modules }, null, 2)}\n`);
+  let fieldFiles = 0;
+  const failed: string[] = [];
+  for (const m of modules as V2ModuleJson[]) {
+    if (!pullable(m)) continue;
+    try {
+      const doc = bodyOf(await client.get('/crm/v2/settings/fields', { module: m.api_name }));
+      if (!Array.isArray(doc.fields)) throw new Error('no "fields" array');
+      // api_name comes from the org: keep it a plain file name.
+      await writeFile(join(out, 'fields', `${m.api_name.replace(/[^\w.-]/g, '_')}.json`), `${JSON.stringify({ fields: doc.fields }, null, 2)}\n`);
+      fieldFiles++;
+    } catch (error) {
+      failed.push(m.api_name);
+      log(`fields of ${m.api_name}: ${(error as Error).message}`);
+    }
+  }
+  let users: unknown[] = [];
+  try {
+    const doc = bodyOf(await client.get('/crm/v2/users', { type: 'AllUsers' }));
+    users = Array.isArray(doc.users) ? doc.users : [];
+    await writeFile(join(out, 'users.json'), `${JSON.stringify({ users }, null, 2)}\n`);
+  } catch (error) {
+    failed.push('users');
+    log(`users: ${(error as Error).message}`);
+  }
+  return { modules: modules.length, fieldFiles, users: users.length, failed };
+}
+
+export async function runMetadataPull(options: MetadataPullOptions, io: CommandIO): Promise<{ exitCode: number }> {
+  let client = options.client;
+  let close: (() => Promise<void>) | undefined;
+  if (!client) {
+    try {
+      const upstream = await createUpstream(loadConfig(options.config));
+      close = () => upstream.close();
+      client = upstream.profile(options.profile).client as unknown as MetadataGetter;
+    } catch (error) {
+      io.stderr.write(`zbridge metadata pull: ${(error as Error).message}\n`);
+      return { exitCode: EXIT.usage };
+    }
+  }
+  try {
+    const r = await pullMetadata(client, options.out, (m) => io.stderr.write(`zbridge metadata pull: ${m}\n`));
+    io.stderr.write(`zbridge metadata pull: ${r.modules} modules, ${r.fieldFiles} field files, ${r.users} users → ${options.out}\n`);
+    return { exitCode: r.failed.length ? EXIT.failures : EXIT.ok };
+  } catch (error) {
+    io.stderr.write(`zbridge metadata pull: ${(error as Error).message}\n`);
+    return { exitCode: EXIT.failures };
+  } finally {
+    await close?.();
+  }
+}
