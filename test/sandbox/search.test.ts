@@ -99,7 +99,8 @@ describe('GET /crm/v2/{M}/search', () => {
 
   it('nothing found → 204 with no body', async () => {
     const t = await seeded();
-    for (const q of [{ criteria: '(Last_Name:equals:Nobody)' }, { email: 'no@x.co' }, { phone: '1' }, { word: 'zzz' }]) {
+    const queries: Record<string, string>[] = [{ criteria: '(Last_Name:equals:Nobody)' }, { email: 'no@x.co' }, { phone: '1' }, { word: 'zzz' }];
+    for (const q of queries) {
       const res = await search(t, q);
       expect(res.status).toBe(204);
       expect(res.text).toBe('');
