@@ -92,7 +92,7 @@ export async function runConvert(options: ConvertOptions, io: CommandIO): Promis
         const t = input.call ? translateCall(input.call, ctx) : undefined;
         const facts = callFacts(input, t);
         counter.addCall(facts);
-        if (input.error) counter.addError(file, input.error);
+        if (input.error) reportError(file, input.error);
         const doc = renderCallOutput(input, t, facts);
         if (toStdout) await writeOut(io.stdout, `${doc}\n`);
         else await writeFile(join(options.out, outputFileName(input.source, input.index)), `${doc}\n`);

@@ -1,0 +1,134 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { outputFileName, runConvert } from '../../src/convert/convert.js';
+import { OFFLINE_NOTE } from '../../src/convert/output.js';
+import type { ConvertSummary } from '../../src/convert/summary.js';
+import { memoryIO, tempDir } from './helpers.js';
+
+interface IndexEntry {
+  file: string;
+  module: string;
+  method: string;
+  params: Record<string, string>;
+  urlEncoded?: boolean;
+}
+const index = (JSON.parse(readFileSync('samples/payloads/index.json', 'utf8')) as { payloads: IndexEntry[] }).payloads;
+const readJson = (file: string): any => JSON.parse(readFileSync(file, 'utf8'));
+
+describe('convert every sample payload (index.json, with its params)', () => {
+  const out = tempDir('convert-samples');
+  const results = new Map<string, { exitCode: number; doc: any }>();
+
+  it('converts all of them without a failure', async () => {
+    for (const p of index) {
+      const io = memoryIO();
+      const source = join('samples/payloads', p.file);
+      const { exitCode } = await runConvert(
+        { inputs: [source], out, module: p.module, method: p.method, params: new URLSearchParams(p.params).toString(), formEncoded: p.urlEncoded },
+        io,
+      );
+      results.set(p.file, { exitCode, doc: readJson(join(out, outputFileName(source, 0))) });
+    }
+    expect(results.size).toBe(index.length);
+    for (const [file, r] of results) {
+      expect({ file, exitCode: r.exitCode, status: r.doc.status }).toEqual({ file, exitCode: 0, status: 'ok' });
+      expect(r.doc.requests.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps ids, phones and zips as strings and converts typed values (Leads, all fields)', () => {
+    const doc = results.get('001-leads-all-fields.xml')!.doc;
+    expect(doc.requests[0]).toMatchObject({ method: 'POST', path: '/crm/v2/Leads', id: 'samples/payloads/001-leads-all-fields.xml#0#0' });
+    const record = doc.requests[0].body.data[0];
+    expect(record).toMatchObject({ Owner: { id: '2000000016714' }, Last_Name: 'John', Phone: '04422334455', Zip_Code: '6000001', No_of_Employees: 100, Email_Opt_Out: true });
+    expect(doc.requests[0].body.trigger).toEqual([]);
+  });
+
+  it('maps CustomModule1 to its v2 api_name and updates to PUT /{M}/{id}', () => {
+    expect(results.get('001-custommodule1-insert.xml')!.doc.requests[0].path).toBe('/crm/v2/Course_Progress');
+    const update = results.get('003-leads-update.xml')!.doc;
+    expect(update.operation).toBe('update');
+    expect(update.requests[0]).toMatchObject({ method: 'PUT', path: '/crm/v2/Leads/1000000019001' });
+  });
+
+  it('says when something can only be resolved against the live org', () => {
+    const notes = results.get('001-notes-entityid.xml')!.doc;
+    expect(notes.warnings.map((w: { kind: string }) => w.kind)).toContain('unresolved-parent');
+    expect(notes.offline).toBe(OFFLINE_NOTE);
+    expect(results.get('001-accounts-basic.xml')!.doc.offline).toBeUndefined();
+  });
+
+  it('sends 100 rows of the 100-row sample in one request', () => {
+    const doc = results.get('001-leads-100-rows.xml')!.doc;
+    expect(doc.requests).toHaveLength(1);
+    expect(doc.requests[0].body.data.length).toBe(doc.rows.length);
+  });
+});
+
+describe('convert: inputs, outputs, exit codes', () => {
+  it('reads URL logs and journals, keeps exact decimals, writes summary.json with counters', async () => {
+    const out = tempDir('convert-corpus');
+    const io = memoryIO();
+    const { exitCode } = await runConvert({ inputs: ['samples/corpus'], out }, io);
+    expect(exitCode).toBe(1); // the corpus holds a bad line, a failing row and an unsupported method on purpose
+    const summary = readJson(join(out, 'summary.json')) as ConvertSummary;
+    expect(summary).toMatchObject({ calls: 9, callsFailed: 2, rows: 8, ok: 6, failed: 2, files: { read: 2, skipped: 0 } });
+    expect(summary.warnings).toMatchObject({ 'unknown-label': 2, 'unresolved-owner': 1, 'read-only-dropped': 1 });
+    expect(summary.modules.Leads).toMatchObject({ calls: 4, rows: 5, ok: 4, failed: 1 });
+    expect(summary.errors).toEqual([{ file: 'samples/corpus/urls.log', message: expect.stringMatching(/^line 7: /) }]);
+    expect(io.err()).toContain('line 7');
+
+    const raw = readFileSync(join(out, outputFileName('samples/corpus/urls.log', 0)), 'utf8');
+    expect(raw).toContain('"Annual_Revenue":12345678901234567.123456789'); // not rounded to a double
+    expect(raw).not.toContain('0123456789abcdef'); // the authtoken of the URL never reaches the output
+    const partial = readJson(join(out, outputFileName('samples/corpus/urls.log', 1)));
+    expect(partial.status).toBe('partial');
+    expect(partial.rows[1]).toMatchObject({ no: '2', status: 'failed', error: { code: '4832' }, errorLabel: 'No of Employees' });
+    const unsupported = readJson(join(out, outputFileName('samples/corpus/urls.log', 2)));
+    expect(unsupported.error).toMatchObject({ code: '4600', category: 'unsupported-method' });
+
+    const fromJournal = readJson(join(out, outputFileName('samples/corpus/journal.jsonl', 0)));
+    expect(fromJournal).toMatchObject({ journalId: 'req-0001', requests: [{ path: '/crm/v2/Leads', body: { data: [{ Last_Name: 'Smith', Email: 'smith@example.com' }] } }] });
+  });
+
+  it('skips a bad file, reports it on stderr and in summary.json, and goes on', async () => {
+    const dir = tempDir('convert-bad');
+    writeFileSync(join(dir, 'good.xml'), '<Leads><row no="1"><FL val="Last Name">Ok</FL></row></Leads>');
+    writeFileSync(join(dir, 'broken.xml'), '<Leads><row no="1"><FL val="Last Name">Oops</row>');
+    writeFileSync(join(dir, 'huge.xml'), `<Leads>${' '.repeat(2048)}</Leads>`);
+    const out = tempDir('convert-bad-out');
+    const io = memoryIO();
+    const { exitCode, summary } = await runConvert({ inputs: [join(dir, 'good.xml'), join(dir, 'broken.xml'), join(dir, 'huge.xml')], out, maxXmlBytes: 1024 }, io);
+    expect(exitCode).toBe(1);
+    expect(summary).toMatchObject({ calls: 2, callsFailed: 1, ok: 1, files: { read: 2, skipped: 1 } });
+    expect(summary!.errors).toEqual([{ file: join(dir, 'huge.xml'), message: expect.stringContaining('above the 1024-byte limit') }]);
+    expect(io.err()).toContain('huge.xml');
+    expect(readJson(join(out, outputFileName(join(dir, 'broken.xml'), 0))).error).toMatchObject({ code: '4600' });
+    expect(readJson(join(out, outputFileName(join(dir, 'good.xml'), 0))).status).toBe('ok');
+  });
+
+  it('--out - writes one JSON line per call to stdout and no files', async () => {
+    const io = memoryIO();
+    const { exitCode } = await runConvert({ inputs: ['samples/payloads/001-accounts-basic.xml', 'samples/payloads/001-contacts-basic.xml'], out: '-' }, io);
+    expect(exitCode).toBe(0);
+    const lines = io.out().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.map((l) => JSON.parse(l).module)).toEqual(['Accounts', 'Contacts']);
+  });
+
+  it('exit code 2 for bad usage: missing path, unknown zone', async () => {
+    expect((await runConvert({ inputs: ['samples/nope'], out: '-' }, memoryIO())).exitCode).toBe(2);
+    expect((await runConvert({ inputs: ['samples/payloads'], out: '-', timeZone: 'Mars/Olympus' }, memoryIO())).exitCode).toBe(2);
+    expect((await runConvert({ inputs: [], out: '-' }, memoryIO())).exitCode).toBe(2);
+  });
+
+  it('ignores non-input files found in folders (notes, index.json) without failing', async () => {
+    const out = tempDir('convert-folder');
+    const { summary } = await runConvert({ inputs: ['samples/payloads'], out, module: undefined }, memoryIO());
+    expect(summary!.files.ignored).toBeGreaterThan(0);
+    expect(summary!.files.skipped).toBe(0);
+    expect(existsSync(join(out, 'summary.json'))).toBe(true);
+    expect(readdirSync(out).filter((f) => f !== 'summary.json')).toHaveLength(summary!.calls);
+  });
+});
