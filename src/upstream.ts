@@ -128,14 +128,14 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
       timeZone: () => {
         if (p.timeZone) return Promise.resolve(p.timeZone);
         // Asked once per profile; a failure is retried on the next call instead of being cached.
-        zone ??= metadata
+        const pending = (zone ??= metadata
           .currentUser()
           .then((u) => u?.time_zone)
           .catch(() => {
             zone = undefined;
             return undefined;
-          });
-        return zone;
+          }));
+        return pending;
       },
     });
   }

@@ -224,7 +224,12 @@ export class Bridge {
     // A v2 DUPLICATE_DATA under duplicateCheck=1 also means "found": answer with the existing record.
     if (plan.duplicateCheck === 1) await this.fetchDuplicates(plan, outcomes, existing, profile, state);
 
-    const result = toLegacyResult(plan, outcomes, { timeZone, existing });
+    const result = toLegacyResult(plan, outcomes, {
+      timeZone,
+      existing,
+      schema,
+      unknownIdRowCode: profile.mappingOptions.unknownIdRowCode,
+    });
     if (result.kind === 'error') state.createdIds = createdIds(plan, outcomes);
     return { result, plan };
   }

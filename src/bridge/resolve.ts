@@ -5,7 +5,7 @@
  * configurable time; a policy per target module decides what no match or several matches mean.
  */
 import type { JournalResolution } from '../journal/types.js';
-import type { ResolutionRequests, Resolutions } from '../mapping/index.js';
+import { lookupKey, type ResolutionRequests, type Resolutions } from '../mapping/index.js';
 import type { V2Record } from '../mapping/types.js';
 import type { ProfileRuntime } from '../upstream.js';
 import { criteriaEquals, searchRecords } from '../zoho/records.js';
@@ -32,7 +32,6 @@ export const NAME_FIELDS: Record<string, string> = {
 /** Modules where policy "create" may create the missing record (v1 is not known to have done more). */
 const CREATABLE = new Set(['Accounts', 'Vendors']);
 
-export const lookupKey = (module: string, value: string): string => `${module}\u0000${value}`;
 
 interface CachedLookup {
   id?: string;

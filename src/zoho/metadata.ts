@@ -1,0 +1,118 @@
+/**
+ * Where the bridge gets v2 metadata: live from /settings (cached with a TTL per profile and module,
+ * single-flight per key), falling back to a snapshot with a warning when the live fetch fails.
+ */
+import type { MetadataSnapshot } from '../mapping/snapshot.js';
+import type { V2FieldJson, V2ModuleJson, V2UserJson } from '../mapping/types.js';
+import type { ZohoClient } from './client.js';
+
+export interface MetadataSource {
+  modules(): Promise<V2ModuleJson[]>;
+  fields(moduleApiName: string): Promise<V2FieldJson[]>;
+  users(): Promise<V2UserJson[]>;
+  currentUser(): Promise<V2UserJson | undefined>;
+}
+
+/** Metadata from files (converter, tests). */
+export class SnapshotMetadata implements MetadataSource {
+  constructor(private readonly snapshot: MetadataSnapshot) {}
+  async modules() {
+    return this.snapshot.modules;
+  }
+  async fields(moduleApiName: string) {
+    return this.snapshot.fields[moduleApiName] ?? [];
+  }
+  async users() {
+    return this.snapshot.users;
+  }
+  async currentUser() {
+    return this.snapshot.users[0];
+  }
+}
+
+export interface LiveMetadataOptions {
+  /** Cache lifetime. Default 10 min. */
+  ttlMs?: number;
+  /** Used when the live fetch fails. */
+  fallback?: MetadataSnapshot;
+  onWarning?: (message: string) => void;
+  now?: () => number;
+  /** After a failed live fetch, serve the fallback this long before trying again. Default 30 s. */
+  retryAfterMs?: number;
+}
+
+interface Entry<T> {
+  value?: T;
+  expires: number;
+  pending?: Promise<T>;
+}
+
+export class LiveMetadata implements MetadataSource {
+  private readonly cache = new Map<string, Entry<unknown>>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly client: ZohoClient,
+    private readonly options: LiveMetadataOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 600_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  modules(): Promise<V2ModuleJson[]> {
+    return this.cached('modules', async () => {
+      const { body } = await this.client.get('/crm/v2/settings/modules');
+      const modules = (body as { modules?: V2ModuleJson[] } | undefined)?.modules;
+      if (!Array.isArray(modules)) throw new Error('settings/modules answered without "modules"');
+      return modules;
+    }, () => this.options.fallback?.modules);
+  }
+
+  fields(moduleApiName: string): Promise<V2FieldJson[]> {
+    return this.cached(`fields:${moduleApiName}`, async () => {
+      const { body } = await this.client.get('/crm/v2/settings/fields', { module: moduleApiName });
+      const fields = (body as { fields?: V2FieldJson[] } | undefined)?.fields;
+      if (!Array.isArray(fields)) throw new Error(`settings/fields?module=${moduleApiName} answered without "fields"`);
+      return fields;
+    }, () => this.options.fallback?.fields[moduleApiName]);
+  }
+
+  users(): Promise<V2UserJson[]> {
+    return this.cached('users', async () => {
+      const { body } = await this.client.get('/crm/v2/users', { type: 'AllUsers' });
+      return ((body as { users?: V2UserJson[] } | undefined)?.users ?? []) as V2UserJson[];
+    }, () => this.options.fallback?.users);
+  }
+
+  currentUser(): Promise<V2UserJson | undefined> {
+    return this.cached('current-user', async () => {
+      const { body } = await this.client.get('/crm/v2/users', { type: 'CurrentUser' });
+      return (body as { users?: V2UserJson[] } | undefined)?.users?.[0];
+    }, () => undefined);
+  }
+
+  private cached<T>(key: string, load: () => Promise<T>, fallback: () => T | undefined): Promise<T> {
+    const entry = this.cache.get(key) as Entry<T> | undefined;
+    if (entry?.value !== undefined && entry.expires > this.now()) return Promise.resolve(entry.value);
+    if (entry?.pending) return entry.pending;
+    const pending = load().then(
+      (value) => {
+        this.cache.set(key, { value, expires: this.now() + this.ttlMs });
+        return value;
+      },
+      (error: Error) => {
+        const spare = entry?.value ?? fallback();
+        if (spare === undefined) {
+          this.cache.delete(key);
+          throw error;
+        }
+        this.options.onWarning?.(`live metadata "${key}" unavailable (${error.message}); using ${entry?.value !== undefined ? 'the expired cache' : 'the snapshot'}`);
+        this.cache.set(key, { value: spare, expires: this.now() + (this.options.retryAfterMs ?? 30_000) });
+        return spare;
+      },
+    );
+    this.cache.set(key, { ...entry, expires: entry?.expires ?? 0, pending });
+    return pending;
+  }
+}

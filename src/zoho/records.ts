@@ -1,0 +1,83 @@
+/** Reading v2 records: GET by id, search, criteria escaping, and finding the module of a Notes parent id. */
+import { UpstreamError } from '../errors.js';
+import type { V2Record } from '../mapping/types.js';
+import type { ZohoClient } from './client.js';
+
+/** GET /crm/v2/{M}/{id} → the record, or undefined when it does not exist (204, 400 INVALID_DATA, 404). */
+export async function fetchRecord(client: ZohoClient, module: string, id: string): Promise<V2Record | undefined> {
+  const { status, body } = await client.get(`/crm/v2/${encodeURIComponent(module)}/${encodeURIComponent(id)}`);
+  if (status === 204 || status === 404 || status === 400) return undefined;
+  const data = (body as { data?: V2Record[] } | undefined)?.data;
+  if (status >= 400 || !Array.isArray(data)) throw new UpstreamError(`GET ${module}/{id}: HTTP ${status}`, { status });
+  return data[0];
+}
+
+export interface SearchQuery {
+  email?: string;
+  phone?: string;
+  word?: string;
+  criteria?: string;
+}
+
+/** GET /crm/v2/{M}/search → matching records ([] on 204). */
+export async function searchRecords(client: ZohoClient, module: string, query: SearchQuery): Promise<V2Record[]> {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = v;
+  const { status, body } = await client.get(`/crm/v2/${encodeURIComponent(module)}/search`, params);
+  if (status === 204) return [];
+  const data = (body as { data?: V2Record[] } | undefined)?.data;
+  if (status >= 400 || !Array.isArray(data)) {
+    const code = (body as { code?: string } | undefined)?.code;
+    throw new UpstreamError(`search ${module}: HTTP ${status}${code ? ` ${code}` : ''}`, { status, v2Code: code });
+  }
+  return data;
+}
+
+/** v2 criteria values escape `\`, `(`, `)` and `,` with a backslash. */
+export function escapeCriteriaValue(value: string): string {
+  return value.replace(/[\\(),]/g, (c) => `\\${c}`);
+}
+
+export function criteriaEquals(field: string, value: string): string {
+  return `(${field}:equals:${escapeCriteriaValue(value)})`;
+}
+
+/** Modules probed, in order, for the parent of a Notes entityId (v1 never said which module it was). */
+export const DEFAULT_NOTE_PARENT_MODULES = [
+  'Leads', 'Contacts', 'Accounts', 'Deals', 'Campaigns', 'Cases', 'Solutions', 'Products', 'Vendors',
+  'Price_Books', 'Quotes', 'Sales_Orders', 'Purchase_Orders', 'Invoices', 'Tasks', 'Events', 'Calls',
+];
+
+/** Finds the module of a record id by probing candidate modules; remembers answers and ids the bridge wrote. */
+export class NoteParentResolver {
+  private readonly known = new Map<string, string>();
+  private readonly candidates: string[];
+
+  constructor(
+    private readonly client: ZohoClient,
+    options: { candidates?: string[]; maxRemembered?: number } = {},
+  ) {
+    this.candidates = options.candidates ?? DEFAULT_NOTE_PARENT_MODULES;
+    this.maxRemembered = options.maxRemembered ?? 100_000;
+  }
+
+  private readonly maxRemembered: number;
+
+  remember(id: string, module: string): void {
+    if (this.known.size >= this.maxRemembered) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(id, module);
+  }
+
+  async resolve(id: string): Promise<string | undefined> {
+    const hit = this.known.get(id);
+    if (hit) return hit;
+    if (!/^\d+$/.test(id)) return undefined;
+    for (const module of this.candidates) {
+      if (await fetchRecord(this.client, module, id)) {
+        this.remember(id, module);
+        return module;
+      }
+    }
+    return undefined;
+  }
+}
