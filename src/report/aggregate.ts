@@ -67,7 +67,7 @@ export class ReportAggregator {
   private readonly integrations = new Map<string, IntegrationRow>();
   private readonly hours = new Map<string, { calls: number; failed: number }>();
   /** Journal requests still waiting for their outcome line. */
-  private readonly pending = new Map<string, InDoubtRow>();
+  private readonly pending = new Map<string, { row: InDoubtRow; client?: JournalClient }>();
   private inDoubtCount = 0;
   private readonly inDoubtShown: InDoubtRow[] = [];
   private latencyCount = 0;
@@ -127,12 +127,15 @@ export class ReportAggregator {
         if (t) for (const w of allWarnings(t)) this.addWarning(t.plan?.module ?? module, w);
       }
       this.pending.set(entry.id, {
-        id: entry.id,
-        ts: entry.ts,
-        module: entry.module,
-        method: entry.method,
-        reason: 'no-outcome',
-        tokenFingerprint: entry.client?.tokenFingerprint,
+        row: {
+          id: entry.id,
+          ts: entry.ts,
+          module: entry.module,
+          method: entry.method,
+          reason: 'no-outcome',
+          tokenFingerprint: entry.client?.tokenFingerprint,
+        },
+        client: entry.client,
       });
       return;
     }
@@ -284,9 +287,10 @@ export class ReportAggregator {
 
   finish(now: Date = new Date()): ReportData {
     // Requests that never got an outcome line: the proxy stopped mid-call.
-    for (const row of this.pending.values()) {
+    for (const { row, client } of this.pending.values()) {
       this.addInDoubt(row);
       this.addCall(row.module, row.method, true, 0, 0);
+      this.addIntegration(client, row.ts ?? '', row.module, true);
       this.addHour(row.ts, true);
     }
     this.pending.clear();
@@ -451,6 +455,8 @@ export function rankProblems(data: ReportData, unresolved: Map<string, number>, 
       action: 'See "Input errors" at the end of the report.',
     });
   }
+  // In-doubt calls lead: they may hide duplicated or lost writes that only a person can reconcile.
   const rank = { high: 0, medium: 1, low: 2 } as const;
-  return items.sort((a, b) => rank[a.severity] - rank[b.severity] || b.count - a.count).slice(0, 25);
+  const first = (f: FixItem): number => (f.kind === 'in-doubt' ? 0 : 1);
+  return items.sort((a, b) => rank[a.severity] - rank[b.severity] || first(a) - first(b) || b.count - a.count).slice(0, 25);
 }
