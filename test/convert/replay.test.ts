@@ -1,0 +1,138 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConvert } from '../../src/convert/convert.js';
+import { runReplay, type ReplayClient } from '../../src/convert/replay.js';
+import type { V2Outcome, V2Request } from '../../src/mapping/types.js';
+import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { memoryIO, tempDir } from './helpers.js';
+
+const PAYLOADS = ['001-accounts-basic.xml', '001-contacts-basic.xml', '001-leads-sample-request.xml', '001-leads-100-rows.xml'].map((f) => join('samples/payloads', f));
+
+async function convertTo(dir: string, inputs: string[]): Promise<void> {
+  const { exitCode } = await runConvert({ inputs, out: dir }, memoryIO());
+  expect(exitCode).toBe(0);
+}
+
+describe('replay against the sandbox (resumable)', () => {
+  let sandbox: RunningSandbox;
+  let configFile: string;
+  const creds = { clientId: '1000.REPLAYTEST', clientSecret: 'replay-secret', refreshToken: '1000.replay.refresh' };
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      clients: [{ clientId: creds.clientId, clientSecret: creds.clientSecret, refreshTokens: [{ token: creds.refreshToken, userId: bundledSnapshot().users[0].id }] }],
+    });
+    configFile = join(tempDir('replay-config'), 'zbridge.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        upstream: 'zoho',
+        profiles: [{ name: 'sb', authtokens: ['unused'], ...creds, accountsUrl: sandbox.url, apiDomain: sandbox.url, maxRetries: 0, timeZone: 'UTC' }],
+      }),
+    );
+  });
+  afterAll(() => sandbox.close());
+
+  const posts = (): number => sandbox.state.stats().requests['POST /crm/v2/:module'] ?? 0;
+  const count = (m: string): number => sandbox.state.records(m).length;
+
+  it('a definite failure is resent on the next run; what succeeded is never sent again', async () => {
+    const dir = tempDir('replay-429');
+    await convertTo(dir, PAYLOADS);
+    const total = (): number => ['Accounts', 'Contacts', 'Leads'].reduce((n, m) => n + count(m), 0);
+    const before = total();
+    sandbox.state.faults.set({ failNext: { count: 1, kind: '429' } });
+
+    const first = await runReplay({ source: dir, config: configFile }, memoryIO());
+    expect(first.exitCode).toBe(1);
+    expect(first.summary).toMatchObject({ requests: 4, sent: 4, done: 3, failed: 1 });
+    // The 429 hit the first request in file order (Accounts, one record) and processed nothing.
+    expect(total()).toBe(before + 1 + 1 + 100);
+
+    const p1 = posts();
+    const second = await runReplay({ source: dir, config: configFile }, memoryIO());
+    expect(second.exitCode).toBe(0);
+    expect(second.summary).toMatchObject({ requests: 4, alreadyDone: 3, sent: 1, done: 1, recordsSent: 1 });
+    expect(posts()).toBe(p1 + 1);
+    expect(total()).toBe(before + 1 + 1 + 1 + 100);
+
+    const postsAfter = posts();
+    const third = await runReplay({ source: dir, config: configFile }, memoryIO());
+    expect(third).toMatchObject({ exitCode: 0, summary: { alreadyDone: 4, sent: 0 } });
+    expect(posts()).toBe(postsAfter);
+    const state = readFileSync(join(dir, 'replay-state.jsonl'), 'utf8');
+    expect(state).not.toMatch(/replay-secret|1000\.replay\.refresh|Zoho-oauthtoken/);
+  });
+
+  it('an insert in doubt is held until --retry-in-doubt', async () => {
+    const dir = tempDir('replay-doubt');
+    await convertTo(dir, ['samples/payloads/001-accounts-basic.xml']);
+    const accounts = count('Accounts');
+    // The sandbox applies the write, then answers 500: the client cannot know the record exists.
+    sandbox.state.faults.set({ failNext: { count: 1, kind: '500', applyAfterProcessing: true } });
+    const first = await runReplay({ source: dir, config: configFile }, memoryIO());
+    expect(first).toMatchObject({ exitCode: 1, summary: { sent: 1, inDoubt: 1 } });
+    expect(count('Accounts')).toBe(accounts + 1);
+
+    const p = posts();
+    const io = memoryIO();
+    const held = await runReplay({ source: dir, config: configFile }, io);
+    expect(held).toMatchObject({ exitCode: 1, summary: { sent: 0, heldInDoubt: 1 } });
+    expect(io.err()).toContain('--retry-in-doubt');
+    expect(posts()).toBe(p);
+    expect(count('Accounts')).toBe(accounts + 1);
+
+    const forced = await runReplay({ source: dir, config: configFile, retryInDoubt: true }, memoryIO());
+    expect(forced).toMatchObject({ exitCode: 0, summary: { sent: 1, done: 1 } });
+    expect(count('Accounts')).toBe(accounts + 2); // the owner asked for it: v1 inserts have no duplicate check
+  });
+
+  it('replays the bodies a journal recorded', async () => {
+    const dir = tempDir('replay-journal');
+    const journal = join(dir, 'j.jsonl');
+    writeFileSync(journal, readFileSync('samples/corpus/journal.jsonl', 'utf8'));
+    const leads = count('Leads');
+    const r = await runReplay({ source: journal, config: configFile }, memoryIO());
+    // req-0001 (insert) and req-0004 (insert) succeed; req-0005 updates an id the sandbox does not have.
+    expect(r.summary).toMatchObject({ requests: 3, done: 2, failed: 1 });
+    expect(r.exitCode).toBe(1);
+    expect(count('Leads')).toBe(leads + 1);
+  });
+});
+
+describe('replay with a scripted client', () => {
+  it('resends only the records of a partial batch that failed', async () => {
+    const dir = tempDir('replay-partial');
+    writeFileSync(
+      join(dir, 'x.xml.0.json'),
+      '{"source":"x.xml","index":0,"operation":"insert","requests":[{"id":"x.xml#0#0","method":"POST","path":"/crm/v2/Leads","body":{"data":[{"Last_Name":"A","Annual_Revenue":12345678901234567.123456789},{"Last_Name":"B"},{"Last_Name":"C"}],"trigger":[]}}]}\n',
+    );
+    const seen: V2Request[] = [];
+    let failB = true;
+    const client: ReplayClient = {
+      async execute(req) {
+        seen.push(req);
+        const data = req.body.data.map((r) =>
+          r.Last_Name === 'B' && failB ? { code: 'INVALID_DATA', details: { api_name: 'Last_Name' }, message: 'invalid data', status: 'error' } : { code: 'SUCCESS', details: { id: `id-${String(r.Last_Name)}` }, status: 'success' },
+        );
+        return { outcome: { kind: 'response', status: 207, body: { data } } as V2Outcome };
+      },
+    };
+    const first = await runReplay({ source: dir, client }, memoryIO());
+    expect(first).toMatchObject({ exitCode: 1, summary: { partial: 1 } });
+    failB = false;
+    const second = await runReplay({ source: dir, client }, memoryIO());
+    expect(second).toMatchObject({ exitCode: 0, summary: { done: 1, recordsSent: 1 } });
+    expect(seen[1].body.data).toEqual([{ Last_Name: 'B' }]);
+    expect(seen[1].rows).toEqual([1]);
+    // The exact decimal survived the write → read-back → resend round trip.
+    const { stringifyV2 } = await import('../../src/mapping/json.js');
+    expect(stringifyV2(seen[0].body.data[0])).toBe('{"Last_Name":"A","Annual_Revenue":12345678901234567.123456789}');
+  });
+
+  it('exit code 2 for a missing source', async () => {
+    expect((await runReplay({ source: '/nonexistent/dir', client: { execute: async () => ({ outcome: { kind: 'response', status: 200, body: {} } }) } }, memoryIO())).exitCode).toBe(2);
+  });
+});
