@@ -108,8 +108,10 @@ export class ReportAggregator {
     const rowCount = t?.plan?.rows.length ?? t?.parsed?.rows.length ?? 0;
     if (t) for (const w of allWarnings(t)) this.addWarning(v2Module, w);
     const failed = !t || t.error !== undefined || failedRows > 0;
-    if (t?.error) this.count(this.codes, ['call', t.error.code, t.error.message].join(SEP));
-    if (t?.category === 'unsupported-method' || !SUPPORTED_METHODS.has(method)) this.addUnsupported(module, method, undefined);
+    // Unsupported methods are ranked on their own, not again as failing 4600 calls.
+    const unsupported = t?.category === 'unsupported-method' || !SUPPORTED_METHODS.has(method);
+    if (t?.error && !unsupported) this.count(this.codes, ['call', t.error.code, t.error.message].join(SEP));
+    if (unsupported) this.addUnsupported(module, method, undefined);
     this.addCall(module, method, failed, rowCount, t?.error ? rowCount : failedRows);
   }
 
@@ -143,9 +145,10 @@ export class ReportAggregator {
     const rowErrors = entry.rows.filter((r) => !SUCCESS_ROW.has(r.code));
     for (const r of rowErrors) this.count(this.codes, ['row', r.code, r.message ?? ''].join(SEP));
     const callError = entry.legacy.kind === 'error' || entry.legacy.kind === 'nodata';
-    if (callError) this.count(this.codes, ['call', entry.legacy.code ?? '?', entry.legacy.message ?? ''].join(SEP));
+    const unsupported = entry.category === 'unsupported-method' || !SUPPORTED_METHODS.has(entry.method);
+    if (callError && !unsupported) this.count(this.codes, ['call', entry.legacy.code ?? '?', entry.legacy.message ?? ''].join(SEP));
     const failed = callError || rowErrors.length > 0 || entry.inDoubt === true;
-    if (entry.category === 'unsupported-method' || !SUPPORTED_METHODS.has(entry.method)) {
+    if (unsupported) {
       this.addUnsupported(entry.module, entry.method, entry.client?.tokenFingerprint);
     }
     for (const c of entry.v2Calls ?? []) {
@@ -318,6 +321,15 @@ export class ReportAggregator {
     const spanDays = hours.length ? (Date.parse(`${hours[hours.length - 1]}:00:00Z`) - Date.parse(`${hours[0]}:00:00Z`)) / 86_400_000 : 0;
     const granularity: 'hour' | 'day' = spanDays > 3 ? 'day' : 'hour';
     const buckets = new Map<string, { calls: number; failed: number }>();
+    // Every bucket from first to last, empty ones included, so the time axis is linear.
+    if (hours.length) {
+      const stepMs = granularity === 'day' ? 86_400_000 : 3_600_000;
+      const last = Date.parse(`${hours[hours.length - 1]}:00:00Z`);
+      for (let t = Date.parse(`${hours[0].slice(0, granularity === 'day' ? 10 : 13)}${granularity === 'day' ? 'T00' : ''}:00:00Z`); t <= last; t += stepMs) {
+        const iso = new Date(t).toISOString();
+        buckets.set(granularity === 'day' ? iso.slice(0, 10) : `${iso.slice(0, 13)}:00`, { calls: 0, failed: 0 });
+      }
+    }
     for (const h of hours) {
       const key = granularity === 'day' ? h.slice(0, 10) : `${h}:00`;
       const v = this.hours.get(h)!;

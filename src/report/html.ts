@@ -111,7 +111,7 @@ export function renderReportHtml(data: ReportData): string {
     section(
       'codes',
       'Errors by legacy code',
-      table(['code', 'level', 'message', 'count'], data.codes.map((c) => [c.code, c.level, c.message, c.count]), [3]),
+      `<p class="muted">Unsupported v1 methods are listed in their own section, not here.</p>` + table(['code', 'level', 'message', 'count'], data.codes.map((c) => [c.code, c.level, c.message, c.count]), [3]),
     ),
   );
   parts.push(

@@ -57,6 +57,9 @@ describe('report from the sample payloads, URL log and journal', () => {
     expect(data.resolutions).toEqual([{ kind: 'owner', module: 'Contacts', field: 'Owner', resolved: 1, unresolved: 0, reasons: {} }]);
     expect(data.timeline.granularity).toBe('hour');
     expect(data.timeline.buckets.reduce((n, b) => n + b.calls, 0)).toBe(5);
+    expect(data.timeline.buckets).toHaveLength(25); // 2024-03-04T09:00 … 2024-03-05T09:00, empty hours included
+    expect(data.timeline.buckets[1]).toEqual({ t: '2024-03-04T10:00', calls: 1, failed: 1 });
+    expect(data.codes.some((c) => c.code === '4600' && c.count === 2)).toBe(false); // getRecords is ranked as unsupported
     expect(data.codes).toContainEqual({ level: 'row', code: '4832', message: 'You have given a wrong value for the field : Date of Birth', count: 1 });
   });
 
