@@ -1,0 +1,122 @@
+/** Upstream failures as old clients must see them: token expiry, 429s, 5xx on insert (in doubt), shutdown. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { form, ids, startTestProxy, TOKEN, type TestProxy } from './helpers.js';
+
+let t: TestProxy | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const insert = (proxy: TestProxy, last: string) =>
+  proxy.http
+    .post('/crm/private/xml/Leads/insertRecords')
+    .type('form')
+    .send(form({ authtoken: TOKEN, scope: 'crmapi', xmlData: `<Leads><row no="1"><FL val="Last Name">${last}</FL><FL val="Company">A</FL></row></Leads>` }))
+    .then((r) => r.text);
+
+const writes = (proxy: TestProxy, key = 'POST /crm/v2/:module') => proxy.sandbox.state.stats().requests[key] ?? 0;
+
+describe('upstream reliability', () => {
+  it('a token revoked mid-run is refreshed once and the call retried', async () => {
+    t = await startTestProxy();
+    expect(await insert(t, 'Before revoke')).toContain('Record(s) added successfully');
+    const grants = t.sandbox.state.stats().tokenGrants.refresh_token;
+    t.sandbox.state.revokeAllTokens();
+    expect(await insert(t, 'After revoke')).toContain('Record(s) added successfully');
+    expect(t.sandbox.state.stats().tokenGrants.refresh_token).toBe(grants + 1);
+    const metrics = (await t.http.get('/metrics')).text;
+    expect(metrics).toMatch(/zbridge_upstream_retries_total\{profile="sandbox",reason="invalid-token"\} 1/);
+  });
+
+  it('100 concurrent calls on a cold start cause one token refresh', async () => {
+    t = await startTestProxy();
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => insert(t!, `Cold ${i}`)));
+    expect(answers.every((a) => a.includes('Record(s) added successfully'))).toBe(true);
+    expect(t.sandbox.state.stats().tokenGrants.refresh_token).toBe(1);
+  });
+
+  it('a 429 from v2 is retried and never reaches the legacy client', async () => {
+    t = await startTestProxy();
+    await insert(t, 'Warm up');
+    t.sandbox.state.setFaults({ failNext: { count: 2, kind: '429' } });
+    expect(await insert(t, 'After 429')).toContain('Record(s) added successfully');
+    expect(t.sandbox.state.records('Leads').filter((r) => r.values.Last_Name === 'After 429')).toHaveLength(1);
+    const outcome = t.outcomes().at(-1)!;
+    expect(outcome.v2Calls[0]).toMatchObject({ status: 201, attempts: 3 });
+  });
+
+  it('a 500 on an insert is not retried: 4500 to the client, journaled in doubt', async () => {
+    t = await startTestProxy();
+    await insert(t, 'Warm up');
+    const before = writes(t);
+    t.sandbox.state.setFaults({ failNext: { count: 1, kind: '500', applyAfterProcessing: true } });
+    const xml = await insert(t, 'Maybe created');
+    expect(xml).toContain('<error><code>4500</code><message>Problem occured while processing the request</message></error>');
+    expect(writes(t)).toBe(before + 1);
+    // The write was applied before the 500: exactly what "in doubt" means.
+    expect(t.sandbox.state.records('Leads').filter((r) => r.values.Last_Name === 'Maybe created')).toHaveLength(1);
+    const outcome = t.outcomes().at(-1)!;
+    expect(outcome.inDoubt).toBe(true);
+    expect(t.requests().some((r) => r.id === outcome.id && r.xmlData?.includes('Maybe created'))).toBe(true);
+    expect((await t.http.get('/metrics')).text).toMatch(/zbridge_in_doubt_calls_total\{profile="sandbox"\} 1/);
+  });
+
+  it('a 500 on an update is retried', async () => {
+    t = await startTestProxy();
+    const [id] = ids(await insert(t, 'To update'));
+    t.sandbox.state.setFaults({ failNext: { count: 1, kind: '500' } });
+    const res = await t.http
+      .post('/crm/private/xml/Leads/updateRecords')
+      .type('form')
+      .send(form({ authtoken: TOKEN, scope: 'crmapi', id, xmlData: '<Leads><row no="1"><FL val="Company">Retried</FL></row></Leads>' }));
+    expect(res.text).toContain('Record(s) updated successfully');
+    expect(t.sandbox.state.records('Leads').find((r) => r.id === id)?.values.Company).toBe('Retried');
+  });
+
+  it('a connection reset on a fresh insert is in doubt, never silently resent', async () => {
+    t = await startTestProxy({ profiles: [] });
+    await insert(t, 'Warm up');
+    await t.proxy.upstream.profile().client.close();
+    t.sandbox.state.setFaults({ failNext: { count: 1, kind: 'reset' } });
+    const before = writes(t);
+    const xml = await insert(t, 'Reset');
+    expect(xml).toContain('<code>4500</code>');
+    expect(writes(t)).toBe(before + 1);
+    expect(t.outcomes().at(-1)!.inDoubt).toBe(true);
+  });
+
+  it('healthz, readyz and metrics', async () => {
+    t = await startTestProxy();
+    expect((await t.http.get('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await t.http.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.profiles).toEqual([{ profile: 'sandbox', ok: true }]);
+    await insert(t, 'Metrics');
+    const metrics = (await t.http.get('/metrics')).text;
+    expect(metrics).toMatch(/zbridge_calls_total\{module="Leads",method="insertRecords",code="2000"\} 1/);
+    expect(metrics).toContain('zbridge_upstream_request_duration_seconds_bucket');
+    expect(metrics).toMatch(/zbridge_token_refreshes_total\{profile="sandbox",ok="true"\} 1/);
+    expect(metrics).toMatch(/zbridge_credits_used_total\{profile="sandbox"\} \d/);
+  });
+
+  it('readyz is 503 when the upstream cannot be reached', async () => {
+    t = await startTestProxy();
+    await t.sandbox.close();
+    const ready = await t.http.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.profiles[0].ok).toBe(false);
+  });
+
+  it('close() lets in-flight calls finish before stopping', async () => {
+    t = await startTestProxy();
+    await insert(t, 'Warm up');
+    t.sandbox.state.setFaults({ latencyMs: 300 });
+    const pending = insert(t, 'In flight at shutdown');
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = t.close();
+    expect(await pending).toContain('Record(s) added successfully');
+    await closing;
+    t = undefined;
+  });
+});
