@@ -7,7 +7,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { registerConvertCommands } from './convert/cli.js';
-import { startSandbox } from './sandbox/index.js';
+import { DEMO_CLIENT, startSandbox } from './sandbox/index.js';
 import { startProxy } from './server/index.js';
 import { startupBanner } from './server/banner.js';
 
@@ -15,6 +15,25 @@ const port = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
   return Number(value);
 };
+
+const positive = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) === 0) throw new InvalidArgumentError('expected a positive whole number');
+  return Number(value);
+};
+
+interface SandboxCliOptions {
+  port: number;
+  host: string;
+  data?: string;
+  metadata?: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  tokenLifetime: number;
+  concurrencyLimit?: number;
+  creditsPerDay?: number;
+  latency?: number;
+}
 
 export function buildProgram(): Command {
   const program = new Command('zbridge')
@@ -54,10 +73,14 @@ export function buildProgram(): Command {
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--data <file>', 'load records from and save them to this file')
     .option('--metadata <dir>', 'serve this v2 metadata directory instead of the bundled snapshot')
-    .option('--client-id <id>', 'OAuth client id to accept', '1000.SANDBOX')
-    .option('--client-secret <secret>', 'OAuth client secret to accept', 'sandbox-secret')
-    .option('--refresh-token <token>', 'refresh token to accept', '1000.sandbox.refresh')
-    .action(async (opts: { port: number; host: string; data?: string; metadata?: string; clientId: string; clientSecret: string; refreshToken: string }) => {
+    .option('--client-id <id>', 'OAuth client id to accept', DEMO_CLIENT.clientId)
+    .option('--client-secret <secret>', 'OAuth client secret to accept', DEMO_CLIENT.clientSecret)
+    .option('--refresh-token <token>', 'refresh token to accept', DEMO_CLIENT.refreshToken)
+    .option('--token-lifetime <seconds>', 'access-token lifetime', positive, 3600)
+    .option('--concurrency-limit <n>', 'concurrent calls per user and app before 429 (default: off)', positive)
+    .option('--credits-per-day <n>', 'rolling 24 h credit budget before 429 (default: off)', positive)
+    .option('--latency <ms>', 'latency added to every call (fault injection; more via POST /__sandbox/faults)', positive)
+    .action(async (opts: SandboxCliOptions) => {
       const { bundledSnapshot, loadMetadataDir } = await import('./mapping/snapshot.js');
       const users = (opts.metadata ? loadMetadataDir(opts.metadata) : bundledSnapshot()).users;
       const sandbox = await startSandbox({
@@ -66,6 +89,10 @@ export function buildProgram(): Command {
         dataFile: opts.data,
         metadataDir: opts.metadata,
         clients: [{ clientId: opts.clientId, clientSecret: opts.clientSecret, refreshTokens: [{ token: opts.refreshToken, userId: users[0].id }] }],
+        tokenLifetimeSeconds: opts.tokenLifetime,
+        concurrencyLimit: opts.concurrencyLimit,
+        creditsPerDay: opts.creditsPerDay,
+        faults: opts.latency ? { latencyMs: opts.latency } : undefined,
       });
       process.stderr.write(
         `zbridge sandbox (Zoho CRM v2 emulator) listening on ${sandbox.url}\n` +
