@@ -64,8 +64,12 @@ export interface JournalResolution {
   module?: string;
   value: string;
   id?: string;
-  /** Why it did not resolve: 'no-match', 'several-matches', 'error', 'created' … */
+  /** Why it did not resolve: 'no-match', 'several-matches', 'create-failed'; or 'created' (with `id`). */
   reason?: string;
+  /** Lookups only: answered from the lookup cache, no search made. */
+  cached?: boolean;
+  /** Unresolved lookups only: what the row did, sent without the lookup (`skip`) or failed with 4832 (`error`). */
+  policy?: 'skip' | 'error';
 }
 
 export interface JournalRequestEntry extends JournalCallSummary {
