@@ -10,6 +10,13 @@ import type { V2Record } from '../mapping/types.js';
 import type { ProfileRuntime } from '../upstream.js';
 import { criteriaEquals, searchRecords } from '../zoho/records.js';
 
+/**
+ * What a lookup given by name does when it matches no record or several:
+ * - `skip` (default): the row is sent without the lookup, with a warning;
+ * - `error`: the row fails with 4832 `You have given a wrong value for the field : <label>`;
+ * - `create` (Accounts and Vendors only; elsewhere like `skip`): no match → the record is created with that name
+ *   first and linked. Several matches are never "created away": they link none and warn.
+ */
 export type LookupPolicy = 'skip' | 'error' | 'create';
 
 /** The field holding a record's name, per module api_name; custom modules use `Name`. */
@@ -31,34 +38,59 @@ export const NAME_FIELDS: Record<string, string> = {
 };
 /** Modules where policy "create" may create the missing record (v1 is not known to have done more). */
 const CREATABLE = new Set(['Accounts', 'Vendors']);
-
+/** Zoho allows at most 10 conditions per criteria expression. */
+const MAX_CONDITIONS = 10;
 
 interface CachedLookup {
-  id?: string;
-  reason?: string;
+  id: string;
   expires: number;
 }
 
-/** Per-profile cache of name → id resolutions (only definite answers are cached). */
+/**
+ * Per-profile cache of name → id resolutions. Only a single definite match is cached: a miss is asked again
+ * next time, because integrations commonly create the Account in one call and name it in the next. Concurrent
+ * identical searches or creations share one upstream call (single flight).
+ */
 export class LookupCache {
   private readonly entries = new Map<string, CachedLookup>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  /**
+   * @param ttlMs lifetime of a cached id (config `metadata.lookupCacheSeconds`, default 300 s)
+   * @param maxEntries oldest entries are evicted beyond this many (default 10,000)
+   */
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly maxEntries = 10_000,
   ) {}
-  get(key: string): CachedLookup | undefined {
+
+  get(key: string): string | undefined {
     const hit = this.entries.get(key);
-    if (hit && hit.expires > this.now()) return hit;
+    if (hit && hit.expires > this.now()) return hit.id;
     if (hit) this.entries.delete(key);
     return undefined;
   }
-  set(key: string, value: { id?: string; reason?: string }): void {
-    this.entries.set(key, { ...value, expires: this.now() + this.ttlMs });
+
+  set(key: string, id: string): void {
+    if (this.ttlMs <= 0) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { id, expires: this.now() + this.ttlMs });
+  }
+
+  /** Runs `work` once for concurrent callers with the same key. */
+  single<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const pending = this.inFlight.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const started = work().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
   }
 }
 
 export interface ResolveOutcome {
   resolutions: Resolutions;
+  /** One entry per distinct value: what it resolved to, or why not (journal `resolutions`). */
   journal: JournalResolution[];
   /** Upstream calls made (credits). */
   calls: number;
@@ -79,9 +111,14 @@ export async function resolveRequests(
     for (const value of new Set(requests.owners)) {
       const v = lower(value);
       const matches = users.filter((u) => lower(u.email ?? '') === v || lower(u.full_name ?? '') === v);
-      const id = matches.length === 1 ? matches[0].id : undefined;
+      const id = matches.length === 1 ? String(matches[0].id) : undefined;
       owners.set(value, id);
-      out.journal.push({ kind: 'owner', value, id, reason: id ? undefined : matches.length > 1 ? 'several-matches' : 'no-match' });
+      out.journal.push({
+        kind: 'owner',
+        field: 'Owner',
+        value,
+        ...(id ? { id } : { reason: matches.length > 1 ? 'several-matches' : 'no-match' }),
+      });
     }
     out.resolutions.owners = owners;
   }
@@ -92,7 +129,7 @@ export async function resolveRequests(
       [...new Set(requests.noteParents)].map(async (id) => {
         const module = await profile.noteParents.resolve(id);
         parents.set(id, module);
-        out.journal.push({ kind: 'note-parent', value: id, module, reason: module ? undefined : 'no-match' });
+        out.journal.push({ kind: 'note-parent', value: id, ...(module ? { module } : { reason: 'no-match' }) });
       }),
     );
     out.resolutions.noteParents = parents;
@@ -101,31 +138,73 @@ export async function resolveRequests(
   if (requests.lookupNames.length > 0) {
     const lookups = new Map<string, { id?: string; reason?: string; fail?: boolean }>();
     const distinct = new Map<string, { field: string; module: string; value: string }>();
-    for (const r of requests.lookupNames) distinct.set(lookupKey(r.module, r.value), r);
-    await Promise.all(
-      [...distinct].map(async ([key, r]) => {
-        const policy: LookupPolicy = profile.lookupPolicy[r.module] ?? 'skip';
-        let found = cache.get(`${profile.name}\u0000${key}`);
-        if (!found) {
-          const ids = await searchByName(profile, r.module, r.value);
-          out.calls += 1;
-          const answer = ids.length === 1 ? { id: ids[0] } : { reason: ids.length === 0 ? 'no-match' : 'several-matches' };
-          cache.set(`${profile.name}\u0000${key}`, answer);
-          found = { ...answer, expires: 0 };
-        }
-        let { id, reason } = found;
-        if (!id && policy === 'create' && reason === 'no-match' && CREATABLE.has(r.module)) {
-          id = await createNamed(profile, r.module, r.value);
-          out.calls += 1;
-          reason = id ? 'created' : 'create-failed';
-          if (id) cache.set(`${profile.name}\u0000${key}`, { id });
-        }
-        lookups.set(key, { id, reason: id ? (reason === 'created' ? 'created' : undefined) : reason, fail: !id && policy === 'error' });
-        out.journal.push({ kind: 'lookup', field: r.field, module: r.module, value: r.value, id, reason: id && reason !== 'created' ? undefined : reason });
-      }),
-    );
+    for (const r of requests.lookupNames) if (!distinct.has(lookupKey(r.module, r.value))) distinct.set(lookupKey(r.module, r.value), r);
+    const entries = await Promise.all([...distinct].map(([key, r]) => resolveName(key, r, profile, cache, out)));
+    // Journal in request order, whatever order the searches finished in.
+    for (const { key, entry, result } of entries) {
+      lookups.set(key, result);
+      out.journal.push(entry);
+    }
     out.resolutions.lookupNames = lookups;
   }
+  return out;
+}
+
+async function resolveName(
+  key: string,
+  r: { field: string; module: string; value: string },
+  profile: ProfileRuntime,
+  cache: LookupCache,
+  out: ResolveOutcome,
+): Promise<{ key: string; entry: JournalResolution; result: { id?: string; reason?: string; fail?: boolean } }> {
+  const policy: LookupPolicy = profile.lookupPolicy[r.module] ?? 'skip';
+  const cacheKey = `${profile.name}\u0000${r.module}\u0000${lower(r.value)}`;
+  const base = { kind: 'lookup' as const, field: r.field, module: r.module, value: r.value };
+
+  const cached = cache.get(cacheKey);
+  if (cached) return { key, entry: { ...base, id: cached, cached: true }, result: { id: cached } };
+
+  const ids = await cache.single(`search\u0000${cacheKey}`, async () => {
+    out.calls += 1;
+    return searchByName(profile, r.module, r.value);
+  });
+  if (ids.length === 1) {
+    cache.set(cacheKey, ids[0]);
+    return { key, entry: { ...base, id: ids[0] }, result: { id: ids[0] } };
+  }
+  const reason = ids.length === 0 ? 'no-match' : 'several-matches';
+
+  if (reason === 'no-match' && policy === 'create' && CREATABLE.has(r.module)) {
+    const created = await cache.single(`create\u0000${cacheKey}`, async () => {
+      // Another call may have created it while this one searched.
+      const again = cache.get(cacheKey);
+      if (again) return again;
+      out.calls += 1;
+      const id = await createNamed(profile, r.module, r.value);
+      if (id) cache.set(cacheKey, id);
+      return id;
+    });
+    if (created) return { key, entry: { ...base, id: created, reason: 'created' }, result: { id: created, reason: 'created' } };
+    return failed(key, base, 'create-failed', policy);
+  }
+  return failed(key, base, reason, policy);
+}
+
+function failed(
+  key: string,
+  base: Omit<JournalResolution, 'reason' | 'id'>,
+  reason: string,
+  policy: LookupPolicy,
+): { key: string; entry: JournalResolution; result: { reason: string; fail?: boolean } } {
+  const fail = policy === 'error';
+  return { key, entry: { ...base, reason, policy: fail ? 'error' : 'skip' }, result: { reason, ...(fail ? { fail } : {}) } };
+}
+
+/** Last names a full name may have: every trailing run of its words ("Ann van Dyke" → "Ann van Dyke", "van Dyke", "Dyke"). */
+export function lastNameCandidates(fullName: string): string[] {
+  const words = fullName.trim().split(/\s+/).filter(Boolean);
+  const out: string[] = [];
+  for (let i = words.length - 1; i >= 0 && out.length < MAX_CONDITIONS; i -= 1) out.push(words.slice(i).join(' '));
   return out;
 }
 
@@ -134,20 +213,27 @@ async function searchByName(profile: ProfileRuntime, module: string, value: stri
   const field = NAME_FIELDS[module] ?? 'Name';
   const wanted = lower(value);
   if (field === 'Full_Name') {
-    // Search by the last word (Last_Name), then compare the full name locally: robust where Full_Name
-    // is not searchable.
-    const last = value.trim().split(/\s+/).pop() ?? value;
-    const records = (await searchRecords(profile.client, module, { criteria: criteriaEquals('Last_Name', last) })) as V2Record[];
-    return records
-      .filter((r) => {
-        const full = typeof r.Full_Name === 'string' ? r.Full_Name : [r.First_Name, r.Last_Name].filter((x) => typeof x === 'string' && x).join(' ');
-        return lower(full) === wanted || lower(String(r.Last_Name ?? '')) === wanted;
-      })
-      .map((r) => String(r.id));
+    // Full_Name is not searchable everywhere: search the possible Last_Names, then compare the full name locally.
+    const conds = lastNameCandidates(value).map((last) => criteriaEquals('Last_Name', last));
+    const criteria = conds.length === 1 ? conds[0] : `(${conds.join('or')})`;
+    const records = (await searchRecords(profile.client, module, { criteria })) as V2Record[];
+    return unique(
+      records
+        .filter((r) => {
+          const full =
+            typeof r.Full_Name === 'string' && r.Full_Name !== ''
+              ? r.Full_Name
+              : [r.First_Name, r.Last_Name].filter((x) => typeof x === 'string' && x).join(' ');
+          return lower(full) === wanted;
+        })
+        .map((r) => String(r.id)),
+    );
   }
   const records = (await searchRecords(profile.client, module, { criteria: criteriaEquals(field, value.trim()) })) as V2Record[];
-  return records.filter((r) => typeof r[field] === 'string' && lower(r[field] as string) === wanted).map((r) => String(r.id));
+  return unique(records.filter((r) => typeof r[field] === 'string' && lower(r[field] as string) === wanted).map((r) => String(r.id)));
 }
+
+const unique = (ids: string[]): string[] => [...new Set(ids)];
 
 /** Policy "create": insert the related record with just its name; returns its id. */
 async function createNamed(profile: ProfileRuntime, module: string, value: string): Promise<string | undefined> {
@@ -161,4 +247,3 @@ async function createNamed(profile: ProfileRuntime, module: string, value: strin
   const first = Array.isArray(data) ? data[0] : undefined;
   return first?.status === 'success' && first.details?.id !== undefined ? String(first.details.id) : undefined;
 }
-

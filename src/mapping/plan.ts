@@ -38,8 +38,11 @@ export interface Resolutions {
   owners?: Map<string, string | undefined>;
   /** Notes entityId → module api_name of that record (undefined: not found). */
   noteParents?: Map<string, string | undefined>;
-  /** lookupKey(module, value) → the one matching record id, or why there is none. */
-  lookupNames?: Map<string, { id?: string; reason?: string }>;
+  /**
+   * lookupKey(module, value) → the one matching record id, or why there is none. `fail` (lookup policy
+   * "error"): the row fails with 4832 naming the field instead of being sent without the lookup.
+   */
+  lookupNames?: Map<string, { id?: string; reason?: string; fail?: boolean }>;
 }
 
 export interface PlanContext {
@@ -298,6 +301,11 @@ function planRow(row: LegacyRow, index: number, rc: RowContext): RowPlan {
         const resolved = isResolvableLookup(t.field)
           ? ctx.resolutions?.lookupNames?.get(lookupKey(t.field.lookupModule as string, value))
           : undefined;
+        if (!resolved?.id && resolved?.fail) {
+          traceEntry('invalid', api);
+          wrongValue(label);
+          break;
+        }
         if (!resolved?.id) {
           traceEntry('pseudo');
           const why = resolved?.reason ?? (isResolvableLookup(t.field) ? 'not resolved' : 'the target module is unknown');
@@ -463,7 +471,12 @@ function planLineItems(
       }
     }
     let id = productId !== undefined && isIdLike(productId) ? productId : undefined;
-    if (!id && productName) id = ctx.resolutions?.lookupNames?.get(lookupKey('Products', productName))?.id;
+    const byName = !id && productName ? ctx.resolutions?.lookupNames?.get(lookupKey('Products', productName)) : undefined;
+    if (byName?.id) id = byName.id;
+    if (!id && byName?.fail) {
+      wrongValue('Product Name');
+      continue;
+    }
     if (!id) {
       warn('unresolved-lookup', `Product Details row ${product.no}: no valid Product Id and no unique Product Name: line item dropped`, 'Product Id');
       continue;
