@@ -1,233 +1,374 @@
 /**
- * The v2 HTTP client of one profile: axios over keep-alive agents, OAuth header, per-profile concurrency and
- * credit limits, and the retry rules of PROTOCOL.md §11:
- *  - 429 processed nothing: retried with backoff (Retry-After / X-RATELIMIT-RESET honoured), then 4820;
- *  - connection failures before the request left (refused, DNS, a reset keep-alive socket): retried;
- *  - 401 INVALID_TOKEN: token dropped, refreshed once, retried once, then 4834;
- *  - a 5xx or timeout on an INSERT may have created records: never retried, answered 4500 and marked in doubt;
- *    update and upsert (idempotent enough) are retried within the budget, then marked in doubt too.
- * Errors never carry request headers or bodies: tokens and secrets stay out of messages.
+ * The Zoho CRM v2 client of one credential profile: OAuth token, local concurrency and credit limits, retries
+ * that are safe for what the call does (PROTOCOL.md §9–§11), and a record of every attempt for the journal.
+ *
+ * Retry policy per attempt:
+ *   401 INVALID_TOKEN            → invalidate, refresh, retry once; again → 4834
+ *   429                          → backoff (Retry-After / X-RATELIMIT-RESET honoured, capped), then 4820
+ *   not sent (refused, DNS …)    → backoff and retry: nothing reached Zoho
+ *   5xx / reset after sending / timeout
+ *       insert                   → no retry: 4500 inDoubt (records may exist)
+ *       update, upsert, GET      → retry within the budget, then 4500 (inDoubt for writes)
  */
-import http from 'node:http';
-import https from 'node:https';
-import { performance } from 'node:perf_hooks';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { UpstreamError, ZbridgeError } from '../errors.js';
 import { legacyErrors, type LegacyError } from '../legacy/errors.js';
 import { stringifyV2 } from '../mapping/json.js';
 import type { V2Operation, V2Outcome, V2Request } from '../mapping/types.js';
-import { ConcurrencyLimiter, CreditMeter, creditCost, type Limiter } from './limiter.js';
-import { TokenManager, backoff } from './oauth.js';
+import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
+import { RollingCreditMeter, Semaphore, writeCredits, type ConcurrencyLimiter, type CreditMeter } from './limiter.js';
+import { notify, type ClientObserver, type RetryReason, type V2CallRecord } from './observer.js';
+import { TokenManager } from './oauth.js';
 import { MemoryTokenStore, type TokenStore } from './tokens.js';
-import type { ClientObserver, V2CallRecord, ZohoProfile } from './types.js';
+import { PROFILE_DEFAULTS, type ZohoProfile } from './types.js';
 
-export type { ClientObserver, V2CallRecord } from './types.js';
+export type { ClientObserver, V2CallRecord } from './observer.js';
 
 export interface ZohoClientOptions {
+  /** Where access tokens are cached (shared across replicas later). Default: a private MemoryTokenStore. */
   tokenStore?: TokenStore;
   observer?: ClientObserver;
+  /** Clock (epoch ms) for tokens, credits and Retry-After dates. Default Date.now. */
   now?: () => number;
+  /** Waits between retries. Default setTimeout; tests pass one that resolves at once. */
   sleep?: (ms: number) => Promise<void>;
-  /** Replace the limiter (shared across replicas later). */
-  limiter?: Limiter;
-  /** Longest wait honoured from Retry-After / X-RATELIMIT-RESET. Default 30 s. */
-  maxRateLimitWaitMs?: number;
+  /** Jitter source in [0,1). Default Math.random. */
+  random?: () => number;
+  /** First retry backoff, doubled per retry (jittered 50–100 %). Default 300 ms. */
+  backoffBaseMs?: number;
+  /** Longest wait between attempts, also for server hints. Default 30000 ms. */
+  backoffMaxMs?: number;
+  /** Token refresh ahead of expiry. Default 5 min. */
+  refreshAheadMs?: number;
+  /** Replace the in-memory semaphore (e.g. a Redis one). Default Semaphore(concurrency, maxQueue). */
+  limiter?: ConcurrencyLimiter;
+  /** Replace the in-memory credit meter. Default RollingCreditMeter(creditsPerDay). */
+  credits?: CreditMeter;
+  /** Axios instance (default: a private one with `proxy: false`). */
+  http?: AxiosInstance;
 }
 
-/** Network error codes that prove the request never reached the server. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-const TIMEOUT = new Set(['ECONNABORTED', 'ETIMEDOUT']);
+/** Internal result of one logical call (all its attempts). */
+type CallResult =
+  | { kind: 'response'; status: number; body: unknown; parsed: boolean }
+  | { kind: 'failure'; error: UpstreamError };
 
-type Attempt =
-  | { kind: 'response'; res: AxiosResponse; durationMs: number }
-  | { kind: 'network'; code: string; notSent: boolean; timeout: boolean; durationMs: number };
+interface CallPlan {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  query?: Record<string, string>;
+  body?: string;
+  /** A write: a failure after sending may have applied it. */
+  write: boolean;
+  /** Safe to send again after it may have reached Zoho (GET, update, upsert). */
+  repeatable: boolean;
+  credits: number;
+}
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class ZohoClient {
+  readonly profile: ZohoProfile;
   readonly tokens: TokenManager;
+  readonly limiter: ConcurrencyLimiter;
   readonly credits: CreditMeter;
+  private readonly agents: HttpAgents;
   private readonly http: AxiosInstance;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
-  private readonly limiter: Limiter;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly observer: ClientObserver;
   private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
   private readonly maxRetries: number;
+  private readonly timeoutMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
 
-  constructor(
-    readonly profile: ZohoProfile,
-    private readonly options: ZohoClientOptions = {},
-  ) {
+  constructor(profile: ZohoProfile, options: ZohoClientOptions = {}) {
+    this.profile = profile;
+    this.observer = options.observer ?? {};
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
-    this.maxRetries = profile.maxRetries ?? 4;
-    // Idle sockets are dropped before a typical server's 5 s keep-alive timeout, so a reused socket is rarely stale.
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: profile.concurrency ?? 10, timeout: 4000 });
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: profile.concurrency ?? 10, timeout: 4000 });
-    this.http = axios.create({
-      timeout: profile.requestTimeoutMs ?? 30_000,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      validateStatus: () => true,
-      maxRedirects: 0,
-      transitional: { clarifyTimeoutError: true },
-      // Bodies are already serialised (stringifyV2 keeps exact decimal literals).
-      transformRequest: [(data: unknown) => data],
-    });
-    this.limiter = options.limiter ?? new ConcurrencyLimiter(profile.concurrency ?? 10, profile.maxQueue ?? 1000);
-    this.credits = new CreditMeter(profile.creditsPerDay, this.now);
+    this.random = options.random ?? Math.random;
+    this.maxRetries = profile.maxRetries ?? PROFILE_DEFAULTS.maxRetries;
+    this.timeoutMs = profile.requestTimeoutMs ?? PROFILE_DEFAULTS.requestTimeoutMs;
+    this.backoffBaseMs = options.backoffBaseMs ?? 300;
+    this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
+    this.agents = keepAliveAgents();
+    this.http = options.http ?? createAxios();
+    this.limiter =
+      options.limiter ??
+      new Semaphore(profile.concurrency ?? PROFILE_DEFAULTS.concurrency, profile.maxQueue ?? PROFILE_DEFAULTS.maxQueue, profile.id);
+    this.credits = options.credits ?? new RollingCreditMeter(profile.creditsPerDay, this.now);
     this.tokens = new TokenManager(profile, options.tokenStore ?? new MemoryTokenStore(), {
+      refreshAheadMs: options.refreshAheadMs,
       now: this.now,
+      http: this.http,
+      agents: this.agents,
+      observer: this.observer,
       sleep: this.sleep,
-      observer: options.observer,
-      http: axios.create({ timeout: profile.requestTimeoutMs ?? 30_000, httpAgent: this.httpAgent, httpsAgent: this.httpsAgent }),
     });
   }
 
-  /** Execute one planned write. Never throws: failures come back as a V2Outcome of kind "failure". */
+  /** Execute one planned write. Never throws: an HTTP answer of any status, or a failure with its v1 error. */
   async execute(req: V2Request, operation: V2Operation): Promise<{ outcome: V2Outcome; calls: V2CallRecord[] }> {
     const calls: V2CallRecord[] = [];
     try {
-      const cost = creditCost(true, req.body.data.length);
-      this.credits.take(cost);
-      const res = await this.send(req.method, req.path, stringifyV2(req.body), undefined, operation !== 'insert', calls);
-      this.options.observer?.onCredits?.({ profile: this.profile.id, credits: cost });
-      return { outcome: { kind: 'response', status: res.status, body: res.data === '' ? undefined : res.data }, calls };
+      const result = await this.call(
+        {
+          method: req.method,
+          path: req.path,
+          body: stringifyV2(req.body),
+          write: true,
+          repeatable: operation !== 'insert',
+          credits: writeCredits(Array.isArray(req.body?.data) ? req.body.data.length : 1),
+        },
+        calls,
+      );
+      if (result.kind === 'response') return { outcome: { kind: 'response', status: result.status, body: result.body }, calls };
+      const e = result.error;
+      return { outcome: { kind: 'failure', error: e.legacy, inDoubt: e.inDoubt, message: e.message }, calls };
     } catch (error) {
+      // A bug, not an upstream answer: still an outcome, never an exception (and never a raw axios error).
+      const message = error instanceof ZbridgeError ? error.message : `client error: ${(error as Error)?.name ?? 'unknown'}`;
       const legacy: LegacyError = error instanceof ZbridgeError ? error.legacy : legacyErrors.internal();
-      const inDoubt = error instanceof UpstreamError && error.inDoubt;
-      return { outcome: { kind: 'failure', error: legacy, inDoubt, message: (error as Error).message }, calls };
+      return { outcome: { kind: 'failure', error: legacy, inDoubt: calls.length > 0, message }, calls }; // sent at least once: in doubt
     }
   }
 
-  /** GET a v2 path. 204 → body undefined. Throws UpstreamError after retries. */
+  /**
+   * GET a v2 path (`/crm/v2/settings/modules`, `/crm/v2/Leads/123`, `/crm/v2/Leads/search` …). Answers
+   * 2xx–4xx as `{status, body}` (204 → body undefined); throws UpstreamError for 401 (4834), 429 after the
+   * retry budget (4820), 5xx and network failures (4500), an unparseable 2xx body (4500), local limits (4820).
+   */
   async get(path: string, query?: Record<string, string>): Promise<{ status: number; body: unknown; calls: V2CallRecord[] }> {
     const calls: V2CallRecord[] = [];
-    this.credits.take(creditCost(false, 0));
-    const res = await this.send('GET', path, undefined, query, true, calls);
-    this.options.observer?.onCredits?.({ profile: this.profile.id, credits: 1 });
-    return { status: res.status, body: res.status === 204 || res.data === '' ? undefined : res.data, calls };
+    const result = await this.call({ method: 'GET', path, query, write: false, repeatable: true, credits: 1 }, calls);
+    if (result.kind === 'failure') throw result.error;
+    if (result.status === 401) {
+      throw new UpstreamError(`GET ${path}: HTTP 401 ${v2CodeOf(result.body) ?? ''}`.trim(), {
+        legacy: legacyErrors.invalidTicket(),
+        status: 401,
+        v2Code: v2CodeOf(result.body),
+      });
+    }
+    if (result.status >= 200 && result.status < 300 && !result.parsed && result.body !== undefined) {
+      throw new UpstreamError(`GET ${path}: HTTP ${result.status} with a body that is not JSON`, { status: result.status });
+    }
+    return { status: result.status, body: result.body, calls };
   }
 
   /** Destroy keep-alive sockets. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+    this.tokens.close();
   }
 
-  private async send(
-    method: string,
-    path: string,
-    body: string | undefined,
-    query: Record<string, string> | undefined,
-    idempotent: boolean,
-    calls: V2CallRecord[],
-  ): Promise<AxiosResponse> {
-    const record: V2CallRecord = { method, path, durationMs: 0, attempts: 0 };
-    calls.push(record);
-    let refreshedAfter401 = false;
-    for (let attempt = 1; ; attempt += 1) {
-      const token = await this.tokens.getToken();
-      const result = await this.limiter.run(() => this.attempt(method, `${token.apiDomain}${path}`, body, query, token.accessToken));
+  /* ---------------------------------------------------------------- the attempt loop */
+
+  private async call(plan: CallPlan, calls: V2CallRecord[]): Promise<CallResult> {
+    const label = `${plan.method} ${plan.path}`;
+    if (!plan.path.startsWith('/') || plan.path.startsWith('//')) {
+      return fail(new UpstreamError(`${label}: not a path under the API domain`, {}));
+    }
+    if (!this.credits.reserve(plan.credits)) {
+      return fail(
+        new UpstreamError(`${label}: local credit budget of ${this.profile.creditsPerDay ?? '?'} per day is spent`, {
+          legacy: legacyErrors.rateLimit(),
+          retryable: true,
+        }),
+      );
+    }
+    let processed = false; // Zoho may have charged credits for an attempt
+    const result = await this.attempts(plan, calls, label, () => (processed = true));
+    if (processed) notify(this.observer.onCredits, { profile: this.profile.id, credits: plan.credits });
+    else this.credits.refund(plan.credits);
+    return result;
+  }
+
+  private async attempts(plan: CallPlan, calls: V2CallRecord[], label: string, markProcessed: () => void): Promise<CallResult> {
+    const query = plan.query ? queryString(plan.query) : '';
+    // One record per logical call, updated by every attempt (journals show `attempts: 3, status: 201`).
+    const record: V2CallRecord = { method: plan.method, path: plan.path, durationMs: 0, attempts: 0 };
+    let retries = 0;
+    let tokenRetried = false;
+    /** An earlier attempt of this write may have been applied. */
+    let maybeApplied = false;
+    const failure = (message: string, legacy: LegacyError, extra: { status?: number; v2Code?: string; inDoubt?: boolean; retryable?: boolean } = {}) =>
+      fail(
+        new UpstreamError(`${label}: ${message}`, {
+          legacy,
+          status: extra.status,
+          v2Code: extra.v2Code,
+          retryable: extra.retryable ?? false,
+          inDoubt: (extra.inDoubt ?? false) || maybeApplied,
+        }),
+      );
+    const retry = async (reason: RetryReason, attempt: number, hintMs?: number): Promise<boolean> => {
+      if (retries >= this.maxRetries) return false;
+      retries++;
+      notify(this.observer.onRetry, { profile: this.profile.id, reason, attempt });
+      await this.sleep(this.backoffMs(retries, hintMs));
+      return true;
+    };
+
+    for (let attempt = 1; ; attempt++) {
+      let token;
+      try {
+        token = await this.tokens.getToken();
+      } catch (error) {
+        if (error instanceof UpstreamError) {
+          return failure(error.message, error.legacy, { status: error.status, v2Code: error.v2Code, retryable: error.retryable });
+        }
+        return failure('token refresh failed', legacyErrors.internal());
+      }
+
+      let release;
+      try {
+        release = await this.limiter.acquire();
+      } catch (error) {
+        const e = error instanceof UpstreamError ? error : undefined;
+        return failure(e?.message ?? 'no upstream slot', e?.legacy ?? legacyErrors.rateLimit(), { retryable: true });
+      }
+      const started = performance.now();
+      let answer;
+      try {
+        answer = await sendOnce(
+          this.http,
+          {
+            method: plan.method,
+            url: `${token.apiDomain}${plan.path}${query}`,
+            headers: {
+              Authorization: `Zoho-oauthtoken ${token.accessToken}`,
+              ...(plan.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+              Accept: 'application/json',
+            },
+            body: plan.body,
+            timeoutMs: this.timeoutMs,
+          },
+          this.agents,
+        );
+      } finally {
+        release(); // a retry's backoff must not hold a slot
+      }
+      const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+      if (record.attempts === 0) calls.push(record);
       record.attempts = attempt;
-      record.durationMs = Math.round((record.durationMs + result.durationMs) * 1000) / 1000;
-      const retriesLeft = attempt <= this.maxRetries;
-
-      if (result.kind === 'network') {
-        record.error = result.code;
-        record.status = undefined;
-        this.options.observer?.onUpstreamCall?.({ profile: this.profile.id, method, path, durationMs: result.durationMs, attempt, error: result.code });
-        if ((result.notSent || idempotent) && retriesLeft) {
-          this.options.observer?.onRetry?.({ profile: this.profile.id, reason: 'network', attempt });
-          await this.sleep(backoff(attempt));
-          continue;
-        }
-        throw new UpstreamError(`v2 ${method} ${path}: ${result.timeout ? 'timeout' : result.code}`, {
-          legacy: legacyErrors.internal(),
-          inDoubt: !result.notSent && method !== 'GET',
-          retryable: result.notSent,
-        });
+      record.durationMs = Math.round((record.durationMs + durationMs) * 1000) / 1000;
+      if (answer.kind === 'response') {
+        record.status = answer.status;
+        delete record.error;
+      } else {
+        delete record.status;
+        record.error = answer.message;
       }
-
-      const res = result.res;
-      record.status = res.status;
-      delete record.error;
-      this.options.observer?.onUpstreamCall?.({ profile: this.profile.id, method, path, status: res.status, durationMs: result.durationMs, attempt });
-      const code = v2Code(res.data);
-
-      if (res.status === 401 && code === 'INVALID_TOKEN' && !refreshedAfter401) {
-        refreshedAfter401 = true;
-        await this.tokens.invalidate(token.accessToken);
-        this.options.observer?.onRetry?.({ profile: this.profile.id, reason: 'invalid-token', attempt });
-        continue;
-      }
-      if (res.status === 429) {
-        if (retriesLeft) {
-          this.options.observer?.onRetry?.({ profile: this.profile.id, reason: '429', attempt });
-          await this.sleep(this.rateLimitWait(res, attempt));
-          continue;
-        }
-        throw new UpstreamError(`v2 ${method} ${path}: 429 after ${attempt} attempts`, { status: 429, v2Code: code, legacy: legacyErrors.rateLimit() });
-      }
-      if (res.status >= 500) {
-        if (idempotent && retriesLeft) {
-          this.options.observer?.onRetry?.({ profile: this.profile.id, reason: '5xx', attempt });
-          await this.sleep(backoff(attempt));
-          continue;
-        }
-        throw new UpstreamError(`v2 ${method} ${path}: HTTP ${res.status}${code ? ` ${code}` : ''}`, {
-          status: res.status,
-          v2Code: code,
-          legacy: legacyErrors.internal(),
-          inDoubt: method !== 'GET',
-        });
-      }
-      if (res.status === 401) {
-        throw new UpstreamError(`v2 ${method} ${path}: 401 ${code ?? ''}`.trim(), { status: 401, v2Code: code, legacy: legacyErrors.invalidTicket() });
-      }
-      return res;
-    }
-  }
-
-  private async attempt(method: string, url: string, body: string | undefined, query: Record<string, string> | undefined, accessToken: string): Promise<Attempt> {
-    const started = performance.now();
-    try {
-      const res = await this.http.request({
-        method,
-        url,
-        params: query,
-        data: body,
-        headers: {
-          Authorization: `Zoho-oauthtoken ${accessToken}`,
-          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        },
+      notify(this.observer.onUpstreamCall, {
+        profile: this.profile.id,
+        method: plan.method,
+        path: plan.path,
+        status: record.status,
+        durationMs,
+        attempt,
+        error: record.error,
       });
-      return { kind: 'response', res, durationMs: performance.now() - started };
-    } catch (error) {
-      const e = error as { code?: string; request?: { reusedSocket?: boolean }; response?: unknown };
-      const code = e.code ?? 'ERR_NETWORK';
-      const timeout = TIMEOUT.has(code);
-      // A reset on a reused keep-alive socket means the server had closed it idle: the request never arrived
-      // (Node's documented retry pattern). A reset on a fresh connection may follow processing: in doubt.
-      const staleSocket = (code === 'ECONNRESET' || code === 'EPIPE') && e.request?.reusedSocket === true;
-      return { kind: 'network', code, notSent: NOT_SENT.has(code) || staleSocket, timeout, durationMs: performance.now() - started };
+
+      if (answer.kind === 'error') {
+        if (answer.notSent) {
+          if (await retry('network', attempt)) continue;
+          return failure(`not sent after ${attempt} attempts: ${answer.message}`, legacyErrors.internal(), { retryable: true });
+        }
+        markProcessed();
+        if (plan.write) maybeApplied = true;
+        if (plan.repeatable && (await retry('network', attempt))) continue;
+        return failure(answer.message, legacyErrors.internal(), { inDoubt: plan.write });
+      }
+
+      const { body, parsed } = parseBody(answer.text);
+      const v2Code = v2CodeOf(body);
+      if (answer.status === 401 && v2Code === 'INVALID_TOKEN') {
+        await this.tokens.invalidate(token.accessToken);
+        if (!tokenRetried) {
+          tokenRetried = true;
+          notify(this.observer.onRetry, { profile: this.profile.id, reason: 'invalid-token', attempt });
+          continue;
+        }
+        return failure('INVALID_TOKEN with a freshly refreshed token', legacyErrors.invalidTicket(), { status: 401, v2Code });
+      }
+      if (answer.status === 429) {
+        if (await retry('429', attempt, this.hintMs(answer.headers))) continue;
+        return failure(`HTTP 429 after ${attempt} attempts`, legacyErrors.rateLimit(), { status: 429, v2Code, retryable: true });
+      }
+      markProcessed();
+      if (answer.status >= 500) {
+        if (plan.write) maybeApplied = true;
+        if (plan.repeatable && (await retry('5xx', attempt))) continue;
+        return failure(`HTTP ${answer.status}${v2Code ? ` ${v2Code}` : ''}`, legacyErrors.internal(), {
+          status: answer.status,
+          v2Code,
+          inDoubt: plan.write,
+        });
+      }
+      return { kind: 'response', status: answer.status, body, parsed };
     }
   }
 
-  private rateLimitWait(res: AxiosResponse, attempt: number): number {
-    const cap = this.options.maxRateLimitWaitMs ?? 30_000;
-    const retryAfter = Number(res.headers['retry-after']);
-    if (Number.isFinite(retryAfter) && retryAfter >= 0) return Math.min(cap, retryAfter * 1000);
-    const reset = Number(res.headers['x-ratelimit-reset']);
-    if (Number.isFinite(reset) && reset > this.now()) return Math.min(cap, reset - this.now());
-    return backoff(attempt);
+  /** Exponential backoff with jitter (50–100 %), or the server's hint plus a little jitter; capped. */
+  private backoffMs(retry: number, hintMs?: number): number {
+    if (hintMs !== undefined) return Math.min(this.backoffMaxMs, hintMs + this.random() * this.backoffBaseMs * 0.5);
+    const exp = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (retry - 1));
+    return Math.round(exp * (0.5 + this.random() * 0.5));
+  }
+
+  /** Wait hint of a 429: Retry-After (seconds or HTTP date), else X-RATELIMIT-RESET (epoch ms). */
+  private hintMs(headers: Record<string, string>): number | undefined {
+    return waitHintMs(headers, this.now());
   }
 }
 
-function v2Code(body: unknown): string | undefined {
-  if (body && typeof body === 'object' && 'code' in body && typeof (body as { code: unknown }).code === 'string') {
-    return (body as { code: string }).code;
+/** Wait hint of a 429 answer in ms, or undefined. Headers are lower-cased. */
+export function waitHintMs(headers: Record<string, string>, now: number): number | undefined {
+  const retryAfter = headers['retry-after']?.trim();
+  if (retryAfter) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000;
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  const reset = headers['x-ratelimit-reset']?.trim();
+  if (reset && /^\d+$/.test(reset)) {
+    const n = Number(reset);
+    // Documented as epoch ms (2018); epoch seconds and "seconds from now" are tolerated.
+    if (n >= 1e12) return Math.max(0, n - now);
+    if (n >= 1e9) return Math.max(0, n * 1000 - now);
+    return n * 1000;
+  }
+  return undefined;
+}
+
+function fail(error: UpstreamError): CallResult {
+  return { kind: 'failure', error };
+}
+
+/** `{a:'x y'}` → `?a=x%20y` (encodeURIComponent: `+` would be ambiguous in criteria values). */
+export function queryString(query: Record<string, string>): string {
+  const parts = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+/** Empty → undefined; JSON → parsed; anything else → the raw text (results mapping turns it into 4500). */
+function parseBody(text: string): { body: unknown; parsed: boolean } {
+  if (text.trim() === '') return { body: undefined, parsed: true };
+  try {
+    return { body: JSON.parse(text) as unknown, parsed: true };
+  } catch {
+    return { body: text, parsed: false };
+  }
+}
+
+/** The top-level v2 `code` of an answer, if it has one. */
+export function v2CodeOf(body: unknown): string | undefined {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const code = (body as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
   }
   return undefined;
 }

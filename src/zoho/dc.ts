@@ -1,12 +1,19 @@
-/** Zoho data centres (PROTOCOL.md §10): accounts server for OAuth, API domain for /crm/v2. */
-import type { DataCentre } from './types.js';
+/**
+ * Zoho data centres (PROTOCOL.md §10): the accounts server that mints tokens and the API domain per DC.
+ * Explicit URLs (a Zoho sandbox org, a developer org, the local emulator) win over the table.
+ */
+import { ConfigError } from '../errors.js';
+
+export type DataCentre = 'us' | 'eu' | 'in' | 'au' | 'cn' | 'jp' | 'ca' | 'sa';
 
 export interface Endpoints {
+  /** Token server base, e.g. `https://accounts.zoho.eu` (token endpoint: `{accountsUrl}/oauth/v2/token`). */
   accountsUrl: string;
+  /** API base, e.g. `https://www.zohoapis.eu` (v2 paths are appended: `/crm/v2/Leads`). */
   apiDomain: string;
 }
 
-export const DATA_CENTRES: Record<DataCentre, Endpoints> = {
+export const DATA_CENTRES: Readonly<Record<DataCentre, Endpoints>> = Object.freeze({
   us: { accountsUrl: 'https://accounts.zoho.com', apiDomain: 'https://www.zohoapis.com' },
   eu: { accountsUrl: 'https://accounts.zoho.eu', apiDomain: 'https://www.zohoapis.eu' },
   in: { accountsUrl: 'https://accounts.zoho.in', apiDomain: 'https://www.zohoapis.in' },
@@ -15,15 +22,39 @@ export const DATA_CENTRES: Record<DataCentre, Endpoints> = {
   jp: { accountsUrl: 'https://accounts.zoho.jp', apiDomain: 'https://www.zohoapis.jp' },
   ca: { accountsUrl: 'https://accounts.zohocloud.ca', apiDomain: 'https://www.zohoapis.ca' },
   sa: { accountsUrl: 'https://accounts.zoho.sa', apiDomain: 'https://www.zohoapis.sa' },
-};
+});
 
-const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+export function isDataCentre(value: string): value is DataCentre {
+  return Object.prototype.hasOwnProperty.call(DATA_CENTRES, value);
+}
 
-/** Endpoints of a data centre (default us), with explicit URLs winning. */
+/** `https://host/` → `https://host`; rejects anything that is not an absolute http(s) URL. */
+export function normaliseBaseUrl(option: string, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(option, `not an absolute URL: "${url}"`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new ConfigError(option, `must be http(s), got "${parsed.protocol}"`);
+  }
+  if (parsed.search || parsed.hash) throw new ConfigError(option, 'must not have a query or fragment');
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * Endpoints of a data centre (default `us`), with explicit URLs taking precedence field by field.
+ * Throws ConfigError for an unknown DC or a malformed URL.
+ */
 export function endpointsFor(dc: DataCentre | undefined, overrides: Partial<Endpoints> = {}): Endpoints {
-  const base = DATA_CENTRES[dc ?? 'us'];
+  const key = (dc ?? 'us').toLowerCase();
+  if (!isDataCentre(key)) {
+    throw new ConfigError('dc', `unknown data centre "${dc}" (one of ${Object.keys(DATA_CENTRES).join(', ')})`);
+  }
+  const base = DATA_CENTRES[key];
   return {
-    accountsUrl: trimSlash(overrides.accountsUrl ?? base.accountsUrl),
-    apiDomain: trimSlash(overrides.apiDomain ?? base.apiDomain),
+    accountsUrl: overrides.accountsUrl ? normaliseBaseUrl('accountsUrl', overrides.accountsUrl) : base.accountsUrl,
+    apiDomain: overrides.apiDomain ? normaliseBaseUrl('apiDomain', overrides.apiDomain) : base.apiDomain,
   };
 }

@@ -1,96 +1,152 @@
 /**
- * Per-profile admission control: a concurrency semaphore with a bounded FIFO queue (Zoho limits concurrent
- * calls per user and app), and a rolling 24 h credit meter with an optional budget. Both are interfaces so
- * replicas can share them through Redis later.
+ * Local rate limiting per credential profile: a concurrency semaphore with a bounded FIFO queue (Zoho limits
+ * concurrent calls per user and app, PROTOCOL.md §11) and a rolling 24 h credit meter with an optional budget.
+ * Both are interfaces so a Redis-backed version can be shared by replicas later.
  */
 import { UpstreamError } from '../errors.js';
 import { legacyErrors } from '../legacy/errors.js';
 
-export interface Limiter {
-  /** Runs `task` when a slot is free; rejects with 4820 when the queue is full. */
-  run<T>(task: () => Promise<T>): Promise<T>;
-  readonly active: number;
+/** Releases a slot; calling it more than once is harmless. */
+export type Release = () => void;
+
+export interface ConcurrencyLimiter {
+  /** Wait for a slot (FIFO). Rejects with UpstreamError 4820 (retryable) when the queue is full. */
+  acquire(): Promise<Release>;
+  readonly inFlight: number;
   readonly queued: number;
 }
 
-export class ConcurrencyLimiter implements Limiter {
-  private running = 0;
+export class Semaphore implements ConcurrencyLimiter {
+  private active = 0;
   private readonly waiting: (() => void)[] = [];
 
+  /**
+   * @param limit    concurrent holders (>= 1)
+   * @param maxQueue callers allowed to wait (>= 0); one more is refused at once
+   * @param label    profile name for error messages
+   */
   constructor(
-    private readonly max: number,
-    private readonly maxQueue: number,
-  ) {}
-
-  get active(): number {
-    return this.running;
+    readonly limit: number,
+    readonly maxQueue: number,
+    private readonly label = '',
+  ) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${limit}`);
+    if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError(`maxQueue must be an integer >= 0, got ${maxQueue}`);
   }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
   get queued(): number {
     return this.waiting.length;
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await task();
-    } finally {
-      this.release();
-    }
-  }
-
-  private acquire(): Promise<void> {
-    if (this.running < this.max) {
-      this.running += 1;
-      return Promise.resolve();
+  acquire(): Promise<Release> {
+    if (this.active < this.limit) {
+      this.active++;
+      return Promise.resolve(this.releaser());
     }
     if (this.waiting.length >= this.maxQueue) {
       return Promise.reject(
-        new UpstreamError(`concurrency queue full (${this.maxQueue} waiting)`, { legacy: legacyErrors.rateLimit(), retryable: true }),
+        new UpstreamError(
+          `profile ${this.label}: ${this.waiting.length} calls already queued for ${this.limit} upstream slots`,
+          { legacy: legacyErrors.rateLimit(), retryable: true },
+        ),
       );
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    // The slot is handed over directly by release(), so `active` never drops and a newcomer cannot jump the queue.
+    return new Promise<Release>((resolve) => this.waiting.push(() => resolve(this.releaser())));
   }
 
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next(); // the slot passes straight to the next waiter
-    else this.running -= 1;
+  private releaser(): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    };
   }
 }
 
-/** v2 credits of a call: writes cost ceil(records/10), at most 10; anything else 1 (PROTOCOL.md §11). */
-export function creditCost(isWrite: boolean, records: number): number {
-  return isWrite ? Math.min(10, Math.max(1, Math.ceil(records / 10))) : 1;
+/** Credits of a v2 call (PROTOCOL.md §11): writes ceil(n/10), at most 10; anything else 1. */
+export function writeCredits(records: number): number {
+  return Math.min(10, Math.max(1, Math.ceil(records / 10)));
 }
 
-export class CreditMeter {
-  private readonly spent: { at: number; credits: number }[] = [];
+export interface CreditMeter {
+  /**
+   * Reserve `credits` for a call about to be made. False (nothing reserved) when the budget would be exceeded.
+   * Without a budget it always succeeds.
+   */
+  reserve(credits: number): boolean;
+  /** Give back a reservation whose call was never processed upstream (429, refused before sending …). */
+  refund(credits: number): void;
+  /** Credits spent in the rolling window. */
+  used(): number;
+  /** Remaining budget, or undefined without one. */
+  remaining(): number | undefined;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** In-memory rolling-window meter. Entries older than the window fall out. */
+export class RollingCreditMeter implements CreditMeter {
+  private entries: { at: number; credits: number }[] = [];
   private total = 0;
 
+  /**
+   * @param budget   credits per window; undefined = count only
+   * @param now      clock (epoch ms), default Date.now
+   * @param windowMs default 24 h
+   */
   constructor(
-    /** Budget per rolling 24 h; undefined = count only. */
-    private readonly budget: number | undefined,
+    readonly budget: number | undefined,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly windowMs = DAY_MS,
+  ) {
+    if (budget !== undefined && !(budget >= 0)) throw new RangeError(`creditsPerDay must be >= 0, got ${budget}`);
+  }
 
-  /** Credits spent in the last 24 h. */
+  reserve(credits: number): boolean {
+    this.prune();
+    if (this.budget !== undefined && this.total + credits > this.budget) return false;
+    this.entries.push({ at: this.now(), credits });
+    this.total += credits;
+    return true;
+  }
+
+  refund(credits: number): void {
+    // Take it back from the newest entries (the reservation being refunded is among them).
+    let left = credits;
+    for (let i = this.entries.length - 1; i >= 0 && left > 0; i--) {
+      const e = this.entries[i];
+      const take = Math.min(e.credits, left);
+      e.credits -= take;
+      left -= take;
+      this.total -= take;
+      if (e.credits === 0) this.entries.splice(i, 1);
+    }
+  }
+
   used(): number {
-    this.expire();
+    this.prune();
     return this.total;
   }
 
-  /** Throws 4820 when `credits` more would exceed the budget; otherwise records them. */
-  take(credits: number): void {
-    this.expire();
-    if (this.budget !== undefined && this.total + credits > this.budget) {
-      throw new UpstreamError(`local credit budget of ${this.budget}/day spent`, { legacy: legacyErrors.rateLimit() });
-    }
-    this.spent.push({ at: this.now(), credits });
-    this.total += credits;
+  remaining(): number | undefined {
+    return this.budget === undefined ? undefined : Math.max(0, this.budget - this.used());
   }
 
-  private expire(): void {
-    const horizon = this.now() - 24 * 3600_000;
-    while (this.spent.length > 0 && this.spent[0].at <= horizon) this.total -= this.spent.shift()!.credits;
+  private prune(): void {
+    const cutoff = this.now() - this.windowMs;
+    let drop = 0;
+    while (drop < this.entries.length && this.entries[drop].at <= cutoff) {
+      this.total -= this.entries[drop].credits;
+      drop++;
+    }
+    if (drop > 0) this.entries.splice(0, drop);
   }
 }

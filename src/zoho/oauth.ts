@@ -1,133 +1,233 @@
 /**
- * OAuth access tokens for one profile: cached in a TokenStore, refreshed ahead of expiry, single-flight (a
- * hundred concurrent calls on a cold start cause one refresh). Token endpoint errors arrive with HTTP 200
- * (`{"error":"invalid_code"}`); throttling as HTTP 400 "Access Denied" is retried with backoff.
+ * Access tokens for one credential profile (PROTOCOL.md §10): cached in a TokenStore, refreshed ahead of expiry,
+ * single-flight (100 concurrent cold calls → 1 refresh), invalidated on a v2 INVALID_TOKEN. Secrets never reach
+ * an error message or an observer.
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '../errors.js';
 import { legacyErrors } from '../legacy/errors.js';
-import { endpointsFor } from './dc.js';
-import type { StoredToken, TokenStore } from './tokens.js';
-import type { ClientObserver, ZohoProfile } from './types.js';
+import { endpointsFor, type Endpoints } from './dc.js';
+import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
+import { notify, type ClientObserver } from './observer.js';
+import { tokenKey, type StoredToken, type TokenStore } from './tokens.js';
+import { PROFILE_DEFAULTS, type ZohoProfile } from './types.js';
 
 export interface TokenManagerOptions {
-  /** Refresh this long before expiry. Default 5 min. */
+  /** Refresh this long before expiry (capped at half the token's lifetime). Default 5 min. */
   refreshAheadMs?: number;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Axios instance for the token endpoint (default: a private one). */
   http?: AxiosInstance;
+  /** Keep-alive agents (default: private ones, destroyed by close()). */
+  agents?: HttpAgents;
   observer?: ClientObserver;
-  /** Attempts on OAuth throttling / network errors. Default 3. */
-  maxAttempts?: number;
+  /** Waits between throttled/failed refresh attempts. Default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Attempts after the first for "Access Denied" throttling and connection failures. Default 3. */
+  maxRefreshRetries?: number;
+  /** First backoff of a throttled refresh, doubled per attempt. Default 2000 ms. */
+  throttleBackoffMs?: number;
+  /** First backoff after a connection failure or 5xx of the token server, doubled per attempt. Default 300 ms. */
+  networkBackoffMs?: number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const DEFAULT_LIFETIME_S = 3600;
+/** A token this close to expiry is not worth sending. */
+const STILL_USABLE_MARGIN_MS = 30_000;
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Lifetime of a token answer in ms: `expires_in_sec` seconds when present (then `expires_in` is ms), else `expires_in` seconds. */
+export function tokenLifetimeMs(body: Record<string, unknown>): number {
+  const num = (v: unknown): number | undefined => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  };
+  if ('expires_in_sec' in body) {
+    const s = num(body.expires_in_sec);
+    if (s !== undefined) return s * 1000;
+    const ms = num(body.expires_in);
+    return ms ?? DEFAULT_LIFETIME_S * 1000;
+  }
+  return (num(body.expires_in) ?? DEFAULT_LIFETIME_S) * 1000;
+}
 
 export class TokenManager {
-  private inflight: Promise<StoredToken> | undefined;
+  readonly key: string;
+  private readonly endpoints: Endpoints;
   private readonly refreshAheadMs: number;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
   private readonly http: AxiosInstance;
-  private readonly key: string;
+  private readonly agents: HttpAgents;
+  private readonly ownAgents: boolean;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly maxRefreshRetries: number;
+  private readonly throttleBackoffMs: number;
+  private readonly networkBackoffMs: number;
+  /** In-process copy of the stored token and when to refresh it. */
+  private cached: { token: StoredToken; refreshAt: number } | undefined;
+  private inflight: Promise<StoredToken> | undefined;
 
   constructor(
     private readonly profile: ZohoProfile,
     private readonly store: TokenStore,
     private readonly options: TokenManagerOptions = {},
   ) {
+    this.endpoints = endpointsFor(profile.dc, { accountsUrl: profile.accountsUrl, apiDomain: profile.apiDomain });
+    this.key = tokenKey(this.endpoints.accountsUrl, profile.clientId, profile.refreshToken);
     this.refreshAheadMs = options.refreshAheadMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
+    this.http = options.http ?? createAxios();
+    this.ownAgents = !options.agents;
+    this.agents = options.agents ?? keepAliveAgents(2);
     this.sleep = options.sleep ?? defaultSleep;
-    this.http = options.http ?? axios.create({ timeout: profile.requestTimeoutMs ?? 30_000 });
-    // One cache entry per (profile, client, refresh token) without putting the secret in the key.
-    this.key = `zbridge:token:${profile.id}`;
+    this.maxRefreshRetries = options.maxRefreshRetries ?? 3;
+    this.throttleBackoffMs = options.throttleBackoffMs ?? 2000;
+    this.networkBackoffMs = options.networkBackoffMs ?? 300;
   }
 
-  /** A valid access token (refreshing if missing or about to expire). */
+  /** A usable token: the cached one, one another process stored, or a fresh one (one refresh at a time). */
   async getToken(): Promise<StoredToken> {
-    const cached = await this.store.get(this.key);
-    if (cached && cached.expiresAt - this.refreshAheadMs > this.now()) return cached;
-    this.inflight ??= this.refresh().finally(() => {
+    const now = this.now();
+    if (this.cached && now < this.cached.refreshAt) return this.cached.token;
+    return (this.inflight ??= this.obtain().finally(() => {
       this.inflight = undefined;
-    });
-    return this.inflight;
+    }));
   }
 
-  /** Drop a token v2 rejected (only if it is still the cached one). */
+  /** Forget `accessToken` (v2 said INVALID_TOKEN); the next getToken() refreshes. A newer token is kept. */
   async invalidate(accessToken: string): Promise<void> {
+    if (this.cached?.token.accessToken === accessToken) this.cached = undefined;
     await this.store.delete(this.key, accessToken);
   }
 
+  /** Release keep-alive sockets this manager created. */
+  close(): void {
+    if (this.ownAgents) {
+      this.agents.http.destroy();
+      this.agents.https.destroy();
+    }
+  }
+
+  private async obtain(): Promise<StoredToken> {
+    // Another process (or a previous run, with a file store) may hold a fresh token already.
+    const stored = await this.store.get(this.key).catch(() => undefined);
+    if (stored && this.now() < stored.expiresAt - this.refreshAheadMs) {
+      this.cached = { token: stored, refreshAt: stored.expiresAt - this.refreshAheadMs };
+      return stored;
+    }
+    let token: StoredToken;
+    try {
+      token = await this.refresh();
+      notify(this.options.observer?.onTokenRefresh, { profile: this.profile.id, ok: true });
+    } catch (error) {
+      notify(this.options.observer?.onTokenRefresh, { profile: this.profile.id, ok: false });
+      // Refreshing ahead failed, but the current token still works for a while: keep using it.
+      const current = this.cached?.token;
+      if (current && this.now() < current.expiresAt - STILL_USABLE_MARGIN_MS) return current;
+      throw error;
+    }
+    await this.store.set(this.key, token).catch(() => undefined); // a broken shared store must not stop calls
+    return token;
+  }
+
+  /** POST {accounts}/oauth/v2/token grant_type=refresh_token, with bounded retries for throttling. */
   private async refresh(): Promise<StoredToken> {
-    const { accountsUrl, apiDomain } = endpointsFor(this.profile.dc, {
-      accountsUrl: this.profile.accountsUrl,
-      apiDomain: this.profile.apiDomain,
-    });
     const form = new URLSearchParams({
       grant_type: 'refresh_token',
       client_id: this.profile.clientId,
       client_secret: this.profile.clientSecret,
       refresh_token: this.profile.refreshToken,
-    });
-    const maxAttempts = this.options.maxAttempts ?? 3;
-    for (let attempt = 1; ; attempt += 1) {
-      let status: number | undefined;
-      let body: Record<string, unknown> | undefined;
-      try {
-        const res = await this.http.post(`${accountsUrl}/oauth/v2/token`, form.toString(), {
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-          validateStatus: () => true,
-        });
-        status = res.status;
-        body = typeof res.data === 'object' && res.data !== null ? (res.data as Record<string, unknown>) : undefined;
-      } catch (error) {
-        // Network failure: nothing was issued, so retrying is safe.
-        if (attempt < maxAttempts) {
-          this.options.observer?.onRetry?.({ profile: this.profile.id, reason: 'network', attempt });
-          await this.sleep(backoff(attempt));
+    }).toString();
+    const url = `${this.endpoints.accountsUrl}/oauth/v2/token`;
+    const label = `profile ${this.profile.id}: token refresh`;
+    for (let attempt = 1; ; attempt++) {
+      const requestedAt = this.now();
+      const answer = await sendOnce(
+        this.http,
+        {
+          method: 'POST',
+          url,
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+          body: form,
+          timeoutMs: this.profile.requestTimeoutMs ?? PROFILE_DEFAULTS.requestTimeoutMs,
+        },
+        this.agents,
+      );
+      const canRetry = attempt <= this.maxRefreshRetries;
+      // Throttling wants a long pause; a refused connection or a 5xx only a short one.
+      const backoff = (baseMs = this.networkBackoffMs) => this.sleep(Math.min(60_000, baseMs * 2 ** (attempt - 1)));
+      if (answer.kind === 'error') {
+        // Refreshing is harmless to repeat (a lost answer only costs one of the 30 token slots).
+        if (canRetry) {
+          notify(this.options.observer?.onRetry, { profile: this.profile.id, reason: 'network', attempt });
+          await backoff();
           continue;
         }
-        this.options.observer?.onTokenRefresh?.({ profile: this.profile.id, ok: false });
-        throw new UpstreamError(`token refresh failed: ${(error as NodeJS.ErrnoException).code ?? 'network error'}`, {
-          legacy: legacyErrors.internal(),
+        throw new UpstreamError(`${label} failed: ${answer.message}`, { retryable: true });
+      }
+      const body = parseJsonObject(answer.text);
+      const error = typeof body?.error === 'string' ? body.error : undefined;
+      if (isThrottled(answer.status, error)) {
+        if (canRetry) {
+          notify(this.options.observer?.onRetry, { profile: this.profile.id, reason: 'oauth-throttle', attempt });
+          await backoff(this.throttleBackoffMs);
+          continue;
+        }
+        throw new UpstreamError(`${label} throttled by the accounts server ("Access Denied")`, {
+          legacy: legacyErrors.rateLimit(),
           retryable: true,
+          status: answer.status,
+          v2Code: 'Access Denied',
         });
       }
-      const throttled = status === 400 && body?.error === 'Access Denied';
-      if ((throttled || (status !== undefined && status >= 500)) && attempt < maxAttempts) {
-        this.options.observer?.onRetry?.({ profile: this.profile.id, reason: 'oauth-throttle', attempt });
-        await this.sleep(backoff(attempt) * (throttled ? 4 : 1));
-        continue;
+      if (answer.status >= 500) {
+        if (canRetry) {
+          notify(this.options.observer?.onRetry, { profile: this.profile.id, reason: '5xx', attempt });
+          await backoff();
+          continue;
+        }
+        throw new UpstreamError(`${label} failed: HTTP ${answer.status}`, { retryable: true, status: answer.status });
       }
       const accessToken = body?.access_token;
       if (typeof accessToken !== 'string' || accessToken === '') {
-        this.options.observer?.onTokenRefresh?.({ profile: this.profile.id, ok: false });
-        const reason = typeof body?.error === 'string' ? body.error : `HTTP ${status} without access_token`;
-        // invalid_code / invalid_client: the credentials are wrong or revoked → the v1 "Invalid Ticket Id".
-        throw new UpstreamError(`token refresh refused: ${reason}`, {
-          status,
-          v2Code: typeof body?.error === 'string' ? body.error : undefined,
-          legacy: throttled || (status !== undefined && status >= 500) ? legacyErrors.internal() : legacyErrors.invalidTicket(),
+        // Zoho answers refusals with HTTP 200 {"error":"invalid_code"}; any answer without a token is a refusal.
+        const reason = error ?? (body ? 'no access_token in the answer' : `HTTP ${answer.status}, not a JSON object`);
+        throw new UpstreamError(`${label} refused: ${safeReason(reason)}`, {
+          legacy: legacyErrors.invalidTicket(),
+          status: answer.status,
+          v2Code: error,
         });
       }
-      // Two answer forms: `expires_in_sec` (s) with `expires_in` in ms, or `expires_in` in seconds.
-      const seconds =
-        typeof body?.expires_in_sec === 'number' ? body.expires_in_sec : typeof body?.expires_in === 'number' ? body.expires_in : 3600;
-      const token: StoredToken = {
-        accessToken,
-        apiDomain: typeof body?.api_domain === 'string' && body.api_domain ? body.api_domain.replace(/\/+$/, '') : apiDomain,
-        expiresAt: this.now() + seconds * 1000,
-      };
-      await this.store.set(this.key, token);
-      this.options.observer?.onTokenRefresh?.({ profile: this.profile.id, ok: true });
+      const lifetime = tokenLifetimeMs(body!);
+      const apiDomain =
+        this.profile.apiDomain !== undefined
+          ? this.endpoints.apiDomain
+          : typeof body!.api_domain === 'string' && /^https?:\/\//.test(body!.api_domain)
+            ? body!.api_domain.replace(/\/+$/, '')
+            : this.endpoints.apiDomain;
+      const token: StoredToken = { accessToken, apiDomain, expiresAt: requestedAt + lifetime };
+      // Refresh ahead, but never so early that a short-lived token is refreshed on every call.
+      this.cached = { token, refreshAt: token.expiresAt - Math.min(this.refreshAheadMs, lifetime / 2) };
       return token;
     }
   }
 }
 
-/** Exponential backoff with full jitter: attempt 1 → up to 200 ms, 2 → 400 ms … capped at 10 s. */
-export function backoff(attempt: number, baseMs = 200, capMs = 10_000): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+function isThrottled(status: number, error: string | undefined): boolean {
+  return status === 429 || (status === 400 && error !== undefined && /access denied/i.test(error));
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Error codes from the token server are short identifiers; anything else is cut down so nothing leaks. */
+function safeReason(reason: string): string {
+  return /^[\w .,:-]{1,80}$/.test(reason) ? reason : 'unexpected answer';
 }

@@ -1,14 +1,18 @@
 /** Reading v2 records: GET by id, search, criteria escaping, and finding the module of a Notes parent id. */
 import { UpstreamError } from '../errors.js';
 import type { V2Record } from '../mapping/types.js';
-import type { ZohoClient } from './client.js';
+import { v2CodeOf, type ZohoClient } from './client.js';
 
 /** GET /crm/v2/{M}/{id} → the record, or undefined when it does not exist (204, 400 INVALID_DATA, 404). */
 export async function fetchRecord(client: ZohoClient, module: string, id: string): Promise<V2Record | undefined> {
   const { status, body } = await client.get(`/crm/v2/${encodeURIComponent(module)}/${encodeURIComponent(id)}`);
-  if (status === 204 || status === 404 || status === 400) return undefined;
+  const code = v2CodeOf(body);
+  // 204: no such record; 400 INVALID_DATA: not an id of this module; 404: the module/URL does not exist.
+  if (status === 204 || status === 404 || (status === 400 && code === 'INVALID_DATA')) return undefined;
   const data = (body as { data?: V2Record[] } | undefined)?.data;
-  if (status >= 400 || !Array.isArray(data)) throw new UpstreamError(`GET ${module}/{id}: HTTP ${status}`, { status });
+  if (status >= 400 || !Array.isArray(data)) {
+    throw new UpstreamError(`GET /crm/v2/${module}/{id}: HTTP ${status}${code ? ` ${code}` : ''}`, { status, v2Code: code });
+  }
   return data[0];
 }
 
@@ -51,6 +55,7 @@ export const DEFAULT_NOTE_PARENT_MODULES = [
 /** Finds the module of a record id by probing candidate modules; remembers answers and ids the bridge wrote. */
 export class NoteParentResolver {
   private readonly known = new Map<string, string>();
+  private readonly probing = new Map<string, Promise<string | undefined>>();
   private readonly candidates: string[];
 
   constructor(
@@ -68,12 +73,31 @@ export class NoteParentResolver {
     this.known.set(id, module);
   }
 
-  async resolve(id: string): Promise<string | undefined> {
+  /** The module holding record `id`, or undefined when no candidate module has it. */
+  resolve(id: string): Promise<string | undefined> {
     const hit = this.known.get(id);
-    if (hit) return hit;
-    if (!/^\d+$/.test(id)) return undefined;
+    if (hit) return Promise.resolve(hit);
+    if (!/^\d+$/.test(id)) return Promise.resolve(undefined);
+    // Single-flight: rows of one call often share a parent id.
+    let pending = this.probing.get(id);
+    if (!pending) {
+      pending = this.probe(id).finally(() => this.probing.delete(id));
+      this.probing.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async probe(id: string): Promise<string | undefined> {
     for (const module of this.candidates) {
-      if (await fetchRecord(this.client, module, id)) {
+      let record: V2Record | undefined;
+      try {
+        record = await fetchRecord(this.client, module, id);
+      } catch (error) {
+        // A candidate module this org does not have (400 INVALID_MODULE …) is no answer; real failures are.
+        if (error instanceof UpstreamError && error.status === 400) continue;
+        throw error;
+      }
+      if (record) {
         this.remember(id, module);
         return module;
       }

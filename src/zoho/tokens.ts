@@ -1,12 +1,16 @@
 /**
- * Where access tokens are cached, per profile. Zoho caps live access tokens per refresh token (30; the 31st
- * silently revokes the oldest), so replicas must share them: this interface is the seam for a Redis store.
+ * Where access tokens live between calls. Zoho keeps at most 30 live access tokens per refresh token and mints
+ * each refresh silently deleting the oldest, so every process (and later every replica, via Redis) must share
+ * one cached token per credential profile instead of refreshing on its own.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes, createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile, chmod, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface StoredToken {
+  /** Secret. */
   accessToken: string;
+  /** API base to use with this token (`api_domain` of the token answer). */
   apiDomain: string;
   /** Epoch ms. */
   expiresAt: number;
@@ -15,56 +19,110 @@ export interface StoredToken {
 export interface TokenStore {
   get(key: string): Promise<StoredToken | undefined>;
   set(key: string, token: StoredToken): Promise<void>;
-  /** Forget the token; with `onlyIf`, only when it is still that access token (another replica may have refreshed). */
+  /** Forget the token of `key`; with `onlyIf`, only while it is still that access token (compare-and-delete). */
   delete(key: string, onlyIf?: string): Promise<void>;
+}
+
+/**
+ * The store key of a credential: a hash of token server + client id + refresh token, so two profiles with the
+ * same credential share a token and the key itself reveals nothing.
+ */
+export function tokenKey(accountsUrl: string, clientId: string, refreshToken: string): string {
+  const digest = createHash('sha256').update(`${accountsUrl}\n${clientId}\n${refreshToken}`).digest('hex');
+  return `zoho-token:${digest.slice(0, 32)}`;
 }
 
 export class MemoryTokenStore implements TokenStore {
   private readonly tokens = new Map<string, StoredToken>();
-  async get(key: string) {
-    return this.tokens.get(key);
+
+  async get(key: string): Promise<StoredToken | undefined> {
+    const t = this.tokens.get(key);
+    return t ? { ...t } : undefined;
   }
-  async set(key: string, token: StoredToken) {
-    this.tokens.set(key, token);
+
+  async set(key: string, token: StoredToken): Promise<void> {
+    this.tokens.set(key, { ...token });
   }
-  async delete(key: string, onlyIf?: string) {
-    if (onlyIf === undefined || this.tokens.get(key)?.accessToken === onlyIf) this.tokens.delete(key);
+
+  async delete(key: string, onlyIf?: string): Promise<void> {
+    if (onlyIf !== undefined && this.tokens.get(key)?.accessToken !== onlyIf) return;
+    this.tokens.delete(key);
   }
 }
 
-/** A JSON file (mode 0600) shared by processes on one host; written atomically (rename). */
+function isStoredToken(v: unknown): v is StoredToken {
+  const t = v as StoredToken;
+  return (
+    typeof t === 'object' && t !== null && typeof t.accessToken === 'string' && typeof t.apiDomain === 'string' &&
+    typeof t.expiresAt === 'number'
+  );
+}
+
+/**
+ * Tokens in one JSON file (`{key: StoredToken}`), mode 0600, replaced atomically (write temp + rename), so a
+ * restarted proxy or a CLI run next to it reuses the live token. Writes within one process are serialised;
+ * across processes the last writer wins, which at worst costs one extra refresh.
+ * A missing or unreadable file reads as empty (a corrupt cache must not stop the bridge).
+ */
 export class FileTokenStore implements TokenStore {
-  constructor(private readonly path: string) {}
+  private queue: Promise<unknown> = Promise.resolve();
 
-  private read(): Record<string, StoredToken> {
-    if (!existsSync(this.path)) return {};
-    try {
-      return JSON.parse(readFileSync(this.path, 'utf8')) as Record<string, StoredToken>;
-    } catch {
-      return {}; // a torn or foreign file only costs a refresh
-    }
+  constructor(readonly path: string) {}
+
+  async get(key: string): Promise<StoredToken | undefined> {
+    const all = await this.readAll();
+    return all[key];
   }
 
-  private write(all: Record<string, StoredToken>): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-    renameSync(tmp, this.path);
+  set(key: string, token: StoredToken): Promise<void> {
+    return this.update((all) => {
+      all[key] = { accessToken: token.accessToken, apiDomain: token.apiDomain, expiresAt: token.expiresAt };
+    });
   }
 
-  async get(key: string) {
-    return this.read()[key];
-  }
-  async set(key: string, token: StoredToken) {
-    const all = this.read();
-    all[key] = token;
-    this.write(all);
-  }
-  async delete(key: string, onlyIf?: string) {
-    const all = this.read();
-    if (all[key] && (onlyIf === undefined || all[key].accessToken === onlyIf)) {
+  delete(key: string, onlyIf?: string): Promise<void> {
+    return this.update((all) => {
+      if (onlyIf !== undefined && all[key]?.accessToken !== onlyIf) return;
       delete all[key];
-      this.write(all);
+    });
+  }
+
+  private async readAll(): Promise<Record<string, StoredToken>> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch {
+      return {};
     }
+    try {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      const out: Record<string, StoredToken> = {};
+      if (parsed && typeof parsed === 'object') {
+        for (const [k, v] of Object.entries(parsed)) if (isStoredToken(v)) out[k] = v;
+      }
+      return out;
+    } catch {
+      return {};
+    }
+  }
+
+  private update(change: (all: Record<string, StoredToken>) => void): Promise<void> {
+    const run = async (): Promise<void> => {
+      const all = await this.readAll();
+      change(all);
+      await mkdir(dirname(this.path), { recursive: true });
+      const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, `${JSON.stringify(all)}\n`, { mode: 0o600 });
+        await chmod(tmp, 0o600); // writeFile's mode is filtered by the umask
+        await rename(tmp, this.path);
+      } catch (error) {
+        await unlink(tmp).catch(() => undefined);
+        throw new Error(`token store: cannot write ${this.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 }

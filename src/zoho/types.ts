@@ -1,47 +1,44 @@
-/** Types of the v2 upstream client. */
+/** A credential profile: one OAuth client + refresh token (one Zoho user and app) and its limits. */
+import type { DataCentre } from './dc.js';
 
-export type DataCentre = 'us' | 'eu' | 'in' | 'au' | 'cn' | 'jp' | 'ca' | 'sa';
+export type { DataCentre } from './dc.js';
+export type { ClientObserver, V2CallRecord } from './observer.js';
 
-/** One credential profile: an OAuth client + refresh token of one Zoho user, in one data centre. */
 export interface ZohoProfile {
-  /** Profile name (journal/metrics label), not a secret. */
+  /** Profile name, used as a journal/metrics label. Not a secret. */
   id: string;
-  /** Secrets: never logged. */
+  /** Secret. */
   clientId: string;
+  /** Secret. */
   clientSecret: string;
+  /** Secret. */
   refreshToken: string;
+  /** Data centre (default `us`). */
   dc?: DataCentre;
-  /** Explicit URLs win over `dc` (sandbox / developer orgs, the embedded emulator). */
+  /** Explicit token server base; wins over `dc`. */
   accountsUrl?: string;
+  /**
+   * Explicit API base; wins over `dc` AND over the `api_domain` of token answers (Zoho sandbox orgs need
+   * `https://sandbox.zohoapis.com` although the token answer names `www`). Without it, `api_domain` wins over `dc`.
+   */
   apiDomain?: string;
-  /** IANA zone of the API user. */
+  /** IANA zone of the API user; else taken from users?type=CurrentUser. */
   timeZone?: string;
   /** Concurrent v2 calls (Zoho's limit is per user and app). Default 10. */
   concurrency?: number;
-  /** Calls waiting for a slot; beyond → 4820. Default 1000. */
+  /** Calls waiting for a slot; beyond → 4820 rate-limit error. Default 1000. */
   maxQueue?: number;
-  /** Per attempt. Default 30000. */
+  /** Per-attempt timeout, ms. Default 30000. */
   requestTimeoutMs?: number;
-  /** Retries of 429, connection failures before sending, 5xx/timeouts on update and upsert. Default 4. */
+  /** Retries of 429 / connection failures before sending / retryable 5xx on update+upsert. Default 4. */
   maxRetries?: number;
-  /** Local rolling-24h credit budget; once spent → 4820 without calling. Default unlimited. */
+  /** Optional local credit budget per rolling 24 h: once spent → 4820 without calling. */
   creditsPerDay?: number;
 }
 
-/** Metrics/journal hooks; the client itself knows nothing of prom-client. */
-export interface ClientObserver {
-  onUpstreamCall?(e: { profile: string; method: string; path: string; status?: number; durationMs: number; attempt: number; error?: string }): void;
-  onRetry?(e: { profile: string; reason: '429' | 'network' | '5xx' | 'invalid-token' | 'oauth-throttle'; attempt: number }): void;
-  onTokenRefresh?(e: { profile: string; ok: boolean }): void;
-  onCredits?(e: { profile: string; credits: number }): void;
-}
-
-/** One v2 request as the journal records it (all attempts of it). */
-export interface V2CallRecord {
-  method: string;
-  path: string;
-  status?: number;
-  durationMs: number;
-  attempts: number;
-  error?: string;
-}
+export const PROFILE_DEFAULTS = {
+  concurrency: 10,
+  maxQueue: 1000,
+  requestTimeoutMs: 30_000,
+  maxRetries: 4,
+} as const;

@@ -1,0 +1,37 @@
+/** Hooks for metrics and journals. The client reports through these and never imports prom-client itself. */
+
+export type RetryReason = '429' | 'network' | '5xx' | 'invalid-token' | 'oauth-throttle';
+
+export interface ClientObserver {
+  /** Every v2 attempt, answered or not. `error` is a short, secret-free description of a transport failure. */
+  onUpstreamCall?(e: { profile: string; method: string; path: string; status?: number; durationMs: number; attempt: number; error?: string }): void;
+  onRetry?(e: { profile: string; reason: RetryReason; attempt: number }): void;
+  onTokenRefresh?(e: { profile: string; ok: boolean }): void;
+  /** Credits charged for one logical call (after it completed). */
+  onCredits?(e: { profile: string; credits: number }): void;
+}
+
+/**
+ * One logical v2 call as kept in journals, updated by each of its attempts: `status`/`error` of the last
+ * attempt, `durationMs` summed over attempts (backoff excluded). `path` has no query string (search values are
+ * personal data). Individual attempts go to ClientObserver.onUpstreamCall.
+ */
+export interface V2CallRecord {
+  method: string;
+  path: string;
+  status?: number;
+  durationMs: number;
+  /** Attempts made (1 = no retry). */
+  attempts: number;
+  error?: string;
+}
+
+/** Run an observer hook; a failing hook must never break a call. */
+export function notify<E>(hook: ((e: E) => void) | undefined, event: E): void {
+  if (!hook) return;
+  try {
+    hook(event);
+  } catch {
+    /* observers are best-effort */
+  }
+}
