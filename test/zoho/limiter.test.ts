@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../src/errors.js';
+import { DAY_MS, RollingCreditMeter, Semaphore, writeCredits } from '../../src/zoho/limiter.js';
+
+describe('Semaphore', () => {
+  it('admits at most `limit` holders and hands slots over in FIFO order', async () => {
+    const sem = new Semaphore(2, 10);
+    const order: number[] = [];
+    const r1 = await sem.acquire();
+    const r2 = await sem.acquire();
+    const waiting = [3, 4, 5].map((n) => sem.acquire().then((release) => (order.push(n), release)));
+    await Promise.resolve();
+    expect(sem.inFlight).toBe(2);
+    expect(sem.queued).toBe(3);
+    r1();
+    r1(); // a second release of the same slot is ignored
+    const r3 = await waiting[0];
+    expect(sem.inFlight).toBe(2);
+    expect(sem.queued).toBe(2);
+    r2();
+    r3();
+    const [, r4, r5] = await Promise.all(waiting);
+    expect(order).toEqual([3, 4, 5]);
+    r4();
+    r5();
+    expect(sem.inFlight).toBe(0);
+  });
+
+  it('refuses a caller beyond the queue with a retryable 4820', async () => {
+    const sem = new Semaphore(1, 1, 'p1');
+    await sem.acquire();
+    void sem.acquire();
+    const refused = await sem.acquire().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UpstreamError);
+    expect((refused as UpstreamError).legacy.code).toBe('4820');
+    expect((refused as UpstreamError).retryable).toBe(true);
+  });
+
+  it('validates its limits', () => {
+    expect(() => new Semaphore(0, 1)).toThrow(RangeError);
+    expect(() => new Semaphore(1, -1)).toThrow(RangeError);
+  });
+});
+
+describe('credits (PROTOCOL.md §11)', () => {
+  it('a write of n records costs ceil(n/10), at least 1, at most 10', () => {
+    expect([0, 1, 10, 11, 20, 99, 100, 250].map(writeCredits)).toEqual([1, 1, 1, 2, 2, 10, 10, 10]);
+  });
+
+  it('counts over a rolling 24 h window', () => {
+    let now = 1_000_000;
+    const meter = new RollingCreditMeter(undefined, () => now);
+    expect(meter.reserve(3)).toBe(true);
+    now += DAY_MS / 2;
+    expect(meter.reserve(2)).toBe(true);
+    expect(meter.used()).toBe(5);
+    expect(meter.remaining()).toBeUndefined();
+    now += DAY_MS / 2; // the first reservation is now 24 h old
+    expect(meter.used()).toBe(2);
+    now += DAY_MS;
+    expect(meter.used()).toBe(0);
+  });
+
+  it('refuses a reservation that would exceed the budget, and refunds', () => {
+    let now = 0;
+    const meter = new RollingCreditMeter(10, () => now);
+    expect(meter.reserve(8)).toBe(true);
+    expect(meter.reserve(3)).toBe(false);
+    expect(meter.used()).toBe(8);
+    expect(meter.reserve(2)).toBe(true);
+    expect(meter.remaining()).toBe(0);
+    meter.refund(2);
+    expect(meter.remaining()).toBe(2);
+    now += DAY_MS;
+    expect(meter.remaining()).toBe(10);
+  });
+});
