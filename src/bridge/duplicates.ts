@@ -86,20 +86,27 @@ export async function precheckDuplicates(plan: V2Plan, client: ZohoClient): Prom
     }
   }
 
-  for (const [key, leaderIndex] of leaders) {
-    const match = matches.get(key);
-    if (!match) continue;
-    const complete: ExistingRecord =
-      match.Created_Time && match.Created_By
-        ? match
-        : (((await fetchRecord(client, plan.module, match.id)) as ExistingRecord | undefined) ?? match);
-    if (complete !== match) result.searches += 1;
+  // v2 search answers carry times and user names; fetch the record only where they are missing.
+  const found = [...leaders].filter(([key]) => matches.has(key));
+  const completed = await Promise.all(
+    found.map(async ([key]) => {
+      const match = matches.get(key)!;
+      if (match.Created_Time && match.Created_By) return match;
+      result.searches += 1;
+      return ((await fetchRecord(client, plan.module, String(match.id))) as ExistingRecord | undefined) ?? match;
+    }),
+  );
+  found.forEach(([, leaderIndex], i) => {
+    const complete = completed[i];
     const rows = [leaderIndex, ...[...result.followers].filter(([, leader]) => leader === leaderIndex).map(([row]) => row)];
-    for (const row of rows) {
+    for (const row of rows.sort((a, b) => a - b)) {
       result.existing.set(row, complete);
       result.followers.delete(row);
       result.found.push({ no: plan.rows[row].no, field, existingId: String(complete.id), via: 'search' });
     }
-  }
+  });
+  result.found.sort((a, b) => rowOrder(plan, a.no) - rowOrder(plan, b.no));
   return result;
 }
+
+const rowOrder = (plan: V2Plan, no: string): number => plan.rows.findIndex((r) => r.no === no);
