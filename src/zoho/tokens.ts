@@ -110,9 +110,9 @@ export class FileTokenStore implements TokenStore {
     const run = async (): Promise<void> => {
       const all = await this.readAll();
       change(all);
-      await mkdir(dirname(this.path), { recursive: true });
       const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
       try {
+        await mkdir(dirname(this.path), { recursive: true });
         await writeFile(tmp, `${JSON.stringify(all)}\n`, { mode: 0o600 });
         await chmod(tmp, 0o600); // writeFile's mode is filtered by the umask
         await rename(tmp, this.path);
