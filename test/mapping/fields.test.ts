@@ -102,3 +102,28 @@ describe('label resolution order (§7)', () => {
     expect(target('Contacts', 'Home Phone', options)).toBe('field:Home_Phone');
   });
 });
+
+describe('lookups given by name (issue 9): classified as name lookups of the right target module', () => {
+  const lookupTarget = (module: string, label: string): string => {
+    const t = resolveLabel(schema.module(module)!, label);
+    return t.kind === 'lookup-name' || t.kind === 'owner' ? `${t.kind}:${t.field.apiName}→${t.field.lookupModule ?? 'users'}` : t.kind;
+  };
+  it.each([
+    ...['Contacts', 'Deals', 'Quotes', 'Sales_Orders', 'Invoices', 'Cases'].map((m) => [m, 'Account Name', 'lookup-name:Account_Name→Accounts']),
+    ...['Deals', 'Quotes', 'Sales_Orders', 'Purchase_Orders', 'Invoices'].map((m) => [m, 'Contact Name', 'lookup-name:Contact_Name→Contacts']),
+    ...['Quotes', 'Sales_Orders', 'Cases'].map((m) => [m, 'Potential Name', 'lookup-name:Deal_Name→Deals']),
+    ...['Products', 'Purchase_Orders', 'Contacts'].map((m) => [m, 'Vendor Name', 'lookup-name:Vendor_Name→Vendors']),
+    ['Deals', 'Campaign Source', 'lookup-name:Campaign_Source→Campaigns'],
+    ['Cases', 'Product Name', 'lookup-name:Product_Name→Products'],
+    ['Solutions', 'Product Name', 'lookup-name:Product_Name→Products'],
+    ['Accounts', 'Parent Account', 'lookup-name:Parent_Account→Accounts'],
+    ['Contacts', 'Reports To', 'lookup-name:Reporting_To→Contacts'],
+    ['Sales_Orders', 'Quote Name', 'lookup-name:Quote_Name→Quotes'],
+    ['Invoices', 'Sales Order', 'lookup-name:Sales_Order→Sales_Orders'],
+    ['Leads', 'Lead Owner', 'owner:Owner→users'],
+    ['Deals', 'Potential Owner', 'owner:Owner→users'],
+    ['Course_Progress', 'CustomModule1 Owner', 'owner:Owner→users'],
+  ])('%s "%s" → %s', (module, label, expected) => {
+    expect(lookupTarget(module, label)).toBe(expected);
+  });
+});

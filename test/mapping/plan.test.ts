@@ -211,6 +211,29 @@ describe('pseudo-fields and values in plans', () => {
     expect(one('Contacts', row('1', ['Account Name', 'Zylker'], ['Last Name', 'X']), { resolutions: { lookupNames } }).record?.Account_Name).toEqual({ id: '8' });
   });
 
+  it('lookup policy "error" (resolution.fail): the row fails with 4832 naming the label; without fail it is dropped', () => {
+    const fail = new Map([[lookupKey('Vendors', 'Nope'), { reason: 'no-match', fail: true }]]);
+    const failed = one('Products', row('1', ['Product Name', 'P'], ['Vendor Name', 'Nope']), { resolutions: { lookupNames: fail } });
+    expect(failed.error).toEqual(legacyErrors.wrongValue('Vendor Name'));
+    expect(failed.errorLabel).toBe('Vendor Name');
+    expect(failed.record).toBeUndefined();
+    const skip = new Map([[lookupKey('Vendors', 'Nope'), { reason: 'several-matches' }]]);
+    const skipped = one('Products', row('1', ['Product Name', 'P'], ['Vendor Name', 'Nope']), { resolutions: { lookupNames: skip } });
+    expect(skipped.record).toEqual({ Product_Name: 'P' });
+    expect(skipped.warnings[0]).toMatchObject({ kind: 'unresolved-lookup', label: 'Vendor Name' });
+    expect(skipped.warnings[0].message).toContain('several-matches');
+    // A pseudo-id twin wins before the policy is consulted.
+    const twin = one('Products', row('1', ['Product Name', 'P'], ['Vendor Name', 'Nope'], ['VENDORID', '77']), { resolutions: { lookupNames: fail } });
+    expect(twin.record?.Vendor_Name).toEqual({ id: '77' });
+  });
+
+  it('lookup policy "error" on a line item given by Product Name fails the row', () => {
+    const products = [{ no: '1', fields: [{ label: 'Product Name', value: 'Nope' }] }];
+    const lookupNames = new Map([[lookupKey('Products', 'Nope'), { reason: 'no-match', fail: true }]]);
+    const r = one('Quotes', row('1', ['Subject', 'Q'], ['Product Details', products]), { resolutions: { lookupNames } });
+    expect(r.error).toEqual(legacyErrors.wrongValue('Product Name'));
+  });
+
   it('a non-numeric id pseudo-field is a wrong value', () => {
     expect(one('Contacts', row('1', ['ACCOUNTID', 'Zylker'], ['Last Name', 'X'])).error).toEqual(legacyErrors.wrongValue('ACCOUNTID'));
   });
