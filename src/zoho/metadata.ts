@@ -43,6 +43,8 @@ export interface LiveMetadataOptions {
 
 interface Entry<T> {
   value?: T;
+  /** The value is the fallback snapshot's, not a live answer. */
+  fromFallback?: boolean;
   expires: number;
   pending?: Promise<T>;
 }
@@ -102,13 +104,15 @@ export class LiveMetadata implements MetadataSource {
         return value;
       },
       (error: Error) => {
-        const spare = entry?.value ?? fallback();
+        // A live answer that expired beats the snapshot; the snapshot beats nothing.
+        const stale = entry?.value !== undefined && !entry.fromFallback ? entry.value : undefined;
+        const spare = stale ?? fallback();
         if (spare === undefined) {
           this.cache.delete(key);
           throw error;
         }
-        this.options.onWarning?.(`live metadata "${key}" unavailable (${error.message}); using ${entry?.value !== undefined ? 'the expired cache' : 'the snapshot'}`);
-        this.cache.set(key, { value: spare, expires: this.now() + (this.options.retryAfterMs ?? 30_000) });
+        this.options.onWarning?.(`live metadata "${key}" unavailable (${error.message}); using ${stale !== undefined ? 'the expired cache' : 'the snapshot'}`);
+        this.cache.set(key, { value: spare, expires: this.now() + (this.options.retryAfterMs ?? 30_000), fromFallback: stale === undefined });
         return spare;
       },
     );

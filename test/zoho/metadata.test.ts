@@ -67,6 +67,7 @@ describe('LiveMetadata', () => {
     now += 31_000;
     await meta.fields('Leads');
     expect(warnings).toHaveLength(2); // tried live again (still down)
+    expect(warnings[1]).toMatch(/snapshot/);
   });
 
   it('without a fallback the live failure surfaces', async () => {
