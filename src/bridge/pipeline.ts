@@ -18,7 +18,7 @@ import type {
   JournalRowOutcome,
   JournalV2Call,
 } from '../journal/types.js';
-import { redactParams, tokenFingerprint } from '../journal/redact.js';
+import { redactParams, scrubText, tokenFingerprint } from '../journal/redact.js';
 import { planCall, resolutionRequests, toLegacyResult, createdIds } from '../mapping/index.js';
 import type { ExistingRecord, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
 import type { Logger } from '../server/logger.js';
@@ -103,7 +103,8 @@ export class Bridge {
       const stop = error instanceof CallStop ? error : undefined;
       result = { kind: 'error', error: stop?.legacy ?? toLegacyError(error) };
       category = stop?.category ?? (error instanceof ZbridgeError ? error.side : 'bridge');
-      errorText = (error as Error).message;
+      // Last fence: no message may carry the client's token or an OAuth token into logs and journals.
+      errorText = scrubText((error as Error).message, call.authtoken ? [call.authtoken] : []);
       if (error instanceof ZbridgeError && error.side === 'bridge') this.deps.logger.error({ reqId: origin.requestId, err: errorText }, 'bridge failure');
     }
 
