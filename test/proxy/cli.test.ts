@@ -1,0 +1,62 @@
+/** The real `zbridge serve` process: bad configuration stops start-up naming the option; SIGTERM drains and exits 0. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/paths.js';
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: packageRoot,
+    env: { ...process.env, ZBRIDGE_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  child.stderr.on('data', (c) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+async function waitFor(predicate: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i += 1) {
+    if (predicate()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('zbridge serve', () => {
+  it('stops at start-up with exit 2 and a message naming the bad option', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zbridge-cli-'));
+    const file = join(dir, 'zbridge.yaml');
+    writeFileSync(file, 'upstream: zoho\nprofiles:\n  - name: erp\n    authtokens: [abc]\n    clientId: x\n    clientSecret: y\n    refreshToken: z\n    dc: mars\n');
+    const run = runCli(['serve', '--config', file]);
+    expect(await run.exited).toBe(2);
+    expect(run.err()).toContain('config: profiles[0].dc');
+  });
+
+  it('prints the demo token and curl example, answers, and drains on SIGTERM with exit 0', async () => {
+    const journalDir = mkdtempSync(join(tmpdir(), 'zbridge-cli-journal-'));
+    const run = runCli(['serve', '--port', '0'], { ZBRIDGE_AUTHTOKENS: 'cli-token', ZBRIDGE_JOURNAL_DIR: journalDir, HOST: '127.0.0.1' });
+    await waitFor(() => run.err().includes('accepted authtoken'), 'the banner');
+    expect(run.err()).toContain('accepted authtoken: cli-token');
+    expect(run.err()).toContain("curl -s 'http://127.0.0.1:");
+    const url = /listening on (http:\/\/[^\s]+)/.exec(run.err())![1];
+    const body = new URLSearchParams({
+      authtoken: 'cli-token',
+      scope: 'crmapi',
+      xmlData: '<Leads><row no="1"><FL val="Last Name">Cli</FL><FL val="Company">A</FL></row></Leads>',
+    });
+    const res = await fetch(`${url}/crm/private/xml/Leads/insertRecords`, { method: 'POST', body });
+    expect(await res.text()).toContain('Record(s) added successfully');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const lines = readdirSync(journalDir).flatMap((f) => readFileSync(join(journalDir, f), 'utf8').split('\n').filter(Boolean));
+    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['request', 'outcome']);
+    expect(lines.join('\n')).not.toContain('cli-token');
+    expect(run.out()).not.toContain('cli-token');
+  });
+});
