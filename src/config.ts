@@ -13,6 +13,10 @@ import { isValidTimeZone } from './mapping/time.js';
 const timeZone = z.string().refine(isValidTimeZone, { message: 'not an IANA time zone known to this Node.js' });
 const positiveInt = z.number().int().positive();
 const SHA256_HEX = /^(sha256:)?[0-9a-f]{64}$/i;
+/** A base URL as src/zoho/dc.ts accepts it: absolute http(s), no query or fragment. */
+const baseUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' })
+  .refine((u) => !/[?#]/.test(u), { message: 'must not have a query or fragment' });
 
 const profileSchema = z
   .object({
@@ -27,8 +31,8 @@ const profileSchema = z
     refreshToken: z.string().min(1),
     dc: z.enum(['us', 'eu', 'in', 'au', 'cn', 'jp', 'ca', 'sa']).default('us'),
     /** Explicit accounts server / API domain (sandbox or developer orgs); win over `dc`. */
-    accountsUrl: z.url().optional(),
-    apiDomain: z.url().optional(),
+    accountsUrl: baseUrl.optional(),
+    apiDomain: baseUrl.optional(),
     /** API user's IANA zone; default: users?type=CurrentUser, else the v2 wall clock. */
     timeZone: timeZone.optional(),
     concurrency: positiveInt.default(10),
@@ -133,6 +137,9 @@ export type ProfileConfig = z.infer<typeof profileSchema>;
 
 /** Parse a config document (already decoded) with env overrides applied; throws ConfigError. */
 export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}): ZbridgeConfig {
+  if (!isObject(input ?? {})) {
+    throw new ConfigError('(root)', `expected an object of options, got ${Array.isArray(input) ? 'an array' : typeof input}`);
+  }
   const doc = applyEnv(structuredClone((input ?? {}) as Record<string, unknown>), env);
   const result = configSchema.safeParse(doc);
   if (!result.success) {
@@ -172,6 +179,16 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   return parseConfig(doc, env);
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `section` with `patch` applied; a section that is not an object is left as is, for the schema to name. */
+function patched(section: unknown, patch: Record<string, unknown>): unknown {
+  if (section === undefined) return patch;
+  return isObject(section) ? { ...section, ...patch } : section;
+}
+
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
@@ -193,10 +210,11 @@ function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
   if (env.PORT) doc.port = int('PORT', env.PORT);
   if (env.HOST) doc.host = env.HOST;
   if (env.ZBRIDGE_LOG_LEVEL) doc.logLevel = env.ZBRIDGE_LOG_LEVEL;
-  if (env.ZBRIDGE_JOURNAL_DIR !== undefined) doc.journal = { ...(doc.journal as object), dir: env.ZBRIDGE_JOURNAL_DIR };
-  if (env.ZBRIDGE_SANDBOX_DATA) doc.sandbox = { ...(doc.sandbox as object), dataFile: env.ZBRIDGE_SANDBOX_DATA };
-  if (env.ZOHO_CLIENT_ID || env.ZOHO_CLIENT_SECRET || env.ZOHO_REFRESH_TOKEN) {
-    const profiles = Array.isArray(doc.profiles) ? (doc.profiles as Record<string, unknown>[]) : [];
+  if (env.ZBRIDGE_JOURNAL_DIR !== undefined) doc.journal = patched(doc.journal, { dir: env.ZBRIDGE_JOURNAL_DIR });
+  if (env.ZBRIDGE_SANDBOX_DATA) doc.sandbox = patched(doc.sandbox, { dataFile: env.ZBRIDGE_SANDBOX_DATA });
+  // A `profiles` that is not a list stays as it is, so the schema reports it instead of the env replacing it.
+  if ((env.ZOHO_CLIENT_ID || env.ZOHO_CLIENT_SECRET || env.ZOHO_REFRESH_TOKEN) && (doc.profiles === undefined || Array.isArray(doc.profiles))) {
+    const profiles = (doc.profiles ?? []) as Record<string, unknown>[];
     profiles.push({
       name: 'env',
       clientId: env.ZOHO_CLIENT_ID,
@@ -216,8 +234,9 @@ function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
     if (profiles.length > 1) {
       throw new ConfigError('ZBRIDGE_AUTHTOKENS', 'is ambiguous with several profiles: set authtokens per profile in the config file');
     }
-    if (profiles.length === 1) profiles[0].authtokens = tokens;
-    else doc.sandbox = { ...(doc.sandbox as object), authtokens: tokens };
+    if (profiles.length === 1) {
+      if (isObject(profiles[0])) profiles[0].authtokens = tokens;
+    } else doc.sandbox = patched(doc.sandbox, { authtokens: tokens });
   }
   return doc;
 }

@@ -1,0 +1,336 @@
+/** src/config.ts: defaults, JSON and YAML files, every environment override, and ConfigErrors that name the option. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig, type ZbridgeConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const SHA = 'a'.repeat(64);
+const profile = (extra: Record<string, unknown> = {}) => ({
+  name: 'main',
+  authtokens: ['legacy-token-1'],
+  clientId: '1000.CLIENT',
+  clientSecret: 'client-secret-value',
+  refreshToken: '1000.refresh.value',
+  ...extra,
+});
+const ZOHO_ENV = { ZOHO_CLIENT_ID: '1000.ENVCLIENT', ZOHO_CLIENT_SECRET: 'env-secret', ZOHO_REFRESH_TOKEN: '1000.env.refresh' };
+
+/** The ConfigError thrown by `fn`; fails the test when it throws nothing or something else. */
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+function file(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'zbridge-config-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('parseConfig defaults', () => {
+  it('an empty document is a complete sandbox configuration', () => {
+    const config = parseConfig({});
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      upstream: 'sandbox',
+      sandbox: { port: 0, authtokens: [] },
+      profiles: [],
+      journal: { dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024 },
+      limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 },
+      metadata: { ttlSeconds: 600, lookupCacheSeconds: 300 },
+      tokenStore: { kind: 'memory', path: '.zbridge/tokens.json' },
+      compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425' },
+      logLevel: 'info',
+      shutdownGraceMs: 30_000,
+    } satisfies ZbridgeConfig);
+    expect(parseConfig(undefined)).toEqual(config);
+    expect(parseConfig(null)).toEqual(config);
+  });
+
+  it('fills every profile default', () => {
+    const [p] = parseConfig({ upstream: 'zoho', profiles: [profile()] }).profiles;
+    expect(p).toEqual({
+      ...profile(),
+      authtokenSha256: [],
+      dc: 'us',
+      concurrency: 10,
+      maxQueue: 1000,
+      requestTimeoutMs: 30_000,
+      maxRetries: 4,
+      jsonContentType: 'jsonp',
+      labelOverrides: {},
+      lookupPolicy: {},
+    });
+  });
+
+  it('does not change the document it was given', () => {
+    const doc = { profiles: [profile()], journal: { maxFileBytes: 10 } };
+    const before = structuredClone(doc);
+    const config = parseConfig(doc, { ZBRIDGE_AUTHTOKENS: 'x', ZBRIDGE_JOURNAL_DIR: '/j', ZBRIDGE_UPSTREAM: 'zoho', PORT: '1' });
+    expect(config.profiles[0].authtokens).toEqual(['x']);
+    expect(doc).toEqual(before);
+  });
+});
+
+describe('loadConfig files', () => {
+  const options = {
+    port: 9090,
+    upstream: 'zoho',
+    profiles: [profile({ dc: 'eu', timeZone: 'Europe/Berlin', authtokenSha256: [`sha256:${SHA}`], creditsPerDay: 5000 })],
+    journal: { dir: '/var/lib/zbridge' },
+    compat: { unknownIdRowCode: '401.2' },
+  };
+
+  it('reads JSON', () => {
+    const config = loadConfig(file('zbridge.json', JSON.stringify(options)), {});
+    expect(config.port).toBe(9090);
+    expect(config.profiles[0]).toMatchObject({ dc: 'eu', timeZone: 'Europe/Berlin', creditsPerDay: 5000 });
+    expect(config.journal).toEqual({ dir: '/var/lib/zbridge', maxFileBytes: 64 * 1024 * 1024 });
+    expect(config.compat.unknownIdRowCode).toBe('401.2');
+  });
+
+  it.each(['zbridge.yaml', 'zbridge.yml', 'ZBRIDGE.YAML'])('reads YAML (%s) to the same result', (name) => {
+    const yaml = [
+      'port: 9090',
+      'upstream: zoho',
+      'profiles:',
+      '  - name: main',
+      '    authtokens: [legacy-token-1]',
+      `    authtokenSha256: ["sha256:${SHA}"]`,
+      '    clientId: "1000.CLIENT"',
+      '    clientSecret: client-secret-value',
+      '    refreshToken: "1000.refresh.value"',
+      '    dc: eu',
+      '    timeZone: Europe/Berlin',
+      '    creditsPerDay: 5000',
+      'journal:',
+      '  dir: /var/lib/zbridge',
+      'compat:',
+      '  unknownIdRowCode: "401.2"',
+      '',
+    ].join('\n');
+    expect(loadConfig(file(name, yaml), {})).toEqual(loadConfig(file('zbridge.json', JSON.stringify(options)), {}));
+  });
+
+  it('an empty YAML file is the defaults; no file at all too', () => {
+    expect(loadConfig(file('empty.yaml', ''), {})).toEqual(parseConfig({}));
+    expect(loadConfig(undefined, {})).toEqual(parseConfig({}));
+  });
+
+  it('applies the environment on top of the file', () => {
+    const config = loadConfig(file('c.json', JSON.stringify({ port: 1, host: '127.0.0.1' })), { PORT: '2' });
+    expect(config).toMatchObject({ port: 2, host: '127.0.0.1' });
+  });
+
+  it('a missing file, bad JSON or bad YAML is a ConfigError on --config', () => {
+    const missing = configError(() => loadConfig(join(tmpdir(), 'no-such-dir-zbridge', 'c.json'), {}));
+    expect(missing.option).toBe('--config');
+    expect(missing.message).toContain('ENOENT');
+    const json = configError(() => loadConfig(file('c.json', '{"port": 1,'), {}));
+    expect(json.option).toBe('--config');
+    expect(json.message).toMatch(/not valid JSON/);
+    const yaml = configError(() => loadConfig(file('c.yaml', 'port: [1,\n  host'), {}));
+    expect(yaml.option).toBe('--config');
+  });
+
+  it('a file whose document is not a mapping is a ConfigError, also with env overrides', () => {
+    expect(configError(() => loadConfig(file('c.yaml', 'just a string\n'), {})).option).toBe('(root)');
+    expect(configError(() => loadConfig(file('c.yaml', 'just a string\n'), { PORT: '1', HOST: 'h' })).option).toBe('(root)');
+    expect(configError(() => loadConfig(file('c.json', '[1, 2]'), { ZBRIDGE_JOURNAL_DIR: '' })).option).toBe('(root)');
+  });
+});
+
+describe('environment overrides', () => {
+  it('PORT and HOST', () => {
+    expect(parseConfig({ port: 1 }, { PORT: '8443', HOST: '::1' })).toMatchObject({ port: 8443, host: '::1' });
+    expect(parseConfig({ port: 1 }, { PORT: '' }).port).toBe(1); // empty = unset
+    expect(configError(() => parseConfig({}, { PORT: 'http' })).option).toBe('PORT');
+    expect(configError(() => parseConfig({}, { PORT: '-1' })).option).toBe('PORT');
+    expect(configError(() => parseConfig({}, { PORT: '8080.5' })).option).toBe('PORT');
+    expect(configError(() => parseConfig({}, { PORT: '70000' })).option).toBe('port');
+  });
+
+  it('ZBRIDGE_JOURNAL_DIR, also "" (journal off), keeping the other journal options', () => {
+    const doc = { journal: { maxFileBytes: 1024 } };
+    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '/tmp/j' }).journal).toEqual({ dir: '/tmp/j', maxFileBytes: 1024 });
+    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '' }).journal).toEqual({ dir: '', maxFileBytes: 1024 });
+    expect(parseConfig(doc, {}).journal.dir).toBe('.zbridge/journal');
+  });
+
+  it('ZBRIDGE_UPSTREAM', () => {
+    expect(parseConfig({}, { ZBRIDGE_UPSTREAM: 'sandbox' }).upstream).toBe('sandbox');
+    expect(parseConfig({ upstream: 'sandbox', profiles: [profile()] }, { ZBRIDGE_UPSTREAM: 'zoho' }).upstream).toBe('zoho');
+    expect(configError(() => parseConfig({}, { ZBRIDGE_UPSTREAM: 'zoho' })).option).toBe('profiles'); // no profile
+    expect(configError(() => parseConfig({}, { ZBRIDGE_UPSTREAM: 'prod' })).option).toBe('upstream');
+  });
+
+  it('ZBRIDGE_LOG_LEVEL and ZBRIDGE_SANDBOX_DATA', () => {
+    const config = parseConfig({ sandbox: { port: 7000 } }, { ZBRIDGE_LOG_LEVEL: 'debug', ZBRIDGE_SANDBOX_DATA: '/tmp/sb.json' });
+    expect(config.logLevel).toBe('debug');
+    expect(config.sandbox).toEqual({ port: 7000, dataFile: '/tmp/sb.json', authtokens: [] });
+    expect(configError(() => parseConfig({}, { ZBRIDGE_LOG_LEVEL: 'loud' })).option).toBe('logLevel');
+  });
+
+  describe('ZBRIDGE_AUTHTOKENS', () => {
+    it('with no profile: the sandbox tokens (comma list, blanks dropped)', () => {
+      const config = parseConfig({ sandbox: { port: 1 } }, { ZBRIDGE_AUTHTOKENS: ' tok1 , tok2,,' });
+      expect(config.sandbox).toEqual({ port: 1, authtokens: ['tok1', 'tok2'] });
+      expect(config.profiles).toEqual([]);
+    });
+
+    it('with one profile: that profile\'s tokens (replacing the file\'s)', () => {
+      const config = parseConfig({ profiles: [profile()] }, { ZBRIDGE_AUTHTOKENS: 'tokA,tokB' });
+      expect(config.profiles[0].authtokens).toEqual(['tokA', 'tokB']);
+      expect(config.sandbox.authtokens).toEqual([]);
+    });
+
+    it('with two profiles: ambiguous, a ConfigError', () => {
+      const doc = { profiles: [profile(), profile({ name: 'second' })] };
+      const error = configError(() => parseConfig(doc, { ZBRIDGE_AUTHTOKENS: 'tok' }));
+      expect(error.option).toBe('ZBRIDGE_AUTHTOKENS');
+      expect(error.message).toMatch(/several profiles/);
+      expect(parseConfig(doc, {}).profiles).toHaveLength(2); // fine without the variable
+    });
+
+    it('gives the ZOHO_* profile its legacy tokens', () => {
+      const config = parseConfig({}, { ...ZOHO_ENV, ZBRIDGE_AUTHTOKENS: 'tokEnv' });
+      expect(config.profiles).toHaveLength(1);
+      expect(config.profiles[0]).toMatchObject({ name: 'env', authtokens: ['tokEnv'] });
+    });
+  });
+
+  describe('the ZOHO_* profile', () => {
+    it('adds a profile named "env" and selects upstream zoho', () => {
+      const config = parseConfig({}, { ...ZOHO_ENV, ZOHO_DC: 'eu', ZOHO_TIME_ZONE: 'Asia/Kolkata', ZBRIDGE_AUTHTOKENS: 't' });
+      expect(config.upstream).toBe('zoho');
+      expect(config.profiles[0]).toMatchObject({
+        name: 'env',
+        clientId: '1000.ENVCLIENT',
+        clientSecret: 'env-secret',
+        refreshToken: '1000.env.refresh',
+        dc: 'eu',
+        timeZone: 'Asia/Kolkata',
+      });
+    });
+
+    it('an explicit upstream wins: the file\'s, then ZBRIDGE_UPSTREAM', () => {
+      const env = { ...ZOHO_ENV, ZBRIDGE_AUTHTOKENS: 't' };
+      expect(parseConfig({ upstream: 'sandbox' }, env).upstream).toBe('sandbox');
+      expect(parseConfig({}, { ...env, ZBRIDGE_UPSTREAM: 'sandbox' }).upstream).toBe('sandbox');
+    });
+
+    it('is added after the file\'s profiles', () => {
+      const doc = { profiles: [profile({ authtokens: ['x'] })] };
+      // The env profile has no legacy token of its own (ZBRIDGE_AUTHTOKENS is ambiguous with two profiles).
+      expect(configError(() => parseConfig(doc, { ...ZOHO_ENV })).option).toBe('profiles[1].authtokens');
+    });
+
+    it('a partial set of variables names the missing one', () => {
+      const error = configError(() => parseConfig({}, { ZOHO_CLIENT_ID: '1000.X', ZBRIDGE_AUTHTOKENS: 't' }));
+      expect(error.option).toBe('profiles[0].clientSecret');
+    });
+
+    it('bad ZOHO_DC / ZOHO_TIME_ZONE name the profile option, never a secret', () => {
+      const dc = configError(() => parseConfig({}, { ...ZOHO_ENV, ZBRIDGE_AUTHTOKENS: 't', ZOHO_DC: 'mars' }));
+      expect(dc.option).toBe('profiles[0].dc');
+      const tz = configError(() => parseConfig({}, { ...ZOHO_ENV, ZBRIDGE_AUTHTOKENS: 't', ZOHO_TIME_ZONE: 'Mars/Olympus' }));
+      expect(tz.option).toBe('profiles[0].timeZone');
+      for (const e of [dc, tz]) {
+        for (const secret of Object.values(ZOHO_ENV)) expect(e.message).not.toContain(secret);
+      }
+    });
+
+    it('a profile named "env" in the file collides with it', () => {
+      const error = configError(() => parseConfig({ profiles: [profile({ name: 'env' })] }, { ...ZOHO_ENV }));
+      // Either the missing authtokens of the env profile or the duplicate name is reported first; both name profiles[1].
+      expect(error.option).toMatch(/^profiles\[1\]\./);
+    });
+  });
+});
+
+describe('bad values: a ConfigError naming the option path', () => {
+  const cases: [string, unknown, string][] = [
+    ['root not an object', 'text', '(root)'],
+    ['unknown top-level option', { prot: 1 }, 'prot'],
+    ['port as a string', { port: '8080' }, 'port'],
+    ['port out of range', { port: 65536 }, 'port'],
+    ['upstream', { upstream: 'live' }, 'upstream'],
+    ['sandbox port', { sandbox: { port: -1 } }, 'sandbox.port'],
+    ['unknown sandbox option', { sandbox: { dataFil: 'x' } }, 'sandbox.dataFil'],
+    ['empty sandbox authtoken', { sandbox: { authtokens: [''] } }, 'sandbox.authtokens[0]'],
+    ['journal not an object', { journal: 'off' }, 'journal'],
+    ['journal maxFileBytes', { journal: { maxFileBytes: 0 } }, 'journal.maxFileBytes'],
+    ['limits maxXmlDepth', { limits: { maxXmlDepth: 2.5 } }, 'limits.maxXmlDepth'],
+    ['metadata ttl', { metadata: { ttlSeconds: -5 } }, 'metadata.ttlSeconds'],
+    ['note parent modules', { metadata: { noteParentModules: 'Leads' } }, 'metadata.noteParentModules'],
+    ['token store kind', { tokenStore: { kind: 'redis' } }, 'tokenStore.kind'],
+    ['compat flag', { compat: { honourDoubleQuestionMark: 'yes' } }, 'compat.honourDoubleQuestionMark'],
+    ['compat row code', { compat: { unknownIdRowCode: 4425 } }, 'compat.unknownIdRowCode'],
+    ['log level', { logLevel: 'verbose' }, 'logLevel'],
+    ['shutdown grace', { shutdownGraceMs: 0 }, 'shutdownGraceMs'],
+    ['profiles not a list', { profiles: { main: profile() } }, 'profiles'],
+    ['zoho without profiles', { upstream: 'zoho' }, 'profiles'],
+    ['profile without name', { profiles: [profile({ name: '' })] }, 'profiles[0].name'],
+    ['profile without client id', { profiles: [profile({ clientId: undefined })] }, 'profiles[0].clientId'],
+    ['profile secret not a string', { profiles: [profile({ clientSecret: 42 })] }, 'profiles[0].clientSecret'],
+    ['unknown profile option', { profiles: [profile({ refresh_token: 'x' })] }, 'profiles[0].refresh_token'],
+    ['no legacy token', { profiles: [profile({ authtokens: [] })] }, 'profiles[0].authtokens'],
+    ['bad sha256', { profiles: [profile({ authtokenSha256: ['abc'] })] }, 'profiles[0].authtokenSha256[0]'],
+    ['data centre', { profiles: [profile({ dc: 'uk' })] }, 'profiles[0].dc'],
+    ['accountsUrl not a URL', { profiles: [profile({ accountsUrl: 'accounts.zoho.eu' })] }, 'profiles[0].accountsUrl'],
+    ['apiDomain not http(s)', { profiles: [profile({ apiDomain: 'ftp://www.zohoapis.eu' })] }, 'profiles[0].apiDomain'],
+    ['apiDomain with a query', { profiles: [profile({ apiDomain: 'https://www.zohoapis.eu/?x=1' })] }, 'profiles[0].apiDomain'],
+    ['time zone', { profiles: [profile({ timeZone: 'CEST' })] }, 'profiles[0].timeZone'],
+    ['concurrency', { profiles: [profile({ concurrency: 0 })] }, 'profiles[0].concurrency'],
+    ['maxQueue', { profiles: [profile({ maxQueue: 1.5 })] }, 'profiles[0].maxQueue'],
+    ['requestTimeoutMs', { profiles: [profile({ requestTimeoutMs: '30s' })] }, 'profiles[0].requestTimeoutMs'],
+    ['maxRetries', { profiles: [profile({ maxRetries: -1 })] }, 'profiles[0].maxRetries'],
+    ['creditsPerDay', { profiles: [profile({ creditsPerDay: 0 })] }, 'profiles[0].creditsPerDay'],
+    ['jsonContentType', { profiles: [profile({ jsonContentType: 'text' })] }, 'profiles[0].jsonContentType'],
+    ['labelOverrides', { profiles: [profile({ labelOverrides: { Leads: { 'First Name': 1 } } })] }, 'profiles[0].labelOverrides.Leads.First Name'],
+    ['lookupPolicy', { profiles: [profile({ lookupPolicy: { Accounts: 'ignore' } })] }, 'profiles[0].lookupPolicy.Accounts'],
+    ['second profile', { profiles: [profile(), profile({ name: 'b', dc: 'mars' })] }, 'profiles[1].dc'],
+    ['duplicate profile name', { profiles: [profile(), profile()] }, 'profiles[1].name'],
+  ];
+
+  it.each(cases)('%s', (_label, doc, option) => {
+    const error = configError(() => parseConfig(doc, {}));
+    expect(error.option).toBe(option);
+    expect(error.message.startsWith(`config: ${option}: `)).toBe(true);
+    expect(error.legacy.code).toBe('4500');
+    expect(error.message).not.toContain('client-secret-value');
+    expect(error.message).not.toContain('1000.refresh.value');
+  });
+
+  it('an env override does not hide a malformed section of the file', () => {
+    expect(configError(() => parseConfig({ journal: 'off' }, { ZBRIDGE_JOURNAL_DIR: '/j' })).option).toBe('journal');
+    expect(configError(() => parseConfig({ sandbox: ['x'] }, { ZBRIDGE_SANDBOX_DATA: '/d' })).option).toBe('sandbox');
+    expect(configError(() => parseConfig({ sandbox: 1 }, { ZBRIDGE_AUTHTOKENS: 't' })).option).toBe('sandbox');
+    expect(configError(() => parseConfig({ profiles: { a: 1 } }, { ...ZOHO_ENV })).option).toBe('profiles');
+    expect(configError(() => parseConfig({ profiles: ['main'] }, { ZBRIDGE_AUTHTOKENS: 't' })).option).toBe('profiles[0]');
+  });
+
+  it('accepts the good variants of the URL, time-zone and sha256 options', () => {
+    const [p] = parseConfig({
+      profiles: [
+        profile({
+          accountsUrl: 'http://127.0.0.1:4000',
+          apiDomain: 'https://sandbox.zohoapis.com/',
+          timeZone: 'America/Los_Angeles',
+          authtokens: [],
+          authtokenSha256: [SHA.toUpperCase(), `sha256:${SHA}`],
+        }),
+      ],
+    }).profiles;
+    expect(p.accountsUrl).toBe('http://127.0.0.1:4000');
+    expect(p.apiDomain).toBe('https://sandbox.zohoapis.com/');
+  });
+});
