@@ -98,7 +98,8 @@ export class TokenManager {
   /** Forget `accessToken` (v2 said INVALID_TOKEN); the next getToken() refreshes. A newer token is kept. */
   async invalidate(accessToken: string): Promise<void> {
     if (this.cached?.token.accessToken === accessToken) this.cached = undefined;
-    await this.store.delete(this.key, accessToken);
+    // Like get/set in obtain(): a broken shared store must not turn a recoverable 401 into a failed call.
+    await this.store.delete(this.key, accessToken).catch(() => undefined);
   }
 
   /** Release keep-alive sockets this manager created. */
