@@ -1,0 +1,66 @@
+/** Running bench helpers as separate Node processes (TypeScript through tsx), reading their JSON output. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const benchDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** `node --import tsx SCRIPT ARGS…` with the repository root as cwd. */
+export function spawnTs(script: string, args: string[] = [], nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+}
+
+/** Runs a script to completion and returns its last stdout line parsed as JSON. */
+export async function runJsonChild<T>(script: string, args: string[] = [], nodeArgs: string[] = []): Promise<T> {
+  const child = spawnTs(script, args, nodeArgs);
+  let last = '';
+  const rl = createInterface({ input: child.stdout! });
+  rl.on('line', (l) => {
+    if (l.trim()) last = l;
+  });
+  const code: number = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new Error(`${script} exited with ${code}`);
+  return JSON.parse(last) as T;
+}
+
+export interface ServerChild {
+  /** The JSON object the server printed once it listened (its URL and anything else it reports). */
+  info: Record<string, unknown> & { url: string };
+  child: ChildProcess;
+  /** SIGTERM, then wait for exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running server script that prints one JSON line `{"url":…}` when ready. */
+export async function startServerChild(script: string, args: string[] = []): Promise<ServerChild> {
+  const child = spawnTs(script, args);
+  const rl = createInterface({ input: child.stdout! });
+  const info = await new Promise<ServerChild['info']>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not report ready in 60 s`)), 60_000);
+    rl.once('line', (l) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(l) as ServerChild['info']);
+      } catch {
+        reject(new Error(`${script}: unexpected first line ${l}`));
+      }
+    });
+    child.once('exit', (c) => reject(new Error(`${script} exited early (${c})`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    info,
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
