@@ -34,6 +34,8 @@ export interface TokenManagerOptions {
 const DEFAULT_LIFETIME_S = 3600;
 /** A token this close to expiry is not worth sending. */
 const STILL_USABLE_MARGIN_MS = 30_000;
+/** After a failed refresh ahead of expiry, wait this long before the next attempt (the current token still works). */
+const REFRESH_RETRY_MS = 30_000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -124,8 +126,13 @@ export class TokenManager {
     } catch (error) {
       notify(this.options.observer?.onTokenRefresh, { profile: this.profile.id, ok: false });
       // Refreshing ahead failed, but the current token still works for a while: keep using it.
+      // Keep using it at once and try again a little later, not in front of every call.
       const current = this.cached?.token;
-      if (current && this.now() < current.expiresAt - STILL_USABLE_MARGIN_MS) return current;
+      const usableUntil = current ? current.expiresAt - STILL_USABLE_MARGIN_MS : 0;
+      if (current && this.now() < usableUntil) {
+        this.cached = { token: current, refreshAt: Math.min(usableUntil, this.now() + REFRESH_RETRY_MS) };
+        return current;
+      }
       throw error;
     }
     await this.store.set(this.key, token).catch(() => undefined); // a broken shared store must not stop calls
