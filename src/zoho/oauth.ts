@@ -69,6 +69,8 @@ export class TokenManager {
   /** In-process copy of the stored token and when to refresh it. */
   private cached: { token: StoredToken; refreshAt: number } | undefined;
   private inflight: Promise<StoredToken> | undefined;
+  /** Tokens v2 refused, so a store that failed to forget one (read-only file …) cannot hand it out again. */
+  private readonly refused = new Set<string>();
 
   constructor(
     private readonly profile: ZohoProfile,
@@ -100,6 +102,8 @@ export class TokenManager {
   /** Forget `accessToken` (v2 said INVALID_TOKEN); the next getToken() refreshes. A newer token is kept. */
   async invalidate(accessToken: string): Promise<void> {
     if (this.cached?.token.accessToken === accessToken) this.cached = undefined;
+    if (this.refused.size >= 32) this.refused.delete(this.refused.values().next().value as string);
+    this.refused.add(accessToken);
     // Like get/set in obtain(): a broken shared store must not turn a recoverable 401 into a failed call.
     await this.store.delete(this.key, accessToken).catch(() => undefined);
   }
@@ -115,7 +119,7 @@ export class TokenManager {
   private async obtain(): Promise<StoredToken> {
     // Another process (or a previous run, with a file store) may hold a fresh token already.
     const stored = await this.store.get(this.key).catch(() => undefined);
-    if (stored && this.now() < stored.expiresAt - this.refreshAheadMs) {
+    if (stored && !this.refused.has(stored.accessToken) && this.now() < stored.expiresAt - this.refreshAheadMs) {
       this.cached = { token: stored, refreshAt: stored.expiresAt - this.refreshAheadMs };
       return stored;
     }

@@ -196,6 +196,41 @@ describe('tokens through the client', () => {
   });
 });
 
+describe('a shared store that cannot forget', () => {
+  it('a revoked token the store still hands out is not used again', async () => {
+    sb = await sandbox();
+    // Another process stored a token that has since been revoked; this store's deletes fail (read-only file).
+    const stale = { accessToken: '1000.revoked.elsewhere', apiDomain: sb.url, expiresAt: Date.now() + 3600_000 };
+    let current = stale;
+    const sticky: TokenStore = {
+      get: async () => ({ ...current }),
+      set: async (_key, token) => void (current = token),
+      delete: () => Promise.reject(new Error('EROFS')),
+    };
+    const { client, events } = track(clientFor(sb.url, {}, { tokenStore: sticky }));
+    const { outcome, calls } = await client.execute(insertLead('Sticky'), 'insert');
+    expect(outcome).toMatchObject({ kind: 'response', status: 201 });
+    expect(calls[0].attempts).toBe(2);
+    expect(events.retries).toEqual(['invalid-token']);
+    expect(grants(sb).refresh_token).toBe(1);
+  });
+
+  it('…also when its set fails too', async () => {
+    sb = await sandbox();
+    const stale = { accessToken: '1000.revoked.elsewhere', apiDomain: sb.url, expiresAt: Date.now() + 3600_000 };
+    const readOnly: TokenStore = {
+      get: async () => ({ ...stale }),
+      set: () => Promise.reject(new Error('EROFS')),
+      delete: () => Promise.reject(new Error('EROFS')),
+    };
+    const { client } = track(clientFor(sb.url, {}, { tokenStore: readOnly }));
+    for (let i = 0; i < 3; i++) {
+      expect((await client.execute(insertLead(`RO ${i}`), 'insert')).outcome).toMatchObject({ kind: 'response', status: 201 });
+    }
+    expect(grants(sb).refresh_token).toBe(1);
+  });
+});
+
 describe('retries per operation against the sandbox', () => {
   it('500 on an upsert is retried and applied once', async () => {
     sb = await sandbox();
