@@ -71,9 +71,12 @@ export const configSchema = z
         metadataDir: z.string().optional(),
         /** Legacy authtokens accepted in sandbox mode (env ZBRIDGE_AUTHTOKENS); empty = one random token per start. */
         authtokens: z.array(z.string().min(1)).default([]),
+        /** The sandbox profile's lookupPolicy and labelOverrides (as for a Zoho profile). */
+        lookupPolicy: z.record(z.string(), z.enum(['skip', 'error', 'create'])).default({}),
+        labelOverrides: z.record(z.string(), z.record(z.string(), z.string())).default({}),
       })
       .strict()
-      .default({ port: 0, authtokens: [] }),
+      .default({ port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {} }),
     /** Credential profiles (required with upstream "zoho"; generated in sandbox mode). */
     profiles: z.array(profileSchema).default([]),
     journal: z

@@ -78,8 +78,8 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
         requestTimeoutMs: 30_000,
         maxRetries: 4,
         jsonContentType: 'jsonp',
-        labelOverrides: {},
-        lookupPolicy: {},
+        labelOverrides: config.sandbox.labelOverrides,
+        lookupPolicy: config.sandbox.lookupPolicy,
       },
     ];
   }

@@ -41,7 +41,7 @@ describe('parseConfig defaults', () => {
       port: 8080,
       host: '0.0.0.0',
       upstream: 'sandbox',
-      sandbox: { port: 0, authtokens: [] },
+      sandbox: { port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {} },
       profiles: [],
       journal: { dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024 },
       limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 },
@@ -175,14 +175,14 @@ describe('environment overrides', () => {
   it('ZBRIDGE_LOG_LEVEL and ZBRIDGE_SANDBOX_DATA', () => {
     const config = parseConfig({ sandbox: { port: 7000 } }, { ZBRIDGE_LOG_LEVEL: 'debug', ZBRIDGE_SANDBOX_DATA: '/tmp/sb.json' });
     expect(config.logLevel).toBe('debug');
-    expect(config.sandbox).toEqual({ port: 7000, dataFile: '/tmp/sb.json', authtokens: [] });
+    expect(config.sandbox).toEqual({ port: 7000, dataFile: '/tmp/sb.json', authtokens: [], lookupPolicy: {}, labelOverrides: {} });
     expect(configError(() => parseConfig({}, { ZBRIDGE_LOG_LEVEL: 'loud' })).option).toBe('logLevel');
   });
 
   describe('ZBRIDGE_AUTHTOKENS', () => {
     it('with no profile: the sandbox tokens (comma list, blanks dropped)', () => {
       const config = parseConfig({ sandbox: { port: 1 } }, { ZBRIDGE_AUTHTOKENS: ' tok1 , tok2,,' });
-      expect(config.sandbox).toEqual({ port: 1, authtokens: ['tok1', 'tok2'] });
+      expect(config.sandbox).toEqual({ port: 1, authtokens: ['tok1', 'tok2'], lookupPolicy: {}, labelOverrides: {} });
       expect(config.profiles).toEqual([]);
     });
 
