@@ -1,15 +1,13 @@
-/** Shared setup of the bridge end-to-end tests: the real proxy on 127.0.0.1 over its embedded sandbox. */
-import supertest from 'supertest';
+/** Shared setup of the bridge end-to-end tests: the proxy harness of test/proxy plus bridge-specific helpers. */
 import { expect } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { MemoryJournal } from '../../src/journal/file-journal.js';
 import type { JournalOutcomeEntry, JournalRequestEntry } from '../../src/journal/types.js';
-import type { RunningSandbox, StoredRecord } from '../../src/sandbox/index.js';
-import { startProxy, type RunningProxy } from '../../src/server/index.js';
-import { createLogger } from '../../src/server/logger.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import type { RunningProxy } from '../../src/server/index.js';
+import type { MemoryJournal } from '../../src/journal/file-journal.js';
 import type { ProfileRuntime } from '../../src/upstream.js';
+import { form, ids, seedRecord, startTestProxy, TOKEN } from '../proxy/helpers.js';
 
-export const TOKEN = 'bridge-e2e-authtoken-5f0c1d';
+export { ids, TOKEN };
 export const SEARCH_ROUTE = 'GET /crm/v2/:module/search';
 
 export interface BridgeHarness {
@@ -30,45 +28,29 @@ export interface BridgeHarness {
 }
 
 export async function startHarness(config: Record<string, unknown> = {}): Promise<BridgeHarness> {
-  const journal = new MemoryJournal();
-  const parsed = parseConfig({
-    port: 0,
-    host: '127.0.0.1',
-    journal: { dir: '' },
-    logLevel: 'silent',
-    ...config,
-    sandbox: { authtokens: [TOKEN] },
-  });
-  const proxy = await startProxy(parsed, { journal, defaultMetrics: false, logger: createLogger('silent') });
-  const sandbox = proxy.upstream.sandbox!;
-  const http = supertest(proxy.url);
-  const outcomes = () => journal.entries.filter((e): e is JournalOutcomeEntry => e.type === 'outcome');
+  const t = await startTestProxy(config);
   return {
-    proxy,
-    sandbox,
-    journal,
-    profile: proxy.upstream.profile(),
+    proxy: t.proxy,
+    sandbox: t.sandbox,
+    journal: t.journal,
+    profile: t.proxy.upstream.profile(),
     async call(module, method, params, format = 'xml') {
-      const res = await http
+      const res = await t.http
         .post(`/crm/private/${format}/${module}/${method}`)
         .type('form')
-        .send(new URLSearchParams({ authtoken: TOKEN, scope: 'crmapi', ...params }).toString());
+        .send(form({ authtoken: TOKEN, scope: 'crmapi', ...params }));
       expect(res.status).toBe(200);
       return res.text;
     },
-    lastOutcome: () => outcomes().at(-1)!,
-    lastRequest: () => journal.entries.filter((e): e is JournalRequestEntry => e.type === 'request').at(-1),
-    searches: () => sandbox.state.stats().requests[SEARCH_ROUTE] ?? 0,
+    lastOutcome: () => t.outcomes().at(-1)!,
+    lastRequest: () => t.requests().at(-1),
+    searches: () => t.sandbox.state.stats().requests[SEARCH_ROUTE] ?? 0,
     seed(module, values) {
-      const store = sandbox.state.store;
-      const owner = sandbox.state.metadata.users[0].id;
-      const now = sandbox.state.now();
-      const { id, seq } = store.next();
-      const record: StoredRecord = { id, module, seq, createdAt: now, modifiedAt: now, createdBy: owner, modifiedBy: owner, ownerId: owner, values };
-      store.add(record);
+      const { id } = t.sandbox.state.store.next();
+      seedRecord(t.sandbox, module, id, values);
       return id;
     },
-    close: () => proxy.close(),
+    close: () => t.close(),
   };
 }
 
@@ -88,9 +70,6 @@ export const payload = (module: string, ...rows: string[]): string => `<${module
 /** A Product Details value with one line item. */
 export const productDetails = (productId: string): string =>
   `<product no="1"><FL val="Product Id">${productId}</FL><FL val="Quantity">1</FL><FL val="List Price">10</FL></product>`;
-
-/** `<FL val="Id">` values of an XML answer, in order. */
-export const ids = (xml: string): string[] => [...xml.matchAll(/<FL val="Id">(\d+)<\/FL>/g)].map((m) => m[1]);
 
 /** `<row no="N">…</row>` of a version=4 answer. */
 export function rowXml(xml: string, no: string): string {
