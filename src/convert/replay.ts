@@ -87,7 +87,8 @@ async function* convertOutputItems(dir: string, onError: (m: string) => void): A
 /** Requests a journal recorded (its bodies), or re-planned offline from its xmlData when it has none. */
 async function* journalItems(source: string, onError: (m: string) => void): AsyncGenerator<ReplayItem> {
   let schema: ReturnType<typeof loadSchema> | undefined;
-  for await (const entry of readJournal(source, (e) => onError(`${basename(e.file)} line ${e.line}: ${e.message}`))) {
+  const exact = { parse: (line: string) => parseJsonExact(line, numberFromLiteral) };
+  for await (const entry of readJournal(source, (e) => onError(`${basename(e.file)} line ${e.line}: ${e.message}`), exact)) {
     if (entry.type !== 'request' || !entry.plan) continue;
     const { plan } = entry;
     if (Array.isArray(plan.bodies) && plan.bodies.length === plan.requests.length) {

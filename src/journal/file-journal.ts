@@ -5,6 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringifyV2 } from '../mapping/json.js';
 import type { Journal, JournalEntry } from './types.js';
 
 export interface FileJournalOptions {
@@ -36,7 +37,9 @@ export class FileJournal implements Journal {
 
   append(entry: JournalEntry): void {
     if (this.closed) throw new Error('journal is closed');
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+    // Request lines carry v2 bodies, whose decimal literals must keep every digit for replay.
+    const text = entry.type === 'request' && entry.plan?.bodies ? stringifyV2(entry) : JSON.stringify(entry);
+    const line = Buffer.from(`${text}\n`, 'utf8');
     if (this.fd === undefined || this.size + line.length > this.maxFileBytes) this.rotate();
     let offset = 0;
     while (offset < line.length) offset += writeSync(this.fd!, line, offset, line.length - offset);

@@ -19,11 +19,18 @@ export interface JournalLineError {
   message: string;
 }
 
+export interface ReadJournalOptions {
+  /** Line parser. Default JSON.parse; replay passes an exact one so recorded decimal literals keep every digit. */
+  parse?: (line: string) => unknown;
+}
+
 /** Every entry of the files, in order. Unparseable lines are reported to `onError` and skipped. */
 export async function* readJournal(
   path: string,
   onError: (e: JournalLineError) => void = () => {},
+  options: ReadJournalOptions = {},
 ): AsyncGenerator<JournalEntry> {
+  const parse = options.parse ?? JSON.parse;
   for (const file of journalFiles(path)) {
     const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     let n = 0;
@@ -31,7 +38,7 @@ export async function* readJournal(
       n += 1;
       if (!line.trim()) continue;
       try {
-        const entry = JSON.parse(line) as JournalEntry;
+        const entry = parse(line) as JournalEntry;
         if (entry && (entry.type === 'request' || entry.type === 'outcome')) yield entry;
         else onError({ file, line: n, message: 'not a journal entry' });
       } catch (error) {

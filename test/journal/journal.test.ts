@@ -6,6 +6,9 @@ import { FileJournal } from '../../src/journal/file-journal.js';
 import { findUnfinished, readJournal } from '../../src/journal/reader.js';
 import { redactParams, scrubText, tokenFingerprint } from '../../src/journal/redact.js';
 import type { JournalOutcomeEntry, JournalRequestEntry } from '../../src/journal/types.js';
+import { numberFromLiteral } from '../../src/convert/core.js';
+import { parseJsonExact } from '../../src/convert/json-read.js';
+import { DecimalLiteral, stringifyV2 } from '../../src/mapping/json.js';
 
 const summary = (id: string) => ({
   id,
@@ -60,6 +63,21 @@ describe('FileJournal', () => {
     expect((await findUnfinished(dir)).map((e) => e.id)).toEqual(['b']);
     const file = join(dir, readdirSync(dir)[0]);
     expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
+  });
+});
+
+describe('exact decimals', () => {
+  it('request bodies keep every digit on disk and when replay reads them back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zbridge-journal-'));
+    const journal = new FileJournal({ dir });
+    const body = { data: [{ Last_Name: 'X', Annual_Revenue: new DecimalLiteral('12345678901234567.123456789') }], trigger: [] };
+    journal.append({ ...request('d'), plan: { operation: 'insert', module: 'Leads', requests: [{ method: 'POST', path: '/crm/v2/Leads', records: 1 }], bodies: [body] } });
+    await journal.close();
+    expect(readFileSync(join(dir, readdirSync(dir)[0]), 'utf8')).toContain('"Annual_Revenue":12345678901234567.123456789');
+    const entries = [];
+    for await (const e of readJournal(dir, undefined, { parse: (line) => parseJsonExact(line, numberFromLiteral) })) entries.push(e);
+    const replayed = (entries[0] as JournalRequestEntry).plan!.bodies![0];
+    expect(stringifyV2(replayed)).toContain('"Annual_Revenue":12345678901234567.123456789');
   });
 });
 
