@@ -34,13 +34,13 @@ export interface ServerChild {
   /** The JSON object the server printed once it listened (its URL and anything else it reports). */
   info: Record<string, unknown> & { url: string };
   child: ChildProcess;
-  /** SIGTERM, then wait for exit. */
-  stop(): Promise<void>;
+  /** SIGTERM, then wait for exit; resolves with the JSON lines printed after the ready line (e.g. final stats). */
+  stop(): Promise<Record<string, unknown>[]>;
 }
 
 /** Starts a long-running server script that prints one JSON line `{"url":…}` when ready. */
-export async function startServerChild(script: string, args: string[] = []): Promise<ServerChild> {
-  const child = spawnTs(script, args);
+export async function startServerChild(script: string, args: string[] = [], nodeArgs: string[] = []): Promise<ServerChild> {
+  const child = spawnTs(script, args, nodeArgs);
   const rl = createInterface({ input: child.stdout! });
   const info = await new Promise<ServerChild['info']>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not report ready in 60 s`)), 60_000);
@@ -54,6 +54,14 @@ export async function startServerChild(script: string, args: string[] = []): Pro
     });
     child.once('exit', (c) => reject(new Error(`${script} exited early (${c})`)));
   });
+  const later: Record<string, unknown>[] = [];
+  rl.on('line', (l) => {
+    try {
+      later.push(JSON.parse(l) as Record<string, unknown>);
+    } catch {
+      /* not a report line */
+    }
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     info,
@@ -61,6 +69,7 @@ export async function startServerChild(script: string, args: string[] = []): Pro
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
+      return later;
     },
   };
 }

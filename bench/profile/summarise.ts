@@ -17,6 +17,23 @@ interface CpuProfile {
   timeDeltas?: number[];
 }
 
+/** Self time grouped by package (node_modules), project file, or node internal area. */
+export function selfByPackage(profile: CpuProfile): HotSpot[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const groups = new Map<string, number>();
+  let total = 0;
+  for (const s of profile.samples ?? []) {
+    total++;
+    const n = byId.get(s)!;
+    let where = shortUrl(n.callFrame.url);
+    if (where === '(native)') where = `(native) ${n.callFrame.functionName}`;
+    else if (where.startsWith('node:')) where = where.split('/').slice(0, 2).join('/');
+    else if (!/^(src|bench)\//.test(where)) where = where.split('/').slice(0, where.startsWith('@') ? 2 : 1).join('/');
+    groups.set(where, (groups.get(where) ?? 0) + 1);
+  }
+  return [...groups].map(([where, c]) => ({ where, percent: (100 * c) / (total || 1) })).sort((a, b) => b.percent - a.percent);
+}
+
 export interface HotSpot {
   where: string;
   percent: number;
@@ -62,7 +79,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const file = process.argv[2];
   const top = Number(process.argv[3] ?? 20);
   if (!file) throw new Error('usage: summarise.ts FILE.cpuprofile [top]');
-  const { self, inclusive } = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const { self, inclusive } = summariseProfile(profile);
+  console.log('self time by package / file:');
+  for (const h of selfByPackage(profile).slice(0, top)) console.log(`  ${h.percent.toFixed(1).padStart(5)}%  ${h.where}`);
   console.log('self time:');
   for (const h of self.slice(0, top)) console.log(`  ${h.percent.toFixed(1).padStart(5)}%  ${h.where}`);
   console.log('inclusive (project + fast-xml-parser):');
