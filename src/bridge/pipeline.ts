@@ -125,6 +125,8 @@ export class Bridge {
       ...(errorText ? { error: errorText } : {}),
       ...(category ? { category } : {}),
     };
+    // Ids this bridge created are Notes parents later (v1 entityId never names its module): no probing needed.
+    if (profile && plan) for (const row of outcome.rows) if (row.code === '2000' && row.id) profile.noteParents.remember(row.id, plan.module);
     this.record(outcome, plan);
     return { result, profile, outcome };
   }

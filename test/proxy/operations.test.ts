@@ -1,6 +1,6 @@
 /** duplicateCheck 1/2, version=4, updates, every mapped legacy error, and the journal, end to end. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { code, form, ids, startTestProxy, TOKEN, type TestProxy } from './helpers.js';
+import { code, form, ids, seedRecord, startTestProxy, TOKEN, type TestProxy } from './helpers.js';
 
 let t: TestProxy;
 beforeAll(async () => {
@@ -201,5 +201,31 @@ describe('journal', () => {
     expect(outcome.v2Calls[0]).toMatchObject({ method: 'POST', path: '/crm/v2/Leads', status: 201, attempts: 1 });
     expect(outcome.client.tokenFingerprint).toMatch(/^fp:[0-9a-f]{12}$/);
     expect(outcome.credits).toBeGreaterThan(0);
+  });
+});
+
+describe('Notes', () => {
+  it('entityId of a record the bridge created resolves without probing other modules', async () => {
+    const [id] = ids(await call('Contacts', 'insertRecords', { xmlData: '<Contacts><row no="1"><FL val="Last Name">Parent</FL></row></Contacts>' }));
+    const probesBefore = t.sandbox.state.stats().requests['GET /crm/v2/:module/:id'] ?? 0;
+    const xml = await call('Notes', 'insertRecords', {
+      xmlData: `<Notes><row no="1"><FL val="entityId">${id}</FL><FL val="Note Title">Called</FL><FL val="Note Content">Needs a follow-up</FL></row></Notes>`,
+    });
+    expect(xml).toContain('Record(s) added successfully');
+    expect(t.sandbox.state.stats().requests['GET /crm/v2/:module/:id'] ?? 0).toBe(probesBefore);
+    const note = t.sandbox.state.records('Notes').at(-1)!;
+    expect(note.values).toMatchObject({ Note_Title: 'Called', Note_Content: 'Needs a follow-up' });
+    expect(JSON.stringify(note.values)).toContain(id);
+    expect(JSON.stringify(note.values)).toContain('Contacts');
+  });
+
+  it('entityId of a record made elsewhere is found by probing the candidate modules', async () => {
+    const { id } = t.sandbox.state.store.next();
+    seedRecord(t.sandbox, 'Accounts', id, { Account_Name: 'Made elsewhere' });
+    const xml = await call('Notes', 'insertRecords', {
+      xmlData: `<Notes><row no="1"><FL val="entityId">${id}</FL><FL val="Note Content">Probed</FL></row></Notes>`,
+    });
+    expect(xml).toContain('Record(s) added successfully');
+    expect(t.outcomes().at(-1)!.resolutions).toContainEqual(expect.objectContaining({ kind: 'note-parent', value: id, module: 'Accounts' }));
   });
 });
