@@ -57,7 +57,7 @@ const doc = [
   '',
   'TypeScript runs through tsx (esbuild, `keepNames`: its `__name` helper shows up in profiles at 1–4 %; compiled',
   'output would not have it). Absolute times on a shared 2-core VM are noisy; the ratios compare runs made',
-  'minutes apart in the same process tree. See bench/README.md for the method and the profiling notes.',
+  'measured in the same run, which is what to compare. See bench/README.md for the method and the profiling notes.',
   '',
   '## Verdicts',
   '',
