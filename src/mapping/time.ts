@@ -134,6 +134,20 @@ export function legacyDateTimeToIso(value: string, timeZone: string): string | u
  * (PROTOCOL.md §3). Unparseable input is returned as is rather than lost.
  */
 export function isoToLegacyDateTime(value: string, timeZone: string | undefined): string {
+  // Hot path: every answer formats Created/Modified Time, mostly the same second in the same zone.
+  const key = `${timeZone ?? ''}\u0000${value}`;
+  const hit = legacyTimeMemo.get(key);
+  if (hit !== undefined) return hit;
+  const formatted = isoToLegacyDateTimeUncached(value, timeZone);
+  if (legacyTimeMemo.size >= LEGACY_TIME_MEMO_SIZE) legacyTimeMemo.clear();
+  legacyTimeMemo.set(key, formatted);
+  return formatted;
+}
+
+const LEGACY_TIME_MEMO_SIZE = 1024;
+const legacyTimeMemo = new Map<string, string>();
+
+function isoToLegacyDateTimeUncached(value: string, timeZone: string | undefined): string {
   const m = ISO_WITH_OFFSET.exec(value);
   if (!m) return value;
   if (!timeZone) return `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}`;
