@@ -20,7 +20,20 @@ const HEX = /^[0-9a-fA-F]{2}$/;
  * U+FFFD), and a `%` not followed by two hex digits stays literal. Literal non-ASCII characters pass through.
  */
 export function formDecode(text: string): string {
-  if (text.indexOf('%') < 0) return text.indexOf('+') < 0 ? text : text.replace(/\+/g, ' ');
+  const spaced = text.indexOf('+') < 0 ? text : text.replace(/\+/g, ' ');
+  if (text.indexOf('%') < 0) return spaced;
+  // Fast path: when every `%` starts a valid UTF-8 escape sequence, decodeURIComponent gives exactly what the
+  // servlet rules below give (`+` was replaced first, so `%2B` still decodes to `+`). It throws on a stray `%`
+  // or invalid UTF-8, where those rules differ (literal `%`, U+FFFD).
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return servletDecode(text);
+  }
+}
+
+/** The servlet rules, one character at a time: the fallback for text decodeURIComponent refuses. */
+function servletDecode(text: string): string {
   let out = '';
   let i = 0;
   const n = text.length;
