@@ -12,9 +12,12 @@
  * rows as it goes. It reproduces what the earlier fast-xml-parser based implementation (kept as
  * ./xmldata-reference.ts, compared against this one by differential property tests) accepted and returned,
  * including its leniencies that are harmless here: `<`, `>` in attribute values, `]]>` and `--` in text or
- * comments, processing instructions anywhere, CDATA outside the root, and undeclared entities or stray `&` in
- * attributes and text that are never read (only the values read — row/product `no`, FL `val`, FL text — are
- * decoded, and decoding them is strict).
+ * comments, processing instructions anywhere, CDATA outside the root, a stray `=` between attributes, undeclared
+ * `&name;` in text that is never read, and anything in attributes that are never read. Only the values read —
+ * row/product `no`, FL `val`, FL text — are decoded, and decoding them is strict. It rejects the few inputs the
+ * reference's validator and parser read two different ways (a quote inside a PI, `</x/>`, `<!--` hidden in an
+ * attribute value, U+1680/U+FEFF inside a name) and `&toString;`-like names the reference looked up on
+ * Object.prototype; test/legacy/xmldata-differential.test.ts lists them.
  */
 import { LegacyRequestError } from '../errors.js';
 import { legacyErrors } from './errors.js';
