@@ -132,8 +132,28 @@ function findField(module: ModuleMeta, label: string, options?: MappingOptions):
   );
 }
 
-/** What one FL label of `module` maps to. Pure; cached indexes per ModuleMeta. */
+/** Memo of resolveLabel per module and options object: every row of a call repeats the same labels. */
+const labelMemo = new WeakMap<ModuleMeta, WeakMap<MappingOptions, Map<string, FieldTarget>>>();
+const NO_OPTIONS: MappingOptions = {};
+/** Labels remembered per module and options; beyond this, labels (junk from a client) are resolved uncached. */
+const LABEL_MEMO_SIZE = 2000;
+
+/** What one FL label of `module` maps to. Pure; memoised per ModuleMeta (targets are never mutated). */
 export function resolveLabel(module: ModuleMeta, label: string, options?: MappingOptions): FieldTarget {
+  let byOptions = labelMemo.get(module);
+  if (!byOptions) labelMemo.set(module, (byOptions = new WeakMap()));
+  const key = options ?? NO_OPTIONS;
+  let memo = byOptions.get(key);
+  if (!memo) byOptions.set(key, (memo = new Map()));
+  let target = memo.get(label);
+  if (target === undefined) {
+    target = resolveLabelUncached(module, label, options);
+    if (memo.size < LABEL_MEMO_SIZE) memo.set(label, target);
+  }
+  return target;
+}
+
+function resolveLabelUncached(module: ModuleMeta, label: string, options?: MappingOptions): FieldTarget {
   // 1. pseudo-fields
   if (label === 'Id') return { kind: 'row-id' };
   const idx = indexOf(module);
