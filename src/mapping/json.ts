@@ -52,8 +52,25 @@ export function stringifyV2(value: unknown, space?: string | number): string {
  * insignificant zeros: `100.0` → 100, `0.50` → 0.5), else a DecimalLiteral that keeps every digit.
  */
 export function decimalValue(text: string): number | DecimalLiteral {
+  if (holdsExactly(text)) return Number(text);
   const n = Number(text);
   return Number.isFinite(n) && String(n) === canonicalDecimal(text) ? n : new DecimalLiteral(text);
+}
+
+/** Already canonical (no leading/trailing zeros, no exponent form) with at most 15 significant digits. */
+const CANONICAL_WHOLE_OR_DECIMAL = /^-?[1-9]\d*(?:\.\d*[1-9])?$/;
+const CANONICAL_SMALL_FRACTION = /^-?0\.0{0,5}[1-9]\d*$/;
+
+/**
+ * Fast path of decimalValue: a double holds every decimal of at most 15 significant digits exactly enough that
+ * String(Number(text)) prints the same digits back (DBL_DIG = 15), so no comparison is needed.
+ */
+function holdsExactly(text: string): boolean {
+  if (CANONICAL_WHOLE_OR_DECIMAL.test(text)) {
+    return text.length - (text.startsWith('-') ? 1 : 0) - (text.includes('.') ? 1 : 0) <= 15;
+  }
+  if (CANONICAL_SMALL_FRACTION.test(text)) return text.replace(/^-?0\.0*/, '').length <= 15;
+  return false;
 }
 
 /** `-007.500` → `-7.5`, `-0.0` → `0`: the form String(Number) prints for values it holds exactly. */
