@@ -14,6 +14,7 @@ import type {
   JournalCallSummary,
   JournalDuplicate,
   JournalOutcomeEntry,
+  JournalRequestEntry,
   JournalResolution,
   JournalRowOutcome,
   JournalV2Call,
@@ -204,7 +205,7 @@ export class Bridge {
         bodies: plan.requests.map((r) => r.body),
       },
       warnings: plan.warnings.length ? plan.warnings : undefined,
-      trace: plan.rows.map((r) => ({ no: r.no, fields: r.trace })),
+      trace: [{ no: '*', fields: summariseTrace(plan) }],
     });
 
     const outcomes: V2Outcome[] = [];
@@ -307,6 +308,24 @@ interface CallState {
   resolutions: JournalResolution[];
   inDoubt?: boolean;
   createdIds?: string[];
+}
+
+/** The call's field traces folded over its rows: a 100-row call journals each label once, with a count. */
+function summariseTrace(plan: V2Plan): NonNullable<JournalRequestEntry['trace']>[number]['fields'] {
+  const byKey = new Map<string, { label: string; apiName?: string; outcome: string; example?: string; count: number }>();
+  for (const row of plan.rows) {
+    for (const f of row.trace) {
+      const key = `${f.label}\u0000${f.apiName ?? ''}\u0000${f.outcome}`;
+      const seen = byKey.get(key);
+      if (seen) {
+        seen.count += 1;
+        if (seen.example === undefined && f.example) seen.example = f.example;
+      } else {
+        byKey.set(key, { ...f, count: 1 });
+      }
+    }
+  }
+  return [...byKey.values()];
 }
 
 function toJournalCall(c: { method: string; path: string; status?: number; durationMs: number; attempts: number; error?: string }): JournalV2Call {

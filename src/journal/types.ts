@@ -83,8 +83,12 @@ export interface JournalRequestEntry extends JournalCallSummary {
     bodies?: unknown[];
   };
   warnings?: { kind: string; row?: string; label?: string; message: string }[];
-  /** Label → api_name trace per row (for migration reports). */
-  trace?: { no: string; fields: { label: string; apiName?: string; outcome: string; example?: string }[] }[];
+  /**
+   * Label → api_name trace (for migration reports). The proxy writes one entry with `no: "*"` for all rows of
+   * the call: each distinct (label, apiName, outcome) once, with `count` = how many rows had it and the first
+   * example. Entries without `count` count once (per-row traces, as older journals and the converter write).
+   */
+  trace?: { no: string; fields: { label: string; apiName?: string; outcome: string; example?: string; count?: number }[] }[];
 }
 
 export interface JournalOutcomeEntry extends JournalCallSummary {

@@ -36,6 +36,8 @@ interface TraceLike {
   apiName?: string;
   outcome: string;
   example?: string;
+  /** Rows this entry stands for (the proxy folds a call's rows); absent = 1. */
+  count?: number;
 }
 interface WarningLike {
   kind: string;
@@ -208,13 +210,14 @@ export class ReportAggregator {
       const status = TRACE_STATUS[f.outcome] ?? 'mapped';
       const key = [module, f.label, f.apiName ?? '', status].join(SEP);
       const agg = this.fields.get(key) ?? { count: 0 };
-      agg.count++;
+      const rows = f.count ?? 1;
+      agg.count += rows;
       if (agg.example === undefined && f.example !== undefined && f.example !== '') agg.example = f.example;
       this.fields.set(key, agg);
       if (status === 'conversion-failed') {
         const ck = [module, f.label].join(SEP);
         const c = this.conversions.get(ck) ?? { count: 0 };
-        c.count++;
+        c.count += rows;
         c.example ??= f.example;
         this.conversions.set(ck, c);
       }
