@@ -257,11 +257,14 @@ export class Bridge {
         if (entry?.code !== 'DUPLICATE_DATA' || entry.details?.id === undefined || existing.has(rowIndex)) return;
         const id = String(entry.details.id);
         jobs.push(
-          fetchRecord(profile.client, plan.module, id).then((record) => {
-            state.credits += 1;
-            existing.set(rowIndex, (record as ExistingRecord | undefined) ?? { id });
-            state.duplicates.push({ no: plan.rows[rowIndex].no, field: entry.details?.api_name ?? '', existingId: id, via: 'unique' });
-          }),
+          // The writes are done: a failed fetch must not turn the answer into an error, so fall back to the id alone.
+          fetchRecord(profile.client, plan.module, id)
+            .catch(() => undefined)
+            .then((record) => {
+              state.credits += 1;
+              existing.set(rowIndex, (record as ExistingRecord | undefined) ?? { id });
+              state.duplicates.push({ no: plan.rows[rowIndex].no, field: entry.details?.api_name ?? '', existingId: id, via: 'unique' });
+            }),
         );
       });
     });
