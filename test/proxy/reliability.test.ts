@@ -112,8 +112,10 @@ describe('upstream reliability', () => {
     t = await startTestProxy();
     await insert(t, 'Warm up');
     t.sandbox.state.setFaults({ latencyMs: 300 });
+    const before = writes(t);
     const pending = insert(t, 'In flight at shutdown');
-    await new Promise((r) => setTimeout(r, 100));
+    // Close only once the call is provably in flight: the sandbox has received its write.
+    while (writes(t) === before) await new Promise((r) => setTimeout(r, 5));
     const closing = t.close();
     expect(await pending).toContain('Record(s) added successfully');
     await closing;
