@@ -10,7 +10,7 @@
  *
  * One pass, no intermediate tree: a small scanner for exactly this grammar checks well-formedness and builds the
  * rows as it goes. It reproduces what the earlier fast-xml-parser based implementation (kept as
- * ./xmldata-reference.ts, compared against this one by differential property tests) accepted and returned,
+ * test/legacy/xmldata-reference.ts, compared against this one by differential property tests) accepted and returned,
  * including its leniencies that are harmless here: `<`, `>` in attribute values, `]]>` and `--` in text or
  * comments, processing instructions anywhere, CDATA outside the root, a stray `=` between attributes, undeclared
  * `&name;` in text that is never read, and anything in attributes that are never read. Only the values read —

@@ -1,6 +1,6 @@
 /**
  * Differential tests: the single-pass scanner (src/legacy/xmldata.ts) against the fast-xml-parser based reference
- * implementation it replaced (src/legacy/xmldata-reference.ts). Same rows for every valid document, same
+ * implementation it replaced (test/legacy/xmldata-reference.ts). Same rows for every valid document, same
  * rejection for malformed ones.
  */
 import fc from 'fast-check';
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { LegacyRequestError } from '../../src/errors.js';
 import { legacyErrors } from '../../src/legacy/errors.js';
 import { parseXmlData, type XmlDataLimits } from '../../src/legacy/xmldata.js';
-import { parseXmlDataReference } from '../../src/legacy/xmldata-reference.js';
+import { parseXmlDataReference } from './xmldata-reference.js';
 import { validDocument } from './xmldata-generators.js';
 
 const xmlDataError = legacyErrors.badParameter('xmlData');

@@ -5,10 +5,10 @@
  * rejects the same malformed input. Nothing in the bridge imports it.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { LegacyRequestError } from '../errors.js';
-import { legacyErrors } from './errors.js';
-import type { LegacyField, LegacyProductRow, LegacyRow, ParsedXmlData } from './types.js';
-import { DEFAULT_XMLDATA_LIMITS, type XmlDataLimits } from './xmldata.js';
+import { LegacyRequestError } from '../../src/errors.js';
+import { legacyErrors } from '../../src/legacy/errors.js';
+import type { LegacyField, LegacyProductRow, LegacyRow, ParsedXmlData } from '../../src/legacy/types.js';
+import { DEFAULT_XMLDATA_LIMITS, type XmlDataLimits } from '../../src/legacy/xmldata.js';
 
 // fast-xml-parser v5 with preserveOrder: each node is `{ [tagName]: children[], ':@'?: attributes }`,
 // `{ '#text': string }` or `{ '#cdata': [{ '#text': string }] }`.
