@@ -23,17 +23,10 @@ export interface PayloadOptions {
   productsPerRow?: number;
 }
 
-/** mulberry32: tiny, fast, good enough to vary names and numbers. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The sandbox's seeded PRNG (mulberry32), reused to vary names and numbers reproducibly. */
+import { seededRandom as prng } from '../../src/sandbox/faults.js';
+
+export { prng };
 
 const FIRST = ['Peter', 'Maria', 'Kenji', 'Aiko', 'Rahul', 'Chloé', 'Jonas', 'Fatima', 'Li', 'Olga'];
 const LAST = ['John', "O'Neil", 'Tanaka', 'Sharma', 'Müller', 'Dubois', 'García', 'Kowalski', 'Nakamura', 'Heng'];

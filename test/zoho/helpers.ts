@@ -119,3 +119,10 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
 }
+
+/** Insert one record through the client and return its id (fails the test on anything but a 201). */
+export async function insertRecordId(c: ZohoClient, module: string, record: Record<string, unknown>): Promise<string> {
+  const { outcome } = await c.execute({ method: 'POST', path: `/crm/v2/${module}`, body: { data: [record], trigger: [] }, rows: [0] }, 'insert');
+  if (outcome.kind !== 'response' || outcome.status !== 201) throw new Error(`insert failed: ${JSON.stringify(outcome)}`);
+  return (outcome.body as { data: { details: { id: string } }[] }).data[0].details.id;
+}

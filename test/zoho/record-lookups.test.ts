@@ -6,7 +6,7 @@ import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { parseCriteria } from '../../src/sandbox/search.js';
 import type { ZohoClient } from '../../src/zoho/client.js';
 import { NoteParentResolver, criteriaEquals, escapeCriteriaValue, fetchRecord, searchRecords } from '../../src/zoho/records.js';
-import { clientFor, insertLead, requestsOf, sandbox } from './helpers.js';
+import { clientFor, insertLead, insertRecordId as insertId, requestsOf, sandbox } from './helpers.js';
 
 let sb: RunningSandbox | undefined;
 let client: ZohoClient | undefined;
@@ -18,11 +18,6 @@ afterEach(async () => {
 
 const GETS = 'GET /crm/v2/:module/:id';
 
-async function insertId(c: ZohoClient, module: string, record: Record<string, unknown>): Promise<string> {
-  const { outcome } = await c.execute({ method: 'POST', path: `/crm/v2/${module}`, body: { data: [record], trigger: [] }, rows: [0] }, 'insert');
-  if (outcome.kind !== 'response' || outcome.status !== 201) throw new Error(`insert failed: ${JSON.stringify(outcome)}`);
-  return (outcome.body as { data: { details: { id: string } }[] }).data[0].details.id;
-}
 
 describe('criteria escaping', () => {
   it('every value comes back unchanged from a criteria parser (one alternative, not split, not cut)', () => {

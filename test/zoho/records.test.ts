@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import type { ZohoClient } from '../../src/zoho/client.js';
 import { NoteParentResolver, criteriaEquals, escapeCriteriaValue, fetchRecord, searchRecords } from '../../src/zoho/records.js';
-import { clientFor, insertLead, requestsOf, sandbox } from './helpers.js';
+import { clientFor, insertLead, insertRecordId as insert, requestsOf, sandbox } from './helpers.js';
 
 let sb: RunningSandbox | undefined;
 let client: ZohoClient | undefined;
@@ -14,11 +14,6 @@ afterEach(async () => {
 
 const GETS = 'GET /crm/v2/:module/:id';
 
-async function insert(c: ZohoClient, module: string, record: Record<string, unknown>): Promise<string> {
-  const { outcome } = await c.execute({ method: 'POST', path: `/crm/v2/${module}`, body: { data: [record], trigger: [] }, rows: [0] }, 'insert');
-  if (outcome.kind !== 'response') throw new Error(outcome.message);
-  return (outcome.body as { data: { details: { id: string } }[] }).data[0].details.id;
-}
 
 describe('criteria helpers', () => {
   it('backslash-escapes ( ) , and \\', () => {
