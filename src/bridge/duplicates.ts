@@ -27,6 +27,20 @@ export interface DuplicatePrecheck {
 /** Values compare as v2 search does: trimmed, case-insensitive. */
 export const normaliseDuplicateValue = (value: string): string => value.trim().toLowerCase();
 
+/**
+ * The distinct duplicate-check values of a plan's rows, normalised as v2 search compares them: the keys a
+ * duplicate-checked insert holds (KeyedLock) from its pre-check until its writes are answered.
+ */
+export function duplicateCheckValues(plan: V2Plan): string[] {
+  const values = new Set<string>();
+  for (const row of plan.rows) {
+    if (row.record && row.duplicateCheckValue !== undefined && row.duplicateCheckValue.trim() !== '') {
+      values.add(normaliseDuplicateValue(row.duplicateCheckValue));
+    }
+  }
+  return [...values];
+}
+
 /** Group values into criteria expressions within Zoho's limits. */
 export function criteriaBatches(field: string, values: readonly string[]): string[] {
   const batches: string[] = [];

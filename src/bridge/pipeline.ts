@@ -27,7 +27,8 @@ import type { ProxyMetrics } from '../server/metrics.js';
 import type { AuthtokenIndex } from '../server/auth.js';
 import type { ProfileRuntime, Upstream } from '../upstream.js';
 import { fetchRecord } from '../zoho/records.js';
-import { precheckDuplicates } from './duplicates.js';
+import { duplicateCheckValues, precheckDuplicates } from './duplicates.js';
+import { duplicateLockKey, MemoryKeyedLock, type KeyedLock, type Unlock } from '../state/lock.js';
 import { creditsFor, withoutRows } from './plan-edit.js';
 import { LookupCache, resolveRequests } from './resolve.js';
 import { SchemaCache } from './schema-cache.js';
@@ -57,6 +58,11 @@ export interface BridgeDeps {
   xmlLimits?: XmlDataLimits;
   /** Lifetime of cached name → id lookups (ms). Default 5 min. */
   lookupCacheMs?: number;
+  /**
+   * Serialises duplicate-checked inserts per (profile, module, value), from the pre-check to the answered
+   * writes. Default: in-process (MemoryKeyedLock); several replicas need the shared (Redis) one.
+   */
+  locks?: KeyedLock;
 }
 
 /** A failure that ends the call with a legacy error; `category` labels it in journals and reports. */
@@ -73,9 +79,11 @@ class CallStop extends Error {
 export class Bridge {
   private readonly schemas = new SchemaCache();
   private readonly lookups: LookupCache;
+  private readonly locks: KeyedLock;
 
   constructor(private readonly deps: BridgeDeps) {
     this.lookups = new LookupCache(deps.lookupCacheMs ?? 300_000);
+    this.locks = deps.locks ?? new MemoryKeyedLock();
   }
 
   async handle(call: LegacyCall, origin: CallOrigin): Promise<BridgeAnswer> {
@@ -107,6 +115,8 @@ export class Bridge {
       // Last fence: no message may carry the client's token or an OAuth token into logs and journals.
       errorText = scrubText((error as Error).message, call.authtoken ? [call.authtoken] : []);
       if (error instanceof ZbridgeError && error.side === 'bridge') this.deps.logger.error({ reqId: origin.requestId, err: errorText }, 'bridge failure');
+    } finally {
+      await state.unlock?.();
     }
 
     const outcome: JournalOutcomeEntry = {
@@ -186,6 +196,8 @@ export class Bridge {
     const existing = new Map<number, ExistingRecord>();
     let followers = new Map<number, number>();
     if (plan.duplicateCheck === 1 && plan.operation === 'insert' && (plan.version4 || plan.rows.length === 1)) {
+      // Held until the writes are answered: a concurrent call with the same value then finds this one's record.
+      state.unlock = await this.locks.acquire(duplicateCheckValues(plan).map((v) => duplicateLockKey(profile.name, plan!.module, v)));
       const pre = await precheckDuplicates(plan, profile.client);
       state.credits += pre.searches;
       pre.existing.forEach((record, row) => existing.set(row, record));
@@ -311,6 +323,8 @@ interface CallState {
   resolutions: JournalResolution[];
   inDoubt?: boolean;
   createdIds?: string[];
+  /** Releases the duplicate-check keys this call holds. */
+  unlock?: Unlock;
 }
 
 /** The call's field traces folded over its rows: a 100-row call journals each label once, with a count. */
