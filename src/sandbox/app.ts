@@ -8,7 +8,7 @@ import { topLevel, v2Error, type Reply } from './envelopes.js';
 import { creditCost } from './limits.js';
 import type { SandboxUser } from './metadata.js';
 import type { AccessTokenInfo } from './oauth.js';
-import { renderRecord } from './render.js';
+import { displayName, renderRecord } from './render.js';
 import {
   CriteriaError,
   criteriaFields,
@@ -22,6 +22,20 @@ import {
 import { SandboxState } from './state.js';
 import type { StoredRecord } from './store.js';
 import type { FailKind, SandboxFaults, SandboxOptions } from './types.js';
+import {
+  MAX_ATTACHMENT_BYTES,
+  deleteAttachment,
+  deletePhoto,
+  downloadAttachment,
+  downloadPhoto,
+  listAttachments,
+  parseUpload,
+  uploadAttachment,
+  uploadPhoto,
+  type FileReply,
+} from './files.js';
+import { convertLead, delinkRelated, deleteRecords, deletedList, relatedLists, relatedRecords, updateRelated, type PageOf } from './lifecycle.js';
+import { relatedListsJson } from '../v2/related-lists.js';
 import { extractData, insertNotes, insertRecords, updateRecords, upsertRecords, type WriteContext } from './writes.js';
 
 interface CallContext {
@@ -34,7 +48,7 @@ interface CallContext {
   body: unknown;
 }
 
-type Handler = (ctx: CallContext) => Reply;
+type Handler = (ctx: CallContext) => Reply | FileReply | Promise<Reply | FileReply>;
 
 const MAX_PER_PAGE = 200;
 
@@ -45,6 +59,8 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
   app.set('etag', false);
   const bodyLimit = options.bodyLimit ?? '10mb';
   const rawBody = express.raw({ type: () => true, limit: bodyLimit });
+  // Attachments may be up to 20 MB plus the multipart framing.
+  const uploadBody = express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES + 1024 * 1024 });
 
   /* ---------------------------------------------------------------- OAuth */
   app.post('/oauth/v2/token', express.urlencoded({ extended: false, limit: '1mb' }), (req, res) => {
@@ -78,13 +94,13 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
   app.use('/__sandbox', admin);
 
   /* ---------------------------------------------------------------- /crm/v2 */
-  const route = (method: 'get' | 'post' | 'put', pattern: string, handler: Handler): void => {
+  const route = (method: 'get' | 'post' | 'put' | 'delete', pattern: string, handler: Handler, upload = false): void => {
     const key = `${method.toUpperCase()} ${pattern}`;
     const write = method !== 'get';
-    const stack = write ? [rawBody] : [];
+    const stack = upload ? [uploadBody] : write ? [rawBody] : [];
     app[method](pattern, ...stack, (req: Request, res: Response) => {
       state.count(key);
-      void pipeline(state, req, res, write, handler).catch(() => {
+      void pipeline(state, req, res, write, handler, upload).catch(() => {
         if (!res.headersSent) send(res, topLevel.internal());
       });
     });
@@ -92,8 +108,35 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
 
   route('get', '/crm/v2/settings/modules', () => ({ status: 200, body: { modules: state.metadata.snapshot.modules } }));
   route('get', '/crm/v2/settings/fields', (ctx) => settingsFields(ctx));
+  route('get', '/crm/v2/settings/related_lists', (ctx) => settingsRelatedLists(ctx));
   route('get', '/crm/v2/users', (ctx) => users(ctx));
   route('get', '/crm/v2/:module/search', (ctx) => withModule(ctx, (m) => search(ctx, m)));
+  route('get', '/crm/v2/:module/deleted', (ctx) =>
+    withModule(ctx, (m) => deletedList(writeContext(ctx), m, queryString(ctx, 'type'), modifiedSince(ctx), pageOf(ctx))),
+  );
+  route('delete', '/crm/v2/:module', (ctx) => withModule(ctx, (m) => deleteRecords(writeContext(ctx), m, idsParam(ctx))));
+  route('delete', '/crm/v2/:module/:id', (ctx) => withModule(ctx, (m) => deleteRecords(writeContext(ctx), m, [String(ctx.req.params.id)])));
+  route('post', '/crm/v2/:module/:id/actions/convert', (ctx) =>
+    withModule(ctx, (m) => (m !== 'Leads' ? topLevel.invalidUrl() : ctx.body === INVALID_JSON ? topLevel.bodyNotJson() : convertLead(writeContext(ctx), String(ctx.req.params.id), ctx.body))),
+  );
+  route('post', '/crm/v2/:module/:id/photo', (ctx) => withModuleAsync(ctx, async (m) => uploadPhoto(writeContext(ctx), m, String(ctx.req.params.id), (await upload(ctx)).file)), true);
+  route('get', '/crm/v2/:module/:id/photo', (ctx) => withModule(ctx, (m) => downloadPhoto(writeContext(ctx), m, String(ctx.req.params.id))));
+  route('delete', '/crm/v2/:module/:id/photo', (ctx) => withModule(ctx, (m) => deletePhoto(writeContext(ctx), m, String(ctx.req.params.id))));
+  route('post', '/crm/v2/:module/:id/Attachments', (ctx) =>
+    withModuleAsync(ctx, async (m) => uploadAttachment(writeContext(ctx), m, String(ctx.req.params.id), await upload(ctx))), true);
+  route('get', '/crm/v2/:module/:id/Attachments/:attachmentId', (ctx) =>
+    withModule(ctx, () => downloadAttachment(writeContext(ctx), String(ctx.req.params.id), String(ctx.req.params.attachmentId))));
+  route('delete', '/crm/v2/:module/:id/Attachments/:attachmentId', (ctx) =>
+    withModule(ctx, () => deleteAttachment(writeContext(ctx), String(ctx.req.params.id), String(ctx.req.params.attachmentId))));
+  route('get', '/crm/v2/:module/:id/:list', (ctx) => withModule(ctx, (m) => related(ctx, m)));
+  route('put', '/crm/v2/:module/:id/:list', (ctx) =>
+    withModule(ctx, (m) => (ctx.body === INVALID_JSON ? topLevel.bodyNotJson() : updateRelated(writeContext(ctx), m, String(ctx.req.params.id), String(ctx.req.params.list), ctx.body))));
+  route('put', '/crm/v2/:module/:id/:list/:childId', (ctx) =>
+    withModule(ctx, (m) => (ctx.body === INVALID_JSON ? topLevel.bodyNotJson() : updateRelated(writeContext(ctx), m, String(ctx.req.params.id), String(ctx.req.params.list), ctx.body ?? { data: [{}] }, String(ctx.req.params.childId)))));
+  route('delete', '/crm/v2/:module/:id/:list/:childId', (ctx) =>
+    withModule(ctx, (m) => delinkRelated(writeContext(ctx), m, String(ctx.req.params.id), String(ctx.req.params.list), [String(ctx.req.params.childId)])));
+  route('delete', '/crm/v2/:module/:id/:list', (ctx) =>
+    withModule(ctx, (m) => delinkRelated(writeContext(ctx), m, String(ctx.req.params.id), String(ctx.req.params.list), idsParam(ctx))));
   route('post', '/crm/v2/:module/upsert', (ctx) => withModule(ctx, (m) => write(ctx, m, 'upsert')));
   route('post', '/crm/v2/:module/:id/Notes', (ctx) => withModule(ctx, (m) => write(ctx, m, 'related-notes')));
   route('post', '/crm/v2/:module', (ctx) => withModule(ctx, (m) => write(ctx, m, 'insert')));
@@ -103,8 +146,9 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
   route('get', '/crm/v2/:module/:id', (ctx) => withModule(ctx, (m) => getOne(ctx, m)));
 
   // Known paths with another method → 405; anything else under /crm → 404 (v2 envelopes).
-  for (const pattern of ['/crm/v2/settings/modules', '/crm/v2/settings/fields', '/crm/v2/users', '/crm/v2/:module/search',
-    '/crm/v2/:module/upsert', '/crm/v2/:module/:id/Notes', '/crm/v2/:module', '/crm/v2/:module/:id']) {
+  for (const pattern of ['/crm/v2/settings/modules', '/crm/v2/settings/fields', '/crm/v2/settings/related_lists', '/crm/v2/users',
+    '/crm/v2/:module/search', '/crm/v2/:module/deleted', '/crm/v2/:module/upsert', '/crm/v2/:module/:id/Notes', '/crm/v2/:module',
+    '/crm/v2/:module/:id', '/crm/v2/:module/:id/actions/convert', '/crm/v2/:module/:id/:list', '/crm/v2/:module/:id/:list/:childId']) {
     app.all(pattern, (_req, res) => send(res, topLevel.invalidMethod()));
   }
   app.use((_req, res) => send(res, topLevel.invalidUrl()));
@@ -118,6 +162,62 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
     if (!m) return topLevel.invalidModule();
     if (m.api_supported === false) return topLevel.moduleNotSupported();
     return fn(m.api_name);
+  }
+
+  async function withModuleAsync(ctx: CallContext, fn: (moduleApi: string) => Promise<Reply>): Promise<Reply> {
+    let chosen: string | undefined;
+    const reply = withModule(ctx, (m) => {
+      chosen = m;
+      return { status: 0 };
+    });
+    return chosen === undefined ? reply : fn(chosen);
+  }
+
+  function queryString(ctx: CallContext, name: string): string | undefined {
+    const v = ctx.req.query[name];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  }
+
+  /** `ids=a,b,c` (also repeated `ids`). */
+  function idsParam(ctx: CallContext): string[] {
+    const q = ctx.req.query.ids;
+    const raw = Array.isArray(q) ? q.join(',') : typeof q === 'string' ? q : '';
+    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+
+  /** `If-Modified-Since` as epoch ms (ISO 8601 or an HTTP date), undefined when absent or unreadable. */
+  function modifiedSince(ctx: CallContext): number | undefined {
+    const h = ctx.req.get('if-modified-since');
+    if (!h) return undefined;
+    const t = Date.parse(h);
+    return Number.isNaN(t) ? undefined : t;
+  }
+
+  function pageOf(ctx: CallContext): PageOf {
+    return (items, renderItem) => pageItems(ctx, items, renderItem);
+  }
+
+  async function upload(ctx: CallContext): Promise<Awaited<ReturnType<typeof parseUpload>>> {
+    const body = Buffer.isBuffer(ctx.req.body) ? ctx.req.body : Buffer.alloc(0);
+    const parsed = await parseUpload(ctx.req.get('content-type'), body);
+    const url = queryString(ctx, 'attachmentUrl');
+    return parsed.attachmentUrl === undefined && url !== undefined ? { ...parsed, attachmentUrl: url } : parsed;
+  }
+
+  function related(ctx: CallContext, parent: string): Reply {
+    const parentId = String(ctx.req.params.id);
+    const out = relatedRecords(writeContext(ctx), parent, parentId, String(ctx.req.params.list), (r) => render(ctx, r), pageOf(ctx));
+    if (!('attachments' in out)) return out;
+    const parentRecord = state.store.get(parent, parentId)!;
+    return listAttachments(writeContext(ctx), parent, parentId, displayName(state.metadata, parentRecord), pageOf(ctx));
+  }
+
+  function settingsRelatedLists(ctx: CallContext): Reply {
+    const name = ctx.req.query.module;
+    if (typeof name !== 'string' || name === '') return topLevel.paramMissing('module');
+    const m = state.metadata.module(name, options.moduleNames === 'strict');
+    if (!m) return topLevel.invalidModule();
+    return { status: 200, body: { related_lists: relatedListsJson(m.api_name, relatedLists(state.metadata, m.api_name), '3652397000000') } };
   }
 
   function writeContext(ctx: CallContext): WriteContext {
@@ -158,6 +258,10 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
 
   /** `{"data":[…],"info":{per_page,count,page,more_records}}`, or 204 when the page is empty. */
   function page(ctx: CallContext, records: StoredRecord[]): Reply {
+    return pageItems(ctx, records, (r) => render(ctx, r));
+  }
+
+  function pageItems<T>(ctx: CallContext, records: T[], renderItem: (item: T) => Record<string, unknown>): Reply {
     const q = ctx.req.query;
     const pageNo = Math.max(1, Number.parseInt(String(q.page ?? '1'), 10) || 1);
     const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Number.parseInt(String(q.per_page ?? MAX_PER_PAGE), 10) || MAX_PER_PAGE));
@@ -166,7 +270,7 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
     return {
       status: 200,
       body: {
-        data: slice.map((r) => render(ctx, r)),
+        data: slice.map(renderItem),
         info: { per_page: perPage, count: slice.length, page: pageNo, more_records: records.length > pageNo * perPage },
       },
     };
@@ -263,7 +367,7 @@ function accessTokenOf(req: Request): string | undefined {
   return m?.[1];
 }
 
-async function pipeline(state: SandboxState, req: Request, res: Response, isWrite: boolean, handler: Handler): Promise<void> {
+async function pipeline(state: SandboxState, req: Request, res: Response, isWrite: boolean, handler: Handler, upload = false): Promise<void> {
   const accessToken = accessTokenOf(req);
   const token = accessToken === undefined ? undefined : state.oauth.check(accessToken);
   const user = token && state.metadata.user(token.userId);
@@ -290,7 +394,7 @@ async function pipeline(state: SandboxState, req: Request, res: Response, isWrit
     } else return fail(state, req, res, decision.fail, accessToken);
   }
 
-  const body = isWrite ? parseBody(req) : undefined;
+  const body = isWrite && !upload ? parseBody(req) : undefined;
   if (state.credits) {
     const records = Array.isArray((body as { data?: unknown } | undefined)?.data) ? (body as { data: unknown[] }).data.length : 1;
     const cost = creditCost(isWrite, records);
@@ -301,7 +405,7 @@ async function pipeline(state: SandboxState, req: Request, res: Response, isWrit
     if (!allowed) return send(res, topLevel.tooManyRequests(headers));
   }
 
-  const reply = handler({ req, state, token, accessToken, user, body });
+  const reply = await handler({ req, state, token, accessToken, user, body });
   reply.headers = { ...headers, ...reply.headers };
 
   if (decision.fail && decision.afterProcessing) {
@@ -332,9 +436,18 @@ function fail(state: SandboxState, req: Request, res: Response, kind: FailKind, 
   }
 }
 
-function send(res: Response, reply: Reply): void {
+function send(res: Response, reply: Reply | FileReply): void {
   if (res.headersSent || res.destroyed) return;
   for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+  if ('file' in reply) {
+    const { bytes, contentType, fileName } = reply.file;
+    res.status(reply.status);
+    res.setHeader('Content-Type', contentType);
+    res.setHeader('Content-Disposition', `attachment;filename="${fileName.replace(/["\\\r\n]/g, '_')}"`);
+    res.setHeader('Content-Length', String(bytes.length));
+    res.end(bytes);
+    return;
+  }
   if (reply.body === undefined) {
     res.status(reply.status).end();
     return;

@@ -21,16 +21,62 @@ export interface StoredRecord {
   values: Record<string, unknown>;
 }
 
+/** A record in the recycle bin (v2 DELETE moves records there; v1 could not delete permanently). */
+export interface DeletedRecord {
+  record: StoredRecord;
+  deletedAt: number;
+  deletedBy: string;
+  /** v2 `type` of the deleted-records list. */
+  type: 'recycle' | 'permanent';
+}
+
+/** A many-to-many relation (Campaigns ↔ Leads, Products ↔ Accounts, …) with its junction fields. */
+export interface StoredRelation {
+  parentModule: string;
+  parentId: string;
+  /** Related list api_name on the parent. */
+  list: string;
+  childModule: string;
+  childId: string;
+  /** Junction fields (`Member_Status`, `list_price`, `Contact_Role`, …) as received. */
+  fields: Record<string, unknown>;
+}
+
+/** An attachment or a record photo, with its bytes. */
+export interface StoredFile {
+  id: string;
+  /** Parent record's module api_name and id. */
+  module: string;
+  parentId: string;
+  fileName: string;
+  contentType: string;
+  bytes: Buffer;
+  createdAt: number;
+  createdBy: string;
+}
+
 interface DataFileV1 {
   version: 1;
   nextSeq: number;
   records: StoredRecord[];
+  /** Optional sections added with the delete / related / file endpoints (older files lack them). */
+  deleted?: DeletedRecord[];
+  relations?: StoredRelation[];
+  files?: (Omit<StoredFile, 'bytes'> & { bytes: string; photo?: boolean })[];
 }
 
 const ID_LENGTH = 19;
 
 export class RecordStore {
   private readonly byModule = new Map<string, Map<string, StoredRecord>>();
+  /** Recycle bin and purged ids, by record id. */
+  readonly deleted = new Map<string, DeletedRecord>();
+  /** Junction relations, keyed by `parentId/list/childId`. */
+  readonly relations = new Map<string, StoredRelation>();
+  /** Attachments by attachment id. */
+  readonly attachments = new Map<string, StoredFile>();
+  /** Record photos by record id. */
+  readonly photos = new Map<string, StoredFile>();
   private nextSeq = 1_000_001;
   private saveTimer: NodeJS.Timeout | undefined;
 
@@ -89,6 +135,73 @@ export class RecordStore {
     this.changed();
   }
 
+  /**
+   * Move a record to the recycle bin (v2 DELETE). Its relations, attachments and photo go with it.
+   * Returns false when the module holds no such record.
+   */
+  remove(moduleApi: string, id: string, deletedBy: string, now: number): boolean {
+    const m = this.byModule.get(moduleApi);
+    const record = m?.get(id);
+    if (!m || !record) return false;
+    m.delete(id);
+    this.deleted.set(id, { record, deletedAt: now, deletedBy, type: 'recycle' });
+    for (const [key, r] of this.relations) if (r.parentId === id || r.childId === id) this.relations.delete(key);
+    for (const [key, f] of this.attachments) if (f.parentId === id) this.attachments.delete(key);
+    this.photos.delete(id);
+    this.changed();
+    return true;
+  }
+
+  /** Deleted records of a module, most recently deleted first. */
+  deletedOf(moduleApi: string): DeletedRecord[] {
+    return [...this.deleted.values()]
+      .filter((d) => d.record.module === moduleApi)
+      .sort((a, b) => b.deletedAt - a.deletedAt || b.record.seq - a.record.seq);
+  }
+
+  /** Add or update a junction relation (found from either side); true when it was new. */
+  relate(relation: StoredRelation): boolean {
+    const key =
+      this.relationKey(relation.parentId, relation.list, relation.childId, relation.childModule) ??
+      `${relation.parentId}/${relation.list}/${relation.childId}`;
+    const existing = this.relations.get(key);
+    this.relations.set(key, existing ? { ...existing, fields: { ...existing.fields, ...relation.fields } } : relation);
+    this.changed();
+    return existing === undefined;
+  }
+
+  /** Remove a junction relation (stored from either side); false when there was none. */
+  unrelate(parentId: string, list: string, childId: string, otherModule: string): boolean {
+    const key = this.relationKey(parentId, list, childId, otherModule);
+    const gone = key !== undefined && this.relations.delete(key);
+    if (gone) this.changed();
+    return gone;
+  }
+
+  /**
+   * Relations of a record's junction list, in insertion order, seen from either side: Campaigns/{id}/Leads also
+   * finds the relations stored from Leads/{id}/Campaigns (the result is oriented as `childModule`/`childId` = the
+   * other record).
+   */
+  relationsOf(parentModule: string, parentId: string, list: string, otherModule: string): StoredRelation[] {
+    const out: StoredRelation[] = [];
+    for (const r of this.relations.values()) {
+      if (r.parentId === parentId && r.list === list) out.push(r);
+      else if (r.childId === parentId && r.parentModule === otherModule && r.childModule === parentModule) {
+        out.push({ ...r, parentModule, parentId, list, childModule: otherModule, childId: r.parentId });
+      }
+    }
+    return out;
+  }
+
+  /** The stored key of the relation between two records, whichever side stored it. */
+  relationKey(parentId: string, list: string, childId: string, otherModule: string): string | undefined {
+    const direct = `${parentId}/${list}/${childId}`;
+    if (this.relations.has(direct)) return direct;
+    for (const [key, r] of this.relations) if (r.parentId === childId && r.childId === parentId && r.parentModule === otherModule) return key;
+    return undefined;
+  }
+
   /** Call after mutating a stored record in place. */
   changed(): void {
     if (!this.dataFile) return;
@@ -102,6 +215,10 @@ export class RecordStore {
 
   clear(): void {
     this.byModule.clear();
+    this.deleted.clear();
+    this.relations.clear();
+    this.attachments.clear();
+    this.photos.clear();
     this.changed();
   }
 
@@ -116,7 +233,18 @@ export class RecordStore {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
-    const doc: DataFileV1 = { version: 1, nextSeq: this.nextSeq, records: this.byModule.size ? this.allRecords() : [] };
+    const files = [
+      ...[...this.attachments.values()].map((f) => ({ ...f, bytes: f.bytes.toString('base64') })),
+      ...[...this.photos.values()].map((f) => ({ ...f, bytes: f.bytes.toString('base64'), photo: true })),
+    ];
+    const doc: DataFileV1 = {
+      version: 1,
+      nextSeq: this.nextSeq,
+      records: this.byModule.size ? this.allRecords() : [],
+      deleted: [...this.deleted.values()],
+      relations: [...this.relations.values()],
+      files,
+    };
     mkdirSync(dirname(this.dataFile), { recursive: true });
     const tmp = `${this.dataFile}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(doc));
@@ -136,6 +264,14 @@ export class RecordStore {
     }
     if (doc.version !== 1 || !Array.isArray(doc.records)) throw new Error(`sandbox: ${file} is not a sandbox data file`);
     for (const r of doc.records) this.module(r.module).set(r.id, r);
+    for (const d of doc.deleted ?? []) this.deleted.set(d.record.id, d);
+    for (const r of doc.relations ?? []) this.relations.set(`${r.parentId}/${r.list}/${r.childId}`, r);
+    for (const f of doc.files ?? []) {
+      const { photo, ...rest } = f;
+      const file: StoredFile = { ...rest, bytes: Buffer.from(f.bytes, 'base64') };
+      if (photo) this.photos.set(file.parentId, file);
+      else this.attachments.set(file.id, file);
+    }
     this.nextSeq = Math.max(this.nextSeq, doc.nextSeq ?? 0);
   }
 }

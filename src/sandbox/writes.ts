@@ -149,6 +149,22 @@ function doUpdate(ctx: WriteContext, record: StoredRecord, n: NormalizedRecord):
   ctx.store.changed();
 }
 
+/**
+ * Validate and create one record outside a batch (lead conversion creates Contacts, Accounts and Deals this way).
+ * Returns the stored record, or the v2 error of the first problem.
+ */
+export function createRecord(
+  ctx: WriteContext,
+  moduleApi: string,
+  input: Record<string, unknown>,
+): { record: StoredRecord } | { error: V2Error } {
+  const n = normalizeRecord(validation(ctx), moduleApi, input);
+  if ('error' in n) return { error: n.error };
+  const missing = missingMandatory(ctx, moduleApi, n.values, true);
+  if (missing) return { error: missing };
+  return { record: doInsert(ctx, moduleApi, n) };
+}
+
 function insertOne(ctx: WriteContext, moduleApi: string, input: Record<string, unknown>): Entry {
   const n = normalizeRecord(validation(ctx), moduleApi, input);
   if ('error' in n) return { ok: false, body: n.error };
