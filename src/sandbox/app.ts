@@ -148,7 +148,7 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
   // Known paths with another method → 405; anything else under /crm → 404 (v2 envelopes).
   for (const pattern of ['/crm/v2/settings/modules', '/crm/v2/settings/fields', '/crm/v2/settings/related_lists', '/crm/v2/users',
     '/crm/v2/:module/search', '/crm/v2/:module/deleted', '/crm/v2/:module/upsert', '/crm/v2/:module/:id/Notes', '/crm/v2/:module',
-    '/crm/v2/:module/:id', '/crm/v2/:module/:id/actions/convert', '/crm/v2/:module/:id/:list', '/crm/v2/:module/:id/:list/:childId']) {
+    '/crm/v2/:module/:id', '/crm/v2/:module/:id/actions/convert', '/crm/v2/:module/:id/:list']) {
     app.all(pattern, (_req, res) => send(res, topLevel.invalidMethod()));
   }
   app.use((_req, res) => send(res, topLevel.invalidUrl()));

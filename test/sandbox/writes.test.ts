@@ -454,7 +454,7 @@ describe('reads', () => {
     const notFound = await t.http.get('/crm/v2/Leads/1/2/3').set(t.auth);
     expect(notFound.status).toBe(404);
     expect(notFound.body.code).toBe('INVALID_URL_PATTERN');
-    const wrong = await t.http.delete('/crm/v2/Leads').set(t.auth);
+    const wrong = await t.http.patch('/crm/v2/Leads').set(t.auth);
     expect(wrong.status).toBe(405);
     expect(wrong.body).toEqual(err('INVALID_REQUEST_METHOD', {}, 'The http request method type is not a valid one'));
   });
