@@ -37,6 +37,8 @@ export interface LegacyProductRow {
 export interface LegacyField {
   label: string;
   value: string | LegacyProductRow[];
+  /** An `<option val="…">` (convertLead's options row), not an `<FL>`. */
+  option?: true;
 }
 
 /** One `<row no="N">`. `no` is echoed verbatim in version=4 answers (missing = 1-based position). */

@@ -43,7 +43,7 @@ export const DEFAULT_XMLDATA_LIMITS: Required<XmlDataLimits> = {
  * malformed, declares a DOCTYPE/ENTITY, uses an undeclared entity, has no root element or has no `<row>`.
  * An empty `<row no="1"/>` is returned as a row without fields: the mapper answers 4401 / 4891 for it.
  */
-export function parseXmlData(xml: string | undefined, limits: XmlDataLimits = {}): ParsedXmlData {
+export function parseXmlData(xml: string | undefined, limits: XmlDataLimits = {}, grammar: XmlDataGrammar = {}): ParsedXmlData {
   const { maxBytes, maxDepth, maxRows } = { ...DEFAULT_XMLDATA_LIMITS, ...definedOnly(limits) };
   if (xml === undefined || xml.trim() === '') reject('missing or empty');
   // Cheap upper bound first (UTF-8 needs at most 3 bytes per UTF-16 unit), exact count only when needed.
@@ -53,7 +53,16 @@ export function parseXmlData(xml: string | undefined, limits: XmlDataLimits = {}
   // lone CR → LF. A CR that must survive is sent as `&#13;`.
   if (text.indexOf('\r') >= 0) text = text.replace(/\r\n?/g, '\n');
   assertNoDeclarations(text);
-  return scan(text, maxDepth, maxRows);
+  return scan(text, maxDepth, maxRows, grammar.options === true);
+}
+
+/** Grammar extensions of particular methods. */
+export interface XmlDataGrammar {
+  /**
+   * Also read `<option val="…">` elements of a row as fields marked `option` (convertLead's first row,
+   * docs/PROTOCOL-READS.md §12). Elsewhere they are ignored like any unknown element. @default false
+   */
+  options?: boolean;
 }
 
 /**
@@ -174,7 +183,7 @@ function namedAs(name: string, lower: string): boolean {
   return name.length === lower.length && name.toLowerCase() === lower;
 }
 
-function scan(src: string, maxDepth: number, maxRows: number): ParsedXmlData {
+function scan(src: string, maxDepth: number, maxRows: number, readOptions: boolean): ParsedXmlData {
   const n = src.length;
   const stack: Frame[] = [];
   const rows: LegacyRow[] = [];
@@ -284,7 +293,8 @@ function scan(src: string, maxDepth: number, maxRows: number): ParsedXmlData {
         }
       }
     } else if (parent.kind === ROW || parent.kind === PRODUCT) {
-      if (namedAs(name, 'fl')) {
+      // `<option val="…">` sits beside the FLs of convertLead's first row (docs/PROTOCOL-READS.md §12).
+      if (namedAs(name, 'fl') || (readOptions && parent.kind === ROW && namedAs(name, 'option'))) {
         kind = FIELD;
         wanted = 'val';
       }
@@ -344,6 +354,7 @@ function scan(src: string, maxDepth: number, maxRows: number): ParsedXmlData {
       rows.push({ no: wantedValue === undefined ? String(rowCount) : decodeEntities(wantedValue), fields: frame.fields });
     } else if (kind === FIELD) {
       frame.field = { label: wantedValue === undefined ? '' : decodeEntities(wantedValue), value: '' };
+      if (!namedAs(name, 'fl')) frame.field.option = true;
       parent!.fields!.push(frame.field);
     } else if (kind === PRODUCT) {
       const products = (parent!.products ??= []);
