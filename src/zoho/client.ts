@@ -10,6 +10,7 @@
  *       insert                   → no retry: 4500 inDoubt (records may exist)
  *       update, upsert, GET      → retry within the budget, then 4500 (inDoubt for writes)
  */
+import type { Readable } from 'node:stream';
 import type { AxiosInstance } from 'axios';
 import { UpstreamError, ZbridgeError } from '../errors.js';
 import { legacyErrors, type LegacyError } from '../legacy/errors.js';
@@ -50,20 +51,51 @@ export interface ZohoClientOptions {
 
 /** Internal result of one logical call (all its attempts). */
 type CallResult =
-  | { kind: 'response'; status: number; body: unknown; parsed: boolean }
+  | { kind: 'response'; status: number; body: unknown; parsed: boolean; stream?: Readable; headers?: Record<string, string> }
   | { kind: 'failure'; error: UpstreamError };
 
 interface CallPlan {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   query?: Record<string, string>;
-  body?: string;
+  /** JSON text, or a factory of a fresh multipart body for each attempt. */
+  body?: string | MultipartFactory;
+  /** Answer 2xx bodies as a stream (downloads). */
+  streamResponse?: boolean;
   /** A write: a failure after sending may have applied it. */
   write: boolean;
   /** Safe to send again after it may have reached Zoho (GET, update, upsert). */
   repeatable: boolean;
   credits: number;
 }
+
+/** Builds the body of one attempt of an upload: a stream and its `multipart/form-data; boundary=…` type. */
+export type MultipartFactory = () => { stream: Readable; contentType: string; length?: number };
+
+/** A v2 call other than a planned record write: DELETE, related-list PUT, lead conversion, uploads, downloads. */
+export interface V2Send {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path under the API domain. */
+  path: string;
+  query?: Record<string, string>;
+  /** A JSON body (serialised with exact decimals). */
+  json?: unknown;
+  /** A multipart body, rebuilt for each attempt. */
+  multipart?: MultipartFactory;
+  /** The call changes data: a failure after sending leaves it in doubt. */
+  write: boolean;
+  /** Safe to send again after it may have reached Zoho. */
+  repeatable: boolean;
+  /** Credits the call costs (PROTOCOL §11). @default 1 */
+  credits?: number;
+  /** Answer a 2xx body as a stream (downloads). @default false */
+  streamResponse?: boolean;
+}
+
+/** What a V2Send produced: as V2Outcome, plus the answer stream and headers of a download. */
+export type V2SendOutcome =
+  | { kind: 'response'; status: number; body: unknown; stream?: Readable; headers?: Record<string, string> }
+  | Extract<V2Outcome, { kind: 'failure' }>;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -132,6 +164,38 @@ export class ZohoClient {
       const message = error instanceof ZbridgeError ? error.message : `client error: ${(error as Error)?.name ?? 'unknown'}`;
       const legacy: LegacyError = error instanceof ZbridgeError ? error.legacy : legacyErrors.internal();
       return { outcome: { kind: 'failure', error: legacy, inDoubt: calls.length > 0, message }, calls }; // sent at least once: in doubt
+    }
+  }
+
+  /**
+   * Send one v2 call that is not a planned record write (see V2Send). Never throws: an HTTP answer of any status
+   * (with the stream of a 2xx download), or a failure with its v1 error and whether a write is in doubt.
+   */
+  async send(req: V2Send): Promise<{ outcome: V2SendOutcome; calls: V2CallRecord[] }> {
+    const calls: V2CallRecord[] = [];
+    try {
+      const result = await this.call(
+        {
+          method: req.method,
+          path: req.path,
+          query: req.query,
+          body: req.multipart ?? (req.json === undefined ? undefined : stringifyV2(req.json)),
+          streamResponse: req.streamResponse,
+          write: req.write,
+          repeatable: req.repeatable,
+          credits: req.credits ?? 1,
+        },
+        calls,
+      );
+      if (result.kind === 'response') {
+        return { outcome: { kind: 'response', status: result.status, body: result.body, stream: result.stream, headers: result.headers }, calls };
+      }
+      const e = result.error;
+      return { outcome: { kind: 'failure', error: e.legacy, inDoubt: e.inDoubt, message: e.message }, calls };
+    } catch (error) {
+      const message = error instanceof ZbridgeError ? error.message : `client error: ${(error as Error)?.name ?? 'unknown'}`;
+      const legacy: LegacyError = error instanceof ZbridgeError ? error.legacy : legacyErrors.internal();
+      return { outcome: { kind: 'failure', error: legacy, inDoubt: req.write && calls.length > 0, message }, calls };
     }
   }
 
@@ -233,6 +297,8 @@ export class ZohoClient {
       const started = performance.now();
       let answer;
       try {
+        const multipart = typeof plan.body === 'function' ? plan.body() : undefined;
+        const contentType = multipart ? multipart.contentType : plan.body !== undefined ? 'application/json' : undefined;
         answer = await sendOnce(
           this.http,
           {
@@ -240,11 +306,13 @@ export class ZohoClient {
             url: `${token.apiDomain}${plan.path}${query}`,
             headers: {
               Authorization: `Zoho-oauthtoken ${token.accessToken}`,
-              ...(plan.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-              Accept: 'application/json',
+              ...(contentType !== undefined ? { 'Content-Type': contentType } : {}),
+              ...(multipart?.length !== undefined ? { 'Content-Length': String(multipart.length) } : {}),
+              Accept: plan.streamResponse ? '*/*' : 'application/json',
             },
-            body: plan.body,
+            body: multipart ? multipart.stream : (plan.body as string | undefined),
             timeoutMs: this.timeoutMs,
+            streamResponse: plan.streamResponse,
           },
           this.agents,
         );
@@ -308,6 +376,7 @@ export class ZohoClient {
           inDoubt: plan.write,
         });
       }
+      if (answer.stream) return { kind: 'response', status: answer.status, body: undefined, parsed: true, stream: answer.stream, headers: answer.headers };
       return { kind: 'response', status: answer.status, body, parsed };
     }
   }

@@ -6,19 +6,32 @@
 import http, { type Agent as HttpAgent, type ClientRequest, type RequestOptions } from 'node:http';
 import https, { type Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 
 export interface HttpAttempt {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
-  /** Already-serialised body. */
-  body?: string;
+  /**
+   * Already-serialised body, or a stream (a multipart upload). A stream is consumed by the attempt: the caller
+   * builds a new one for each attempt.
+   */
+  body?: string | Readable;
   timeoutMs: number;
+  /** Answer the body as a stream instead of text (downloads); statuses >= 300 are still read as text. */
+  streamResponse?: boolean;
 }
 
 export type HttpAnswer =
-  | { kind: 'response'; status: number; headers: Record<string, string>; text: string }
+  | {
+      kind: 'response';
+      status: number;
+      headers: Record<string, string>;
+      text: string;
+      /** With `streamResponse` and a 2xx status: the body, not yet read (`text` is then empty). */
+      stream?: Readable;
+    }
   | {
       kind: 'error';
       /** Node/axios error code (ECONNREFUSED, ECONNRESET, ECONNABORTED …) or 'UNKNOWN'. */
@@ -105,13 +118,18 @@ export async function sendOnce(client: AxiosInstance, attempt: HttpAttempt, agen
       transport: watchingTransport(watch),
       httpAgent: agents.http,
       httpsAgent: agents.https,
-      responseType: 'text',
+      responseType: attempt.streamResponse ? 'stream' : 'text',
       // Keep both directions untouched: bodies are serialised by the caller, answers parsed by the caller.
       transformRequest: [(d: unknown) => d],
       transformResponse: [(d: unknown) => d],
       validateStatus: () => true,
       maxContentLength: 50 * 1024 * 1024,
     });
+    if (attempt.streamResponse) {
+      const stream = res.data as unknown as Readable;
+      if (res.status >= 200 && res.status < 300) return { kind: 'response', status: res.status, headers: flattenHeaders(res.headers), text: '', stream };
+      return { kind: 'response', status: res.status, headers: flattenHeaders(res.headers), text: await readText(stream, 1024 * 1024) };
+    }
     return {
       kind: 'response',
       status: res.status,
@@ -126,6 +144,18 @@ export async function sendOnce(client: AxiosInstance, attempt: HttpAttempt, agen
     const what = timedOut ? `timeout after ${attempt.timeoutMs} ms` : code === 'UNKNOWN' ? 'request failed' : code;
     return { kind: 'error', code, message: `${what} (${hostOf(attempt.url)})`, notSent, timedOut };
   }
+}
+
+/** The first `limit` bytes of a stream as UTF-8 text (error answers of a download). */
+async function readText(stream: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = chunk as Buffer;
+    if (size < limit) chunks.push(b);
+    size += b.length;
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 export interface HttpAgents {
