@@ -55,8 +55,9 @@ export function registerConvertCommands(program: Command): void {
       .command('report')
       .description('migration report (report.html, report.json, fields.csv) from payloads, URL logs or journals')
       .argument('<paths...>', 'files, folders (recursive) or globs')
-      .requiredOption('-o, --out <dir>', 'output folder'),
-  ).action(async (paths: string[], opts: PayloadFlags & { out: string }) => {
+      .requiredOption('-o, --out <dir>', 'output folder (report files and integrations/<id>/ porting kits)')
+      .option('--no-examples', 'leave every example value (e-mails, names …) out of the report, its JSON, CSV and porting kits'),
+  ).action(async (paths: string[], opts: PayloadFlags & { out: string; examples: boolean }) => {
     const { exitCode } = await runReport({ ...opts, inputs: paths }, processIO());
     process.exitCode = exitCode;
   });

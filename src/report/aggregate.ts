@@ -1,20 +1,37 @@
 /**
- * Folds calls (planned offline from payloads and URL logs, or recorded in proxy journals) into report counters.
- * Keeps only aggregates and bounded samples, so a journal of millions of lines reports in bounded memory.
+ * Folds calls (planned offline from payloads and URL logs, or recorded in proxy journals) into report counters,
+ * per integration. Keeps only aggregates and bounded samples, so a journal of millions of lines reports in
+ * bounded memory. Aggregation is by (module, method) whatever the method: reads count like writes.
  */
+import { dirname } from 'node:path';
 import type { JournalClient, JournalOutcomeEntry, JournalRequestEntry } from '../journal/types.js';
+import { tokenFingerprint } from '../journal/redact.js';
+import type { LegacyCall } from '../legacy/types.js';
+import type { Schema } from '../mapping/index.js';
 import type { Translation } from '../convert/core.js';
 import { SUPPORTED_METHODS } from '../convert/core.js';
 import { allWarnings } from '../convert/output.js';
-import type { CodeRow, FieldRow, FieldStatus, FixItem, InDoubtRow, IntegrationRow, ReportData } from './types.js';
+import { IntegrationTracker, integrationIdentity, type CallSource } from './integrations.js';
+import { keyValues, placeholders } from './keys.js';
+import { conversionRule } from './porting.js';
+import { codeAction, ProblemRegistry, type ProblemSpec } from './problems.js';
+import type { CodeRow, FieldRow, FieldStatus, InDoubtRow, ReportData } from './types.js';
+
+export type { CallSource } from './integrations.js';
 
 export interface AggregateOptions {
   /** In-doubt calls listed individually (all are counted). Default 200. */
   maxInDoubtShown?: number;
-  /** Integrations tracked individually; the rest are pooled as "(other)". Default 5000. */
+  /** Integrations tracked individually; the rest are pooled as "other". Default 5000. */
   maxIntegrations?: number;
   /** Latency samples kept for percentiles (reservoir sampling; max stays exact). Default 100000. */
   latencySamples?: number;
+  /** Keep example values (e-mails, names …) in the report. `false` = `--no-examples`. Default true. */
+  examples?: boolean;
+  /** Field metadata for conversion rules (data types). Default: none (rules by trace only). */
+  schema?: Schema;
+  /** Is this v1 method translated by the bridge (not answered 4600)? Default: the bridge's method set. */
+  isTranslated?: (method: string) => boolean;
 }
 
 const TRACE_STATUS: Record<string, FieldStatus> = {
@@ -30,6 +47,10 @@ const TRACE_STATUS: Record<string, FieldStatus> = {
 
 const SUCCESS_ROW = new Set(['2000', '2001', '2002']);
 const SEP = '\u0000';
+/** Warning kinds counted from the field trace instead (one problem per label, counted in rows). */
+const TRACED_WARNINGS = new Set(['unknown-label', 'unsupported-field', 'read-only-dropped', 'computed-dropped']);
+/** Warnings that mean a value was not sent although the client was told the write succeeded. */
+const LOSS_WARNINGS = new Set(['rows-truncated']);
 
 interface TraceLike {
   label: string;
@@ -41,18 +62,28 @@ interface TraceLike {
 }
 interface WarningLike {
   kind: string;
+  row?: string;
   label?: string;
   message: string;
 }
 
-function integrationKey(c: JournalClient | undefined): string {
-  return [c?.tokenFingerprint ?? '', c?.userAgent ?? '', c?.address ?? ''].join(SEP);
+const shownModule = (m: string | undefined): string => (m ? m : '(no module)');
+
+function location(source: CallSource, requestId?: string): string {
+  if (source.kind === 'urls' && source.line !== undefined) return `${source.file}:${source.line}`;
+  if (source.kind === 'journal') return requestId ? `${source.file} (request ${requestId})` : source.file;
+  return source.file;
 }
 
 export class ReportAggregator {
-  private readonly opts: Required<AggregateOptions>;
+  private readonly opts: Required<Omit<AggregateOptions, 'schema' | 'isTranslated'>>;
+  private readonly schema?: Schema;
+  private readonly isTranslated: (method: string) => boolean;
   private payloadCalls = 0;
+  private urlLogCalls = 0;
+  private journalCalls = 0;
   private journalEntries = 0;
+  private readonly files = new Set<string>();
   private calls = 0;
   private failedCalls = 0;
   private rows = 0;
@@ -61,15 +92,15 @@ export class ReportAggregator {
   private v2Calls = 0;
   private readonly byCall = new Map<string, { calls: number; failed: number }>();
   private readonly fields = new Map<string, { count: number; example?: string }>();
-  private readonly conversions = new Map<string, { count: number; example?: string }>();
+  private readonly conversions = new Map<string, { count: number; example?: string; dataType?: string }>();
   private readonly codes = new Map<string, number>();
   private readonly warnings = new Map<string, { count: number; example: string }>();
-  private readonly unresolvedWarnings = new Map<string, number>();
   private readonly unsupported = new Map<string, { count: number; integrations: Set<string> }>();
-  private readonly integrations = new Map<string, IntegrationRow>();
+  private readonly problems = new ProblemRegistry();
+  private readonly tracker: IntegrationTracker;
   private readonly hours = new Map<string, { calls: number; failed: number }>();
   /** Journal requests still waiting for their outcome line. */
-  private readonly pending = new Map<string, { row: InDoubtRow; client?: JournalClient }>();
+  private readonly pending = new Map<string, { row: InDoubtRow; client?: JournalClient; source: CallSource; v2Module?: string }>();
   private inDoubtCount = 0;
   private readonly inDoubtShown: InDoubtRow[] = [];
   private latencyCount = 0;
@@ -82,10 +113,13 @@ export class ReportAggregator {
   private seed = 0x2545f491;
 
   constructor(
-    readonly inputs: string[],
+    readonly inputs: string[] = [],
     options: AggregateOptions = {},
   ) {
-    this.opts = { maxInDoubtShown: 200, maxIntegrations: 5000, latencySamples: 100_000, ...options };
+    this.opts = { maxInDoubtShown: 200, maxIntegrations: 5000, latencySamples: 100_000, examples: true, ...options };
+    this.schema = options.schema;
+    this.isTranslated = options.isTranslated ?? ((m) => SUPPORTED_METHODS.has(m));
+    this.tracker = new IntegrationTracker(this.opts.maxIntegrations, this.opts.examples);
   }
 
   /* ------------------------------------------------------------ inputs */
@@ -93,43 +127,103 @@ export class ReportAggregator {
   addInputError(file: string, message: string): void {
     this.inputErrorCount++;
     if (this.inputErrors.length < 1000) this.inputErrors.push({ file, message });
+    this.problems.add(
+      {
+        key: 'bad-input',
+        class: 'warning',
+        kind: 'bad-input',
+        unit: 'inputs',
+        title: (n) => `${n} input file(s) or line(s) could not be read`,
+        action: 'See "Input errors" at the end of the report.',
+      },
+      '(inputs)',
+      file,
+    );
   }
 
   /** A call read from a payload file or URL log and planned offline. */
-  addPlanned(module: string, method: string, t: Translation | undefined): void {
-    this.payloadCalls++;
-    const v2Module = t?.plan?.module ?? module;
+  addPlanned(source: CallSource, call: LegacyCall, t: Translation | undefined): void {
+    this.files.add(source.file);
+    if (source.kind === 'urls') this.urlLogCalls++;
+    else this.payloadCalls++;
+    const identity =
+      source.kind === 'urls'
+        ? integrationIdentity({ kind: 'url-log', tokenFingerprint: tokenFingerprint(call.authtoken), file: source.file })
+        : integrationIdentity({ kind: 'payload-folder', folder: dirname(source.file) });
+    const integration = this.tracker.get(identity);
+    const where = location(source);
+    const module = call.module;
+    const v2Module = t?.plan?.module ?? this.schema?.resolveModule(module)?.apiName;
+    const traceModule = v2Module ?? module;
     let failedRows = 0;
     for (const row of t?.plan?.rows ?? []) {
-      this.addTrace(v2Module, row.trace);
+      this.addTrace(traceModule, row.trace, integration.id, where);
       if (row.error) {
         failedRows++;
-        this.count(this.codes, ['row', row.error.code, row.error.message].join(SEP));
+        this.addCode('row', row.error.code, row.error.message, integration.id, where, traceModule);
       }
     }
     const rowCount = t?.plan?.rows.length ?? t?.parsed?.rows.length ?? 0;
-    if (t) for (const w of allWarnings(t)) this.addWarning(v2Module, w);
+    if (t) for (const w of allWarnings(t)) this.addWarning(traceModule, w, 'offline', integration.id, where);
+    const unsupported = t?.category === 'unsupported-method' || !this.isTranslated(call.method);
+    if (t?.error && !unsupported) this.addCode('call', t.error.code, t.error.message, integration.id, where, traceModule);
+    if (unsupported) this.addUnsupported(module, call.method, integration.id, where);
     const failed = !t || t.error !== undefined || failedRows > 0;
-    // Unsupported methods are ranked on their own, not again as failing 4600 calls.
-    const unsupported = t?.category === 'unsupported-method' || !SUPPORTED_METHODS.has(method);
-    if (t?.error && !unsupported) this.count(this.codes, ['call', t.error.code, t.error.message].join(SEP));
-    if (unsupported) this.addUnsupported(module, method, undefined);
-    this.addCall(module, method, failed, rowCount, t?.error ? rowCount : failedRows);
+    const failedRowCount = t?.error ? rowCount : failedRows;
+    this.addCall(module, call.method, failed, rowCount, failedRowCount);
+    integration.addCall({
+      module,
+      v2Module,
+      method: call.method,
+      failed,
+      rows: rowCount,
+      failedRows: failedRowCount,
+      supported: !unsupported,
+      duplicateCheck: call.params.duplicatecheck,
+      file: source.file,
+    });
+    if (t?.plan && !t.error) {
+      const req = t.plan.requests[0];
+      if (req) integration.addRequest(t.plan.module, t.plan.operation, req.method, req.path, req.body, where);
+      if (t.plan.rows.some((r) => r.warnings.some((w) => w.kind === 'unresolved-owner'))) integration.needsUsers();
+    }
   }
 
   /** One journal line (request or outcome). `replan` turns a request without a trace into a Translation. */
-  addJournalEntry(entry: JournalRequestEntry | JournalOutcomeEntry, replan?: (e: JournalRequestEntry) => Translation | undefined): void {
+  addJournalEntry(
+    entry: JournalRequestEntry | JournalOutcomeEntry,
+    file = '(journal)',
+    replan?: (e: JournalRequestEntry) => Translation | undefined,
+  ): void {
     this.journalEntries++;
+    this.files.add(file);
+    const source: CallSource = { kind: 'journal', file };
+    const where = location(source, entry.id);
+    const integration = this.tracker.get(integrationIdentity({ kind: 'journal', ...entry.client }));
     if (entry.type === 'request') {
       const module = entry.plan?.module ?? entry.module;
+      let t: Translation | undefined;
       if (entry.trace) {
-        for (const row of entry.trace) this.addTrace(module, row.fields);
-        for (const w of entry.warnings ?? []) this.addWarning(module, w);
+        for (const row of entry.trace) this.addTrace(module, row.fields, integration.id, where);
+        for (const w of entry.warnings ?? []) this.addWarning(module, w, 'live', integration.id, where);
       } else if (replan) {
-        const t = replan(entry);
-        for (const row of t?.plan?.rows ?? []) this.addTrace(t?.plan?.module ?? module, row.trace);
-        if (t) for (const w of allWarnings(t)) this.addWarning(t.plan?.module ?? module, w);
+        t = replan(entry);
+        for (const row of t?.plan?.rows ?? []) this.addTrace(t?.plan?.module ?? module, row.trace, integration.id, where);
+        if (t) for (const w of allWarnings(t)) this.addWarning(t.plan?.module ?? module, w, 'live', integration.id, where);
       }
+      const records = (entry.plan?.bodies?.[0] as { data?: Record<string, unknown>[] } | undefined)?.data;
+      if (entry.plan?.requests[0]) {
+        const r = entry.plan.requests[0];
+        integration.addRequest(entry.plan.module, entry.plan.operation, r.method, r.path, entry.plan.bodies?.[0], where);
+      }
+      const recordsKnown = records ?? (t ?? replan?.(entry))?.plan?.rows.map((r) => r.record ?? {});
+      const pathId = /\/(\d+)$/.exec(entry.plan?.requests[0]?.path ?? '')?.[1];
+      const keys = this.opts.examples ? keyValues(module, recordsKnown, pathId) : undefined;
+      const keysNote = !this.opts.examples
+        ? 'left out (--no-examples)'
+        : recordsKnown
+          ? 'the request has no duplicate-check, name or id value'
+          : 'no values in the journal (journal.values hashed or none)';
       this.pending.set(entry.id, {
         row: {
           id: entry.id,
@@ -137,28 +231,35 @@ export class ReportAggregator {
           module: entry.module,
           method: entry.method,
           reason: 'no-outcome',
+          integration: integration.id,
           tokenFingerprint: entry.client?.tokenFingerprint,
+          file,
+          ...(keys?.length ? { keys } : { keysNote }),
         },
         client: entry.client,
+        source,
+        v2Module: entry.plan?.module ?? t?.plan?.module ?? this.schema?.resolveModule(entry.module)?.apiName,
       });
       return;
     }
+    const request = this.pending.get(entry.id);
     this.pending.delete(entry.id);
+    this.journalCalls++;
+    const module = entry.module;
     const rowErrors = entry.rows.filter((r) => !SUCCESS_ROW.has(r.code));
-    for (const r of rowErrors) this.count(this.codes, ['row', r.code, r.message ?? ''].join(SEP));
     const callError = entry.legacy.kind === 'error' || entry.legacy.kind === 'nodata';
-    const unsupported = entry.category === 'unsupported-method' || !SUPPORTED_METHODS.has(entry.method);
-    if (callError && !unsupported) this.count(this.codes, ['call', entry.legacy.code ?? '?', entry.legacy.message ?? ''].join(SEP));
+    const unsupported = entry.category === 'unsupported-method' || !this.isTranslated(entry.method);
+    const v2Module = request?.v2Module ?? this.schema?.resolveModule(module)?.apiName;
+    for (const r of rowErrors) this.addCode('row', r.code, r.message ?? '', integration.id, where, v2Module ?? module);
+    if (callError && !unsupported) this.addCode('call', entry.legacy.code ?? '?', entry.legacy.message ?? '', integration.id, where, v2Module ?? module);
     const failed = callError || rowErrors.length > 0 || entry.inDoubt === true;
-    if (unsupported) {
-      this.addUnsupported(entry.module, entry.method, entry.client?.tokenFingerprint);
-    }
+    if (unsupported) this.addUnsupported(module, entry.method, integration.id, where);
     for (const c of entry.v2Calls ?? []) {
       this.v2Calls++;
       this.addLatency(c.durationMs);
     }
     this.credits += entry.credits ?? 0;
-    for (const d of entry.duplicates ?? []) this.count(this.duplicates, [entry.module, d.field, d.via].join(SEP));
+    for (const d of entry.duplicates ?? []) this.count(this.duplicates, [module, d.field, d.via].join(SEP));
     for (const r of entry.resolutions ?? []) {
       const key = [r.kind, r.module ?? '', r.field ?? ''].join(SEP);
       const agg = this.resolutions.get(key) ?? { resolved: 0, unresolved: 0, reasons: {} };
@@ -169,22 +270,38 @@ export class ReportAggregator {
         agg.reasons[reason] = (agg.reasons[reason] ?? 0) + 1;
       }
       this.resolutions.set(key, agg);
+      if (r.kind === 'owner') integration.needsUsers();
+      else if (r.kind === 'lookup' && r.module) integration.needsRead(r.module);
     }
     if (entry.inDoubt) {
-      this.addInDoubt({
-        id: entry.id,
-        ts: entry.ts,
-        module: entry.module,
-        method: entry.method,
-        reason: 'outcome-in-doubt',
-        tokenFingerprint: entry.client?.tokenFingerprint,
-        ...(entry.createdIds?.length ? { createdIds: entry.createdIds.slice(0, 20) } : {}),
-      });
+      const ids = [...(entry.createdIds ?? []), ...entry.rows.filter((r) => r.id && SUCCESS_ROW.has(r.code)).map((r) => r.id as string)];
+      this.addInDoubt(
+        {
+          ...(request?.row ?? { id: entry.id, module, method: entry.method, integration: integration.id, tokenFingerprint: entry.client?.tokenFingerprint, file }),
+          ts: entry.ts,
+          reason: 'outcome-in-doubt',
+          ...(ids.length ? { createdIds: [...new Set(ids)].slice(0, 20) } : {}),
+        },
+        integration.id,
+        where,
+      );
     }
-    this.addIntegration(entry.client, entry.ts, entry.module, failed);
     this.addHour(entry.ts, failed);
     const rowCount = entry.rows.length;
-    this.addCall(entry.module, entry.method, failed, rowCount, callError ? rowCount : rowErrors.length);
+    const failedRowCount = callError ? rowCount : rowErrors.length;
+    this.addCall(module, entry.method, failed, rowCount, failedRowCount);
+    integration.addCall({
+      module,
+      v2Module: v2Module,
+      method: entry.method,
+      failed,
+      rows: rowCount,
+      failedRows: failedRowCount,
+      supported: !unsupported,
+      duplicateCheck: entry.params?.duplicatecheck,
+      file,
+      ts: entry.ts,
+    });
   }
 
   /* ------------------------------------------------------------ counters */
@@ -205,73 +322,156 @@ export class ReportAggregator {
     this.byCall.set(key, agg);
   }
 
-  private addTrace(module: string, trace: readonly TraceLike[]): void {
+  private addCode(level: 'call' | 'row', code: string, message: string, integration: string, where: string, module: string): void {
+    this.count(this.codes, [level, code, message].join(SEP));
+    const spec: ProblemSpec = {
+      key: ['code', level, code, message].join(SEP),
+      class: 'failed',
+      kind: level === 'call' ? 'failing-calls' : 'failing-rows',
+      module,
+      unit: level === 'call' ? 'calls' : 'rows',
+      title: (n) => `${n} ${level === 'call' ? 'call(s)' : 'row(s)'} fail with ${code}: ${message || '(no message)'}`,
+      action: codeAction(code),
+    };
+    this.problems.add(spec, integration, where);
+    this.tracker.byId(integration)?.addProblem(spec.key);
+  }
+
+  private addTrace(module: string, trace: readonly TraceLike[], integration: string, where: string): void {
+    const int = this.tracker.byId(integration);
     for (const f of trace) {
       const status = TRACE_STATUS[f.outcome] ?? 'mapped';
+      const rows = f.count ?? 1;
+      const example = this.opts.examples && f.example !== undefined && f.example !== '' ? f.example : undefined;
       const key = [module, f.label, f.apiName ?? '', status].join(SEP);
       const agg = this.fields.get(key) ?? { count: 0 };
-      const rows = f.count ?? 1;
       agg.count += rows;
-      if (agg.example === undefined && f.example !== undefined && f.example !== '') agg.example = f.example;
+      agg.example ??= example;
       this.fields.set(key, agg);
+      int?.addField(module, f.label, f.apiName, status);
       if (status === 'conversion-failed') {
+        const dataType = f.apiName ? this.schema?.module(module)?.fieldsByApiName.get(f.apiName)?.dataType : undefined;
         const ck = [module, f.label].join(SEP);
-        const c = this.conversions.get(ck) ?? { count: 0 };
+        const c = this.conversions.get(ck) ?? { count: 0, dataType };
         c.count += rows;
-        c.example ??= f.example;
+        c.example ??= example;
         this.conversions.set(ck, c);
+        int?.addConversion(module, f.label, f.apiName, dataType, rows, example);
+      } else if (status === 'unmapped') {
+        const spec: ProblemSpec = {
+          key: ['unmapped', module, f.label].join(SEP),
+          class: 'data-loss',
+          kind: 'unmapped-label',
+          module,
+          unit: 'rows',
+          title: (n) => `Label "${f.label}" matches no ${shownModule(module)} field: its value is dropped on ${n} row(s)`,
+          action: 'Create the field in the v2 org, or map it with a labelOverrides entry in the profile, or stop sending it.',
+        };
+        this.problems.add(spec, integration, where, rows);
+        int?.addProblem(spec.key);
+      } else if (status === 'read-only-dropped' || status === 'computed-dropped') {
+        const spec: ProblemSpec = {
+          key: ['dropped', module, f.label].join(SEP),
+          class: 'warning',
+          kind: 'dropped-read-only',
+          module,
+          unit: 'rows',
+          title: (n) => `Label "${f.label}"${f.apiName ? ` (${f.apiName})` : ''} is ${status === 'read-only-dropped' ? 'read-only' : 'computed'} in ${shownModule(module)}: v2 ignores it on ${n} row(s)`,
+          action: 'v2 sets this field itself; stop sending it (nothing to fix unless the integration relied on setting it).',
+        };
+        this.problems.add(spec, integration, where, rows);
+        int?.addProblem(spec.key);
       }
     }
   }
 
-  private addWarning(module: string, w: WarningLike): void {
-    const agg = this.warnings.get(w.kind) ?? { count: 0, example: w.message };
+  /** `live` = resolved against the org by the proxy (a miss dropped the value); `offline` = nobody could resolve it. */
+  private addWarning(module: string, w: WarningLike, mode: 'live' | 'offline', integration: string, where: string): void {
+    const agg = this.warnings.get(w.kind) ?? { count: 0, example: this.opts.examples ? w.message : '' };
     agg.count++;
     this.warnings.set(w.kind, agg);
-    if (w.kind.startsWith('unresolved-')) this.count(this.unresolvedWarnings, [module, w.kind, w.label ?? ''].join(SEP));
+    if (TRACED_WARNINGS.has(w.kind)) return;
+    const unit = w.row !== undefined ? 'rows' : 'calls';
+    let spec: ProblemSpec;
+    if (w.kind.startsWith('unresolved-')) {
+      const what = w.kind.replace('unresolved-', '');
+      spec =
+        mode === 'live'
+          ? {
+              key: ['unresolved-live', module, w.kind, w.label ?? ''].join(SEP),
+              class: 'data-loss',
+              kind: 'unresolved-live',
+              module,
+              unit,
+              title: (n) => `${n} ${what} value(s)${w.label ? ` of "${w.label}"` : ''} in ${shownModule(module)} matched no single record in the org: sent without them`,
+              action: 'The live lookup found no match (or several): send ids, create the missing records, or set lookupPolicy error/create for the module.',
+            }
+          : {
+              key: ['unresolved-offline', module, w.kind, w.label ?? ''].join(SEP),
+              class: 'warning',
+              kind: 'unresolved-offline',
+              module,
+              unit,
+              title: (n) => `${n} ${what} value(s)${w.label ? ` of "${w.label}"` : ''} in ${shownModule(module)} can only be resolved against the live org`,
+              action: 'Owners by e-mail, note parents and lookups by name resolve only through the proxy or replay; check the names exist in the org, or send ids.',
+            };
+    } else {
+      spec = {
+        key: ['warning', module, w.kind, w.label ?? ''].join(SEP),
+        class: LOSS_WARNINGS.has(w.kind) ? 'data-loss' : 'warning',
+        kind: 'warning',
+        module,
+        unit,
+        title: (n) => `${n} × ${w.kind}${w.label ? ` ("${w.label}")` : ''} in ${shownModule(module)}${this.opts.examples ? `: ${w.message}` : ''}`,
+        action: LOSS_WARNINGS.has(w.kind) ? 'These values are not sent to v2: change what the integration sends.' : 'Review the warning; the call still goes through.',
+      };
+    }
+    this.problems.add(spec, integration, where);
+    this.tracker.byId(integration)?.addProblem(spec.key);
   }
 
-  private addUnsupported(module: string, method: string, fingerprint: string | undefined): void {
+  private addUnsupported(module: string, method: string, integration: string, where: string): void {
     const key = [module, method].join(SEP);
     const agg = this.unsupported.get(key) ?? { count: 0, integrations: new Set<string>() };
     agg.count++;
-    if (fingerprint && agg.integrations.size < 50) agg.integrations.add(fingerprint);
+    if (agg.integrations.size < 50) agg.integrations.add(integration);
     this.unsupported.set(key, agg);
-  }
-
-  private addIntegration(client: JournalClient | undefined, ts: string, module: string, failed: boolean): void {
-    let key = integrationKey(client);
-    if (!this.integrations.has(key) && this.integrations.size >= this.opts.maxIntegrations) key = '(other)';
-    const row = this.integrations.get(key) ?? {
-      ...(key === '(other)' ? { userAgent: '(other integrations)' } : {}),
-      ...(key !== '(other)' && client?.tokenFingerprint ? { tokenFingerprint: client.tokenFingerprint } : {}),
-      ...(key !== '(other)' && client?.userAgent ? { userAgent: client.userAgent } : {}),
-      ...(key !== '(other)' && client?.address ? { address: client.address } : {}),
-      calls: 0,
-      failed: 0,
-      modules: [],
+    const spec: ProblemSpec = {
+      key: ['unsupported', module, method].join(SEP),
+      class: 'failed',
+      kind: 'unsupported-method',
+      module,
+      unit: 'calls',
+      title: (n) => `${n} call(s) to unsupported v1 method ${shownModule(module)}/${method}`,
+      action: 'The bridge answers 4600 to these: port this part of the integration to the v2 API directly (see its porting kit).',
     };
-    row.calls++;
-    if (failed) row.failed++;
-    if (ts && (!row.firstSeen || ts < row.firstSeen)) row.firstSeen = ts;
-    if (ts && (!row.lastSeen || ts > row.lastSeen)) row.lastSeen = ts;
-    if (!row.modules.includes(module) && row.modules.length < 30) row.modules.push(module);
-    this.integrations.set(key, row);
+    this.problems.add(spec, integration, where);
+    this.tracker.byId(integration)?.addProblem(spec.key);
   }
 
   private addHour(ts: string | undefined, failed: boolean): void {
     const t = Date.parse(ts ?? '');
     if (Number.isNaN(t)) return;
-    const hour = new Date(t).toISOString().slice(0, 13);
-    const agg = this.hours.get(hour) ?? { calls: 0, failed: 0 };
+    const minute = new Date(t).toISOString().slice(0, 16);
+    const agg = this.hours.get(minute) ?? { calls: 0, failed: 0 };
     agg.calls++;
     if (failed) agg.failed++;
-    this.hours.set(hour, agg);
+    this.hours.set(minute, agg);
   }
 
-  private addInDoubt(row: InDoubtRow): void {
+  private addInDoubt(row: InDoubtRow, integration: string, where: string): void {
     this.inDoubtCount++;
     if (this.inDoubtShown.length < this.opts.maxInDoubtShown) this.inDoubtShown.push(row);
+    const spec: ProblemSpec = {
+      key: 'in-doubt',
+      class: 'data-loss',
+      kind: 'in-doubt',
+      unit: 'calls',
+      title: (n) => `${n} write(s) in doubt: applied or not, the client was told it failed`,
+      action: 'Look each record up in the v2 org by the values listed under "In-doubt calls" before anyone retries, to avoid duplicates or losses.',
+    };
+    this.problems.add(spec, integration, where);
+    this.tracker.byId(integration)?.addProblem(spec.key);
   }
 
   private addLatency(ms: number): void {
@@ -293,10 +493,12 @@ export class ReportAggregator {
 
   finish(now: Date = new Date()): ReportData {
     // Requests that never got an outcome line: the proxy stopped mid-call.
-    for (const { row, client } of this.pending.values()) {
-      this.addInDoubt(row);
+    for (const { row, client, source, v2Module } of this.pending.values()) {
+      const integration = this.tracker.get(integrationIdentity({ kind: 'journal', ...client }));
+      this.journalCalls++;
+      this.addInDoubt(row, integration.id, location(source, row.id));
       this.addCall(row.module, row.method, true, 0, 0);
-      this.addIntegration(client, row.ts ?? '', row.module, true);
+      integration.addCall({ module: row.module, v2Module, method: row.method, failed: true, rows: 0, failedRows: 0, supported: true, file: source.file, ts: row.ts });
       this.addHour(row.ts, true);
     }
     this.pending.clear();
@@ -320,32 +522,20 @@ export class ReportAggregator {
     const sorted = [...this.latency].sort((a, b) => a - b);
     const pct = (p: number): number | undefined => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : undefined);
 
-    const hours = [...this.hours.keys()].sort();
-    const spanDays = hours.length ? (Date.parse(`${hours[hours.length - 1]}:00:00Z`) - Date.parse(`${hours[0]}:00:00Z`)) / 86_400_000 : 0;
-    const granularity: 'hour' | 'day' = spanDays > 3 ? 'day' : 'hour';
-    const buckets = new Map<string, { calls: number; failed: number }>();
-    // Every bucket from first to last, empty ones included, so the time axis is linear.
-    if (hours.length) {
-      const stepMs = granularity === 'day' ? 86_400_000 : 3_600_000;
-      const last = Date.parse(`${hours[hours.length - 1]}:00:00Z`);
-      for (let t = Date.parse(`${hours[0].slice(0, granularity === 'day' ? 10 : 13)}${granularity === 'day' ? 'T00' : ''}:00:00Z`); t <= last; t += stepMs) {
-        const iso = new Date(t).toISOString();
-        buckets.set(granularity === 'day' ? iso.slice(0, 10) : `${iso.slice(0, 13)}:00`, { calls: 0, failed: 0 });
-      }
-    }
-    for (const h of hours) {
-      const key = granularity === 'day' ? h.slice(0, 10) : `${h}:00`;
-      const v = this.hours.get(h)!;
-      const agg = buckets.get(key) ?? { calls: 0, failed: 0 };
-      agg.calls += v.calls;
-      agg.failed += v.failed;
-      buckets.set(key, agg);
-    }
+    const { items: fixFirst, index } = this.problems.rank({ rows: this.rows, calls: this.calls });
+    const integrations = this.tracker.finish(this.calls, index, this.schema);
 
     const data: ReportData = {
       generatedAt: now.toISOString(),
       inputs: this.inputs,
-      sources: { payloadCalls: this.payloadCalls, journalEntries: this.journalEntries },
+      examples: this.opts.examples,
+      sources: {
+        payloadCalls: this.payloadCalls,
+        urlLogCalls: this.urlLogCalls,
+        journalCalls: this.journalCalls,
+        journalEntries: this.journalEntries,
+        files: this.files.size,
+      },
       totals: {
         calls: this.calls,
         failedCalls: this.failedCalls,
@@ -354,8 +544,9 @@ export class ReportAggregator {
         inDoubt: this.inDoubtCount,
         credits: this.credits,
         v2Calls: this.v2Calls,
+        integrations: integrations.length,
       },
-      fixFirst: [],
+      fixFirst,
       calls: [...this.byCall]
         .map(([k, v]) => {
           const [module, method] = split(k);
@@ -366,19 +557,19 @@ export class ReportAggregator {
       conversionFailures: [...this.conversions]
         .map(([k, v]) => {
           const [module, label] = split(k);
-          return { module, label, count: v.count, ...(v.example !== undefined ? { example: v.example } : {}) };
+          return { module, label, count: v.count, ...(v.example !== undefined ? { example: v.example } : {}), rule: conversionRule(v.dataType) };
         })
         .sort(byCount),
       codes,
-      warnings: [...this.warnings].map(([kind, v]) => ({ kind, ...v })).sort(byCount),
+      warnings: [...this.warnings].map(([kind, v]) => ({ kind, count: v.count, ...(v.example ? { example: v.example } : {}) })).sort(byCount),
       unsupportedMethods: [...this.unsupported]
         .map(([k, v]) => {
           const [module, method] = split(k);
           return { module, method, count: v.count, integrations: [...v.integrations] };
         })
         .sort(byCount),
-      integrations: [...this.integrations.values()].sort((a, b) => b.calls - a.calls),
-      timeline: { granularity, buckets: [...buckets].map(([t, v]) => ({ t, ...v })) },
+      integrations,
+      timeline: timeline(this.hours),
       inDoubt: { count: this.inDoubtCount, shown: this.inDoubtShown },
       latency: { count: this.latencyCount, p50: pct(50), p95: pct(95), max: this.latencyMax },
       duplicates: [...this.duplicates]
@@ -393,85 +584,36 @@ export class ReportAggregator {
       }),
       inputErrors: this.inputErrors,
     };
-    data.fixFirst = rankProblems(data, this.unresolvedWarnings, this.inputErrorCount);
     return data;
   }
 }
 
-const CODE_ACTIONS: Record<string, string> = {
-  '4832': 'Send values in the field\'s format (numbers, yyyy-MM-dd or MM/dd/yyyy dates, true/false).',
-  '4401': 'Send every mandatory field (see the v2 mandatory set of the module).',
-  '4891': 'Send every mandatory field (see the v2 mandatory set of the module).',
-  '4600': 'Fix the request: method and module names are case-sensitive; xmlData must be well-formed with at least one row; updates need a numeric id.',
-  '4425': 'version=4 update rows need <FL val="Id"> (exact case) with an existing record id.',
-  '4834': 'The integration\'s authtoken is unknown to the bridge: add it (or its SHA-256) to a credential profile.',
-  '4819': 'A unique field clashes with an existing record: deduplicate or use duplicateCheck=2 (upsert).',
-  '4820': 'Rate limit reached: spread the calls or raise the org\'s API credits.',
-  '4500': 'Upstream or bridge failure: check the journal errors and the v2 org status, then replay.',
-  '4502': 'The module is not available through the v2 API of this edition.',
-};
-
-/** "What to fix first": failing calls and in-doubt calls before silent data loss, then by how often. */
-export function rankProblems(data: ReportData, unresolved: Map<string, number>, inputErrors: number): FixItem[] {
-  const items: FixItem[] = [];
-  if (data.inDoubt.count > 0) {
-    items.push({
-      severity: 'high',
-      kind: 'in-doubt',
-      count: data.inDoubt.count,
-      title: `${data.inDoubt.count} call(s) in doubt: the write may or may not have been applied`,
-      action: 'Check these records in the v2 org by hand (see "In-doubt calls") before the client retries, to avoid duplicates or losses.',
-    });
+/**
+ * Calls per time bucket, empty buckets included so the axis is linear. The bucket is the finest of minute /
+ * hour / day that keeps the chart at most ~200 columns, so a short journal still shows its shape.
+ */
+export function timeline(minutes: ReadonlyMap<string, { calls: number; failed: number }>): ReportData['timeline'] {
+  const keys = [...minutes.keys()].sort();
+  if (keys.length === 0) return { granularity: 'hour', buckets: [] };
+  const first = Date.parse(`${keys[0]}:00Z`);
+  const last = Date.parse(`${keys[keys.length - 1]}:00Z`);
+  const span = last - first;
+  const granularity: 'minute' | 'hour' | 'day' = span <= 180 * 60_000 ? 'minute' : span <= 8 * 86_400_000 ? 'hour' : 'day';
+  const width = granularity === 'minute' ? 16 : granularity === 'hour' ? 13 : 10;
+  const stepMs = granularity === 'minute' ? 60_000 : granularity === 'hour' ? 3_600_000 : 86_400_000;
+  const label = (iso: string): string => (granularity === 'hour' ? `${iso.slice(0, 13)}:00` : iso.slice(0, width));
+  const buckets = new Map<string, { calls: number; failed: number }>();
+  const start = Date.parse(`${new Date(first).toISOString().slice(0, width)}${granularity === 'day' ? 'T00:00' : granularity === 'hour' ? ':00' : ''}:00Z`);
+  for (let t = start; t <= last; t += stepMs) buckets.set(label(new Date(t).toISOString()), { calls: 0, failed: 0 });
+  for (const k of keys) {
+    const key = label(`${k}:00.000Z`);
+    const v = minutes.get(k)!;
+    const agg = buckets.get(key) ?? { calls: 0, failed: 0 };
+    agg.calls += v.calls;
+    agg.failed += v.failed;
+    buckets.set(key, agg);
   }
-  for (const c of data.codes) {
-    items.push({
-      severity: 'high',
-      kind: 'failing-calls',
-      count: c.count,
-      title: `${c.count} ${c.level === 'call' ? 'call(s)' : 'row(s)'} fail with ${c.code}: ${c.message || '(no message)'}`,
-      action: CODE_ACTIONS[c.code] ?? 'See the journal for the affected calls.',
-    });
-  }
-  for (const u of data.unsupportedMethods) {
-    items.push({
-      severity: 'medium',
-      kind: 'unsupported-method',
-      count: u.count,
-      title: `${u.count} call(s) to unsupported v1 method ${u.module}/${u.method}`,
-      action: 'The bridge answers 4600 to these: port this part of the integration to the v2 API directly.',
-    });
-  }
-  for (const f of data.fields) {
-    if (f.status !== 'unmapped') continue;
-    items.push({
-      severity: 'medium',
-      kind: 'unmapped-label',
-      count: f.count,
-      title: `Label "${f.label}" sent to ${f.module} ${f.count} time(s) matches no v2 field: its data is dropped`,
-      action: 'Create the field in the v2 org, or map it with a labelOverrides entry in the profile, or stop sending it.',
-    });
-  }
-  for (const [key, count] of unresolved) {
-    const [module, kind, label] = key.split(SEP);
-    items.push({
-      severity: 'low',
-      kind: 'unresolved',
-      count,
-      title: `${count} ${kind.replace('unresolved-', '')} value(s)${label ? ` ("${label}")` : ''} in ${module} not resolved offline`,
-      action: 'Owners by e-mail, note parents and lookups by name resolve only against the live org (proxy or replay); send ids to be sure.',
-    });
-  }
-  if (inputErrors > 0) {
-    items.push({
-      severity: 'low',
-      kind: 'bad-input',
-      count: inputErrors,
-      title: `${inputErrors} input file(s) or line(s) could not be read`,
-      action: 'See "Input errors" at the end of the report.',
-    });
-  }
-  // In-doubt calls lead: they may hide duplicated or lost writes that only a person can reconcile.
-  const rank = { high: 0, medium: 1, low: 2 } as const;
-  const first = (f: FixItem): number => (f.kind === 'in-doubt' ? 0 : 1);
-  return items.sort((a, b) => rank[a.severity] - rank[b.severity] || first(a) - first(b) || b.count - a.count).slice(0, 25);
+  return { granularity, buckets: [...buckets].map(([t, v]) => ({ t, ...v })) };
 }
+
+export { placeholders };

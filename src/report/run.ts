@@ -8,8 +8,10 @@ import { classifyInput, expandInputs, type FoundInput } from '../convert/files.j
 import { journalCall, readInputCalls, type XmlInputOptions } from '../convert/inputs.js';
 import { EXIT, progressBar, type CommandIO } from '../convert/io.js';
 import { ReportAggregator, type AggregateOptions } from './aggregate.js';
+import { stringifyV2 } from '../mapping/index.js';
 import { renderFieldsCsv } from './csv.js';
 import { renderReportHtml } from './html.js';
+import { writePortingKits } from './kit.js';
 import type { ReportData } from './types.js';
 
 export interface ReportOptions extends XmlInputOptions, AggregateOptions {
@@ -23,6 +25,11 @@ export interface ReportOptions extends XmlInputOptions, AggregateOptions {
   /** Fixed generation time (reproducible output in tests). */
   now?: Date;
 }
+
+/**
+ * Exit codes: 0 report written; 1 written but some inputs were unreadable, or no input held any call
+ * ("no inputs found"); 2 bad usage.
+ */
 
 export async function runReport(options: ReportOptions, io: CommandIO): Promise<{ exitCode: number; data?: ReportData }> {
   const fail = (m: string): { exitCode: number } => {
@@ -41,7 +48,7 @@ export async function runReport(options: ReportOptions, io: CommandIO): Promise<
     return fail((error as Error).message);
   }
 
-  const agg = new ReportAggregator(options.inputs, options);
+  const agg = new ReportAggregator(options.inputs, { ...options, schema: ctx.schema });
   const inputError = (file: string, message: string): void => {
     agg.addInputError(file, message);
     io.stderr.write(`zbridge report: ${file}: ${message}\n`);
@@ -57,7 +64,7 @@ export async function runReport(options: ReportOptions, io: CommandIO): Promise<
     try {
       if (kind === 'journal') {
         for await (const entry of readJournal(file, (e) => inputError(file, `line ${e.line}: ${e.message}`))) {
-          agg.addJournalEntry(entry, (req) => (req.xmlData ? translateCall(journalCall(req), ctx) : undefined));
+          agg.addJournalEntry(entry, file, (req) => (req.xmlData ? translateCall(journalCall(req), ctx) : undefined));
         }
       } else {
         for await (const input of readInputCalls(file, kind, options)) {
@@ -65,7 +72,7 @@ export async function runReport(options: ReportOptions, io: CommandIO): Promise<
             inputError(file, input.error ?? 'unreadable');
             continue;
           }
-          agg.addPlanned(input.call.module, input.call.method, translateCall(input.call, ctx));
+          agg.addPlanned({ kind, file, line: input.line }, input.call, translateCall(input.call, ctx));
         }
       }
     } catch (error) {
@@ -76,12 +83,17 @@ export async function runReport(options: ReportOptions, io: CommandIO): Promise<
 
   const data = agg.finish(options.now);
   await mkdir(options.out, { recursive: true });
-  await writeFile(join(options.out, 'report.json'), `${JSON.stringify(data, null, 2)}\n`);
+  await writeFile(join(options.out, 'report.json'), `${stringifyV2(data, 2)}\n`);
   await writeFile(join(options.out, 'fields.csv'), renderFieldsCsv(data));
   await writeFile(join(options.out, 'report.html'), renderReportHtml(data));
+  await writePortingKits(options.out, data);
+  if (data.totals.calls === 0) {
+    io.stderr.write(`zbridge report: no inputs found: none of ${options.inputs.join(', ')} held a v1 call → ${join(options.out, 'report.html')}\n`);
+    return { exitCode: EXIT.failures, data };
+  }
   io.stderr.write(
-    `zbridge report: ${data.totals.calls} calls (${data.totals.failedCalls} failed, ${data.totals.inDoubt} in doubt), ` +
-      `${data.fixFirst.length} problems ranked → ${join(options.out, 'report.html')}\n`,
+    `zbridge report: ${data.totals.calls} calls (${data.totals.failedCalls} failed, ${data.totals.inDoubt} in doubt) from ` +
+      `${data.totals.integrations} integration(s), ${data.fixFirst.length} problems ranked → ${join(options.out, 'report.html')}\n`,
   );
   return { exitCode: data.inputErrors.length > 0 ? EXIT.failures : EXIT.ok, data };
 }
