@@ -40,12 +40,12 @@ describe('the real CLI', () => {
     expect(JSON.parse(ok.stdout.trim())).toMatchObject({ module: 'Accounts', requests: [{ method: 'POST', path: '/crm/v2/Accounts' }] });
     expect(cli(['convert', 'samples/payloads/001-accounts-basic.xml']).status).toBe(2); // --out missing
     expect(cli(['convert', 'samples/nope.xml', '--out', '-']).status).toBe(2);
-  });
+  }, 180_000); // three child processes, each compiling src/ with tsx: slow on a loaded machine
 
   it('zbridge report writes its three files', () => {
     const out = tempDir('cli-report');
     const r = cli(['report', 'samples/payloads', '--out', out]);
     expect(r.status).toBe(0);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('What to fix first');
-  });
+  }, 120_000);
 });
