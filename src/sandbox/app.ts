@@ -4,6 +4,7 @@
  * fault decision (+ latency) → credits → handler → after-processing fault → answer.
  */
 import express, { type Express, type Request, type Response } from 'express';
+import { multipartFields } from './form-body.js';
 import { topLevel, v2Error, type Reply } from './envelopes.js';
 import { creditCost } from './limits.js';
 import type { SandboxUser } from './metadata.js';
@@ -63,7 +64,14 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
   const uploadBody = express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES + 1024 * 1024 });
 
   /* ---------------------------------------------------------------- OAuth */
-  app.post('/oauth/v2/token', express.urlencoded({ extended: false, limit: '1mb' }), (req, res) => {
+  // Zoho's token endpoint reads the parameters from the query, an urlencoded body, a multipart/form-data body
+  // (what Zoho's own SDKs send) or a JSON object; body fields win over query fields of the same name.
+  const tokenBody = [
+    express.urlencoded({ extended: false, limit: '1mb' }),
+    express.json({ limit: '1mb' }),
+    multipartFields,
+  ];
+  app.post('/oauth/v2/token', ...tokenBody, (req, res) => {
     state.count('POST /oauth/v2/token');
     const fields: Record<string, string | undefined> = {};
     for (const source of [req.query as Record<string, unknown>, (req.body ?? {}) as Record<string, unknown>]) {
@@ -71,6 +79,12 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
     }
     const apiDomain = options.apiDomain ?? `${req.protocol}://${req.get('host')}`;
     res.status(200).json(state.oauth.token(fields, apiDomain));
+  });
+  // A body none of the parsers can read is answered as Zoho answers an unreadable request: HTTP 200 invalid_client.
+  app.use('/oauth/v2/token', (error: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
+    if (res.headersSent) return next(error);
+    state.oauth.grants.errors++;
+    res.status(200).json({ error: 'invalid_client' });
   });
 
   /* ---------------------------------------------------------------- admin (local use only, no auth) */

@@ -67,8 +67,11 @@ export function renderRecord(
   const out: Record<string, unknown> = {
     Owner: { name: owner?.fullName ?? '', id: record.ownerId, email: owner?.email ?? '' },
   };
+  const fields = metadata.fields(record.module);
   for (const [k, v] of Object.entries(record.values)) {
-    out[k] = LINE_ITEM_FIELDS.has(k) && Array.isArray(v) ? v.map((item) => renderLineItem(store, item)) : v;
+    if (LINE_ITEM_FIELDS.has(k) && Array.isArray(v)) out[k] = v.map((item) => renderLineItem(store, item));
+    else if (typeof v === 'string' && fields?.get(k)?.data_type === 'datetime') out[k] = datetimeInZone(v, timeZone);
+    else out[k] = v;
   }
   out.Created_By = userRef(metadata, record.createdBy);
   out.Created_Time = formatIsoInZone(record.createdAt, timeZone);
@@ -76,6 +79,12 @@ export function renderRecord(
   out.Modified_Time = formatIsoInZone(record.modifiedAt, timeZone);
   out.id = record.id;
   return out;
+}
+
+/** A stored date-time (any accepted form: `Z`, offsets, milliseconds) as v2 prints it: the user's offset, no ms. */
+function datetimeInZone(value: string, timeZone: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : formatIsoInZone(ms, timeZone);
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;

@@ -68,7 +68,7 @@ export class SandboxState {
     if (options.creditsPerDay !== undefined) this.credits = new CreditBudget(options.creditsPerDay, this.now);
     if (options.concurrencyLimit !== undefined) this.concurrency = new ConcurrencyGate(options.concurrencyLimit);
     this.settings = {
-      insertStatus: options.insertStatus ?? 'always-201',
+      insertStatus: options.insertStatus ?? 'v2-doc',
       mixedStatus: options.mixedStatus ?? 207,
       upsertInsertedStatus: options.upsertInsertedStatus ?? 200,
       allFailedShape: options.allFailedShape ?? 'data',

@@ -59,8 +59,13 @@ export interface SandboxOptions {
   tokenResponseForm?: 'modern' | 'legacy';
   /** Base URL given as `api_domain`. Default: derived from the token request (`http://host:port`). */
   apiDomain?: string;
-  /** 'always-201' (default) or 'seed' = 202 when more than one record was inserted. */
-  insertStatus?: 'always-201' | 'seed';
+  /**
+   * Status of an insert whose records all succeeded. 'v2-doc' (default): 201 for one record, 202 for more than
+   * one, as v2's status-code page documents ("201 CREATED: request fulfilled for single record insertion",
+   * "202 ACCEPTED: … multiple records insertion") and seed 000 shows; 'seed' is the older name of the same rule;
+   * 'always-201': 201 whatever the count (what some 2021+ orgs answer).
+   */
+  insertStatus?: 'v2-doc' | 'seed' | 'always-201';
   /** HTTP status of a batch where some records failed and some succeeded. Default 207. */
   mixedStatus?: 207 | 202 | 200;
   /** Status of an upsert whose records were all inserted. Default 200. */

@@ -28,7 +28,8 @@ export interface NormalizedRecord {
 const SYSTEM_KEYS = new Set(['id', 'Created_Time', 'Modified_Time', 'Created_By', 'Modified_By', 'Owner', 'Full_Name']);
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-]\d{2}:\d{2})$/;
+/** ISO 8601 date-time as v2 accepts it: seconds required, optional fraction (milliseconds), `Z` or ±hh:mm. */
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -141,7 +142,9 @@ function checkString(ctx: ValidationContext, field: V2FieldJson, value: unknown)
   }
   if (field.data_type === 'datetime') {
     const m = typeof value === 'string' ? DATETIME.exec(value) : null;
-    const ok = m && validDate(m[1], m[2], m[3]) && Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60;
+    const ok =
+      m && validDate(m[1], m[2], m[3]) && Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60 &&
+      (m[7] === 'Z' || (Number(m[8]) <= 14 && Number(m[9]) < 60));
     return ok ? { value } : { error: recordError.invalidType('datetime', api) };
   }
   if (typeof value !== 'string') return { error: recordError.invalidType('text', api) };

@@ -12,7 +12,7 @@ import { isEmptyValue, lookupId, normalizeRecord, type NormalizedRecord, type Va
 
 /** The options of SandboxOptions the write engine reads, resolved to their defaults. */
 export interface WriteSettings {
-  insertStatus: 'always-201' | 'seed';
+  insertStatus: 'v2-doc' | 'seed' | 'always-201';
   mixedStatus: 207 | 202 | 200;
   upsertInsertedStatus: 200 | 201;
   allFailedShape: 'data' | 'top-level';
@@ -235,7 +235,7 @@ function batchReply(ctx: WriteContext, kind: 'insert' | 'update' | 'upsert', ent
   }
   if (okCount < entries.length) return { status: ctx.settings.mixedStatus, body: { data } };
   let status = 200;
-  if (kind === 'insert') status = ctx.settings.insertStatus === 'seed' && entries.length > 1 ? 202 : 201;
+  if (kind === 'insert') status = ctx.settings.insertStatus !== 'always-201' && entries.length > 1 ? 202 : 201;
   if (kind === 'upsert' && ctx.settings.upsertInsertedStatus === 201 && entries.every((e) => e.ok && e.action === 'insert')) {
     status = 201;
   }

@@ -29,7 +29,8 @@ describe('metadata pull', () => {
   });
 });
 
-describe('the real CLI', () => {
+// Each case spawns tsx several times; on a loaded 2-core machine one start can take tens of seconds.
+describe('the real CLI', { timeout: 180_000 }, () => {
   const cli = (args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
 

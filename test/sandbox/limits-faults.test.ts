@@ -42,7 +42,7 @@ describe('rate limits', () => {
     const clock = manualClock();
     const t = await sandbox({ creditsPerDay: 4, now: clock.now, tokenLifetimeSeconds: 200_000 });
     const write = await t.http.post('/crm/v2/Leads').set(t.auth).send({ data: Array.from({ length: 25 }, () => lead) }); // 3 credits
-    expect(write.status).toBe(201);
+    expect(write.status).toBe(202);
     expect(write.headers['x-ratelimit-day-remaining']).toBe('1');
     expect((await t.http.get('/crm/v2/settings/modules').set(t.auth)).status).toBe(200); // 1 credit
     const refused = await t.http.get('/crm/v2/settings/modules').set(t.auth);

@@ -21,6 +21,36 @@ describe('POST /oauth/v2/token', () => {
     expect(res.body.refresh_token).toBeUndefined();
   });
 
+  it.each([
+    ['urlencoded', (r: request.Test) => r.type('form').send(refreshFields)],
+    ['multipart/form-data (what Zoho\'s SDKs send)', (r: request.Test) => {
+      for (const [k, v] of Object.entries(refreshFields)) r.field(k, v);
+      return r;
+    }],
+    ['JSON', (r: request.Test) => r.type('json').send(refreshFields)],
+    ['query string', (r: request.Test) => r.query(refreshFields)],
+    ['query + multipart split', (r: request.Test) => r.query({ grant_type: 'refresh_token', client_id: DEMO_CLIENT.clientId })
+      .field('client_secret', DEMO_CLIENT.clientSecret).field('refresh_token', DEMO_CLIENT.refreshToken)],
+  ])('the token endpoint reads %s bodies', async (_name, build) => {
+    const { sb } = await sandbox();
+    const res = await build(request(sb.url).post('/oauth/v2/token'));
+    expect(res.status).toBe(200);
+    expect(res.body.access_token).toMatch(/^1000\./);
+  });
+
+  it.each([
+    ['malformed JSON', (r: request.Test) => r.set('Content-Type', 'application/json').send('{"grant_type":')],
+    ['a multipart body with a file part', (r: request.Test) => r.attach('refresh_token', Buffer.from('x'), 'token.txt')],
+    ['a multipart body without its closing boundary', (r: request.Test) =>
+      r.set('Content-Type', 'multipart/form-data; boundary=XX').send('--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\nb')],
+  ])('an unreadable body (%s) → HTTP 200 invalid_client, the sandbox keeps serving', async (_name, build) => {
+    const { sb } = await sandbox();
+    const res = await build(request(sb.url).post('/oauth/v2/token'));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ error: 'invalid_client' });
+    expect((await request(sb.url).post('/oauth/v2/token').type('form').send(refreshFields)).body.access_token).toBeDefined();
+  });
+
   it('refresh_token in the query string works too, and the lifetime is configurable', async () => {
     const { sb } = await sandbox({ tokenLifetimeSeconds: 120 });
     const res = await request(sb.url).post('/oauth/v2/token').query(refreshFields);

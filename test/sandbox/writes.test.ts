@@ -46,11 +46,17 @@ describe('insert', () => {
     expect(Object.keys(res.body.data[0].details)).toEqual(['modified_time', 'modified_by', 'created_time', 'id', 'created_by']);
   });
 
-  it('several records: 201 by default, 202 with insertStatus "seed"', async () => {
-    expect((await insert(await sandbox(), 'Leads', [lead(), lead()])).status).toBe(201);
-    const seed = await sandbox({ insertStatus: 'seed' });
-    expect((await insert(seed, 'Leads', [lead(), lead()])).status).toBe(202);
-    expect((await insert(seed, 'Leads', [lead()])).status).toBe(201);
+  it.each([
+    ['default (v2-doc)', undefined, 201, 202],
+    ['v2-doc', 'v2-doc', 201, 202],
+    ['seed (older name of v2-doc)', 'seed', 201, 202],
+    ['always-201', 'always-201', 201, 201],
+  ] as const)('insert statuses, %s: one record %i, several %i', async (_name, insertStatus, one, several) => {
+    const t = await sandbox(insertStatus === undefined ? {} : { insertStatus });
+    expect((await insert(t, 'Leads', [lead()])).status).toBe(one);
+    expect((await insert(t, 'Leads', [lead(), lead()])).status).toBe(several);
+    // All failed: 400 whatever the setting, still in the data wrapper.
+    expect((await insert(t, 'Leads', [{}, {}])).status).toBe(400);
   });
 
   it('mixed batch: 207 by default (202/200 as options), index-aligned', async () => {
@@ -93,7 +99,7 @@ describe('insert', () => {
     const tooMany = await insert(t, 'Leads', Array.from({ length: 101 }, () => lead()));
     expect(tooMany.status).toBe(400);
     expect(tooMany.body).toEqual(err('LIMIT_EXCEEDED', { limit: 100 }, 'limit exceeded'));
-    expect((await insert(t, 'Leads', Array.from({ length: 100 }, () => lead()))).status).toBe(201);
+    expect((await insert(t, 'Leads', Array.from({ length: 100 }, () => lead()))).status).toBe(202);
     const broken = await post('{"data":[');
     expect(broken.status).toBe(400);
     expect(broken.body.code).toBe('INVALID_DATA');
@@ -153,6 +159,34 @@ describe('insert', () => {
     );
     expect((await event('2009-08-04 01:00:00')).status).toBe(400);
     expect((await event('2009-08-04T01:00:00+05:30')).status).toBe(201);
+  });
+
+  it.each([
+    ['2026-05-04T10:00:00Z', true],
+    ['2026-05-04T10:00:00.000Z', true],
+    ['2026-05-04T10:00:00.000+05:30', true],
+    ['2026-05-04T10:00:00.5-08:00', true],
+    ['2026-05-04T10:00:00+14:00', true],
+    ['2026-05-04T10:00:00z', false],
+    ['2026-05-04T10:00Z', false],
+    ['2026-05-04T10:00:00.Z', false],
+    ['2026-05-04T10:00:00+0530', false],
+    ['2026-05-04T24:00:00Z', false],
+    ['2026-02-30T10:00:00Z', false],
+    ['2026-05-04T10:00:00+15:00', false],
+  ])('datetime %s accepted: %s', async (start, ok) => {
+    const t = await sandbox();
+    const res = await insert(t, 'Events', [{ Event_Title: 'e', Start_DateTime: start, End_DateTime: '2026-05-04T23:00:00Z' }]);
+    expect(res.status).toBe(ok ? 201 : 400);
+  });
+
+  it('datetimes are read back in the user\'s zone without milliseconds, whatever form was sent', async () => {
+    const t = await sandbox();
+    const res = await insert(t, 'Events', [{ Event_Title: 'e', Start_DateTime: '2026-05-04T10:00:00.000Z', End_DateTime: '2026-05-04T11:30:00+05:30' }]);
+    const got = await t.http.get(`/crm/v2/Events/${res.body.data[0].details.id}`).set(t.auth);
+    // The demo user's zone is America/Los_Angeles (UTC-7 in May).
+    expect(got.body.data[0].Start_DateTime).toBe('2026-05-04T03:00:00-07:00');
+    expect(got.body.data[0].End_DateTime).toBe('2026-05-03T23:00:00-07:00');
   });
 
   it('mandatory: §9.7 set plus layout fields (Leads Company by default; option)', async () => {
@@ -388,7 +422,7 @@ describe('Notes', () => {
       { Note_Title: 'Contacted', Note_Content: 'Need to do further tracking', Parent_Id: leadId, se_module: 'Leads' },
       { Note_Content: 'b', Parent_Id: { id: leadId }, $se_module: 'Leads' },
     ]);
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
     expect(res.body.data[0]).toMatchObject({ code: 'SUCCESS', message: 'record added' });
     const notes = t.sb.state.records('Notes');
     expect(notes[0].values).toMatchObject({ Note_Title: 'Contacted', Parent_Id: { name: 'Pat Boyle', id: leadId }, $se_module: 'Leads' });
