@@ -124,6 +124,9 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
         labelOverrides: p.labelOverrides,
         fullTriggerOnWorkflow: config.compat.fullTriggerOnWorkflow,
         unknownIdRowCode: config.compat.unknownIdRowCode,
+        emptyParameterIsAbsent: config.compat.emptyParameterIsAbsent,
+        labelMatching: config.compat.labelMatching,
+        acceptApiNames: config.compat.acceptApiNames,
       },
       timeZone: () => {
         if (p.timeZone) return Promise.resolve(p.timeZone);

@@ -190,7 +190,11 @@ export class Bridge {
       options: profile.mappingOptions,
       resolutions: resolved.resolutions,
     });
-    if (plan.error) return { result: { kind: 'error', error: plan.error }, plan };
+    if (plan.error) {
+      // A whole-call problem decided locally: nothing was sent; the reason goes to the log and the journal.
+      if (plan.reason) throw new CallStop(plan.error, 'bad-request', plan.reason);
+      return { result: { kind: 'error', error: plan.error }, plan };
+    }
 
     // duplicateCheck=1: v1's promise, kept by searching first (v2 insert does not check the system field).
     const existing = new Map<number, ExistingRecord>();

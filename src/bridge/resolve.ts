@@ -1,6 +1,6 @@
 /**
  * Resolves, against v2, what the translation core asked for before planning (ResolutionRequests): owners given
- * by e-mail or full name, Notes parents given by bare id, and lookups given by name (issue 9). Name lookups are
+ * by e-mail, Notes parents given by bare id, and lookups given by name (issue 9). Name lookups are
  * searched once per distinct value per call, within the client's concurrency limit, and cached for a
  * configurable time; a policy per target module decides what no match or several matches mean.
  */
@@ -12,9 +12,9 @@ import { criteriaEquals, searchRecords } from '../zoho/records.js';
 
 /**
  * What a lookup given by name does when it matches no record or several:
- * - `skip` (default): the row is sent without the lookup, with a warning;
+ * - `skip` (default except Accounts): the row is sent without the lookup, with a warning;
  * - `error`: the row fails with 4832 `You have given a wrong value for the field : <label>`;
- * - `create` (Accounts and Vendors only; elsewhere like `skip`): no match → the record is created with that name
+ * - `create` (default for Accounts; Accounts and Vendors only, elsewhere like `skip`): no match → the record is created with that name
  *   first and linked. Several matches are never "created away": they link none and warn.
  */
 export type LookupPolicy = 'skip' | 'error' | 'create';
@@ -38,6 +38,18 @@ export const NAME_FIELDS: Record<string, string> = {
 };
 /** Modules where policy "create" may create the missing record (v1 is not known to have done more). */
 const CREATABLE = new Set(['Accounts', 'Vendors']);
+
+/**
+ * Policy per target module when the configuration names none (PROTOCOL.md §7, §13): v1 created the Account a
+ * Contact, Potential, Quote, Sales Order … named and linked it, so Accounts default to `create`; every other
+ * module defaults to `skip`.
+ */
+export const DEFAULT_LOOKUP_POLICY: Readonly<Record<string, LookupPolicy>> = { Accounts: 'create' };
+
+/** The policy for lookups into `module`: the configured one, else DEFAULT_LOOKUP_POLICY, else `skip`. */
+export function lookupPolicyFor(configured: Readonly<Record<string, LookupPolicy>>, module: string): LookupPolicy {
+  return configured[module] ?? DEFAULT_LOOKUP_POLICY[module] ?? 'skip';
+}
 /** Zoho allows at most 10 conditions per criteria expression. */
 const MAX_CONDITIONS = 10;
 
@@ -110,7 +122,8 @@ export async function resolveRequests(
     const owners = new Map<string, string | undefined>();
     for (const value of new Set(requests.owners)) {
       const v = lower(value);
-      const matches = users.filter((u) => lower(u.email ?? '') === v || lower(u.full_name ?? '') === v);
+      // Only an e-mail selects a user (v1 docs, seeds 001/004); the planner never asks for names.
+      const matches = users.filter((u) => lower(u.email ?? '') === v);
       const id = matches.length === 1 ? String(matches[0].id) : undefined;
       owners.set(value, id);
       out.journal.push({
@@ -157,7 +170,7 @@ async function resolveName(
   cache: LookupCache,
   out: ResolveOutcome,
 ): Promise<{ key: string; entry: JournalResolution; result: { id?: string; reason?: string; fail?: boolean } }> {
-  const policy: LookupPolicy = profile.lookupPolicy[r.module] ?? 'skip';
+  const policy = lookupPolicyFor(profile.lookupPolicy, r.module);
   const cacheKey = `${profile.name}\u0000${r.module}\u0000${lower(r.value)}`;
   const base = { kind: 'lookup' as const, field: r.field, module: r.module, value: r.value };
 

@@ -2,7 +2,7 @@
 export { Schema, duplicateCheckField, mandatoryFields, isStandardModule, hasNoUpsert, INVENTORY_MODULES, APPROVAL_MODULES, fieldMetaFromJson } from './schema.js';
 export { resolveLabel, classifyField, lineItemField, resolveLineItemLabel, type FieldTarget, type LineItemTarget, type MappingOptions } from './fields.js';
 export { v1Label, selfIdLabels, isModuleOwnerLabel } from './modules.js';
-export { convertValue, convertDate, convertDecimal, isIdLike, jsonTypeOf, type Converted } from './values.js';
+export { convertValue, convertDate, convertDecimal, isIdLike, isEmailLike, jsonTypeOf, type Converted } from './values.js';
 export { DecimalLiteral, stringifyV2, decimalValue } from './json.js';
 export { planCall, resolutionRequests, lookupKey, MAX_ROWS, type PlanContext, type Resolutions, type ResolutionRequests } from './plan.js';
 export { toLegacyResult, recordDetailsFromV2, createdIds, type ResultContext } from './results.js';

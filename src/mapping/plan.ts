@@ -4,6 +4,7 @@
  * resolved, as PlanContext.resolutions. Bad data never throws: it becomes V2Plan.error or a row error.
  */
 import { legacyErrors, type LegacyError } from '../legacy/errors.js';
+import { readWriteParams } from '../legacy/params.js';
 import type { LegacyCall, LegacyField, LegacyProductRow, LegacyRow, ParsedXmlData } from '../legacy/types.js';
 import { lineItemField, resolveLabel, resolveLineItemLabel, type FieldTarget, type MappingOptions } from './fields.js';
 import { v1Label } from './modules.js';
@@ -16,7 +17,7 @@ import {
   type Schema,
 } from './schema.js';
 import type { FieldMeta, FieldTrace, MappingWarning, ModuleMeta, PlannedRow, V2Plan, V2Record, V2Request } from './types.js';
-import { convertDecimal, convertValue, isIdLike } from './values.js';
+import { convertDecimal, convertValue, isEmailLike, isIdLike } from './values.js';
 
 export type { MappingOptions } from './fields.js';
 
@@ -58,7 +59,6 @@ export function lookupKey(module: string, value: string): string {
   return `${module}\u0000${value}`;
 }
 
-const isTrue = (v: string | undefined): boolean => v !== undefined && v.trim().toLowerCase() === 'true';
 const EXAMPLE_MAX = 40;
 const example = (v: string): string => (v.length > EXAMPLE_MAX ? `${v.slice(0, EXAMPLE_MAX)}…` : v);
 
@@ -107,7 +107,7 @@ export function resolutionRequests(module: ModuleMeta, rows: LegacyRow[], _schem
       if (!e.last) continue;
       const value = textOf(e.field);
       const t = e.target;
-      if (t.kind === 'owner' && value !== '' && !isIdLike(value) && !twins.has(t.field.apiName)) owners.add(value);
+      if (t.kind === 'owner' && isEmailLike(value) && !twins.has(t.field.apiName)) owners.add(value);
       else if (t.kind === 'note-parent' && value !== '') noteParents.add(value);
       else if (t.kind === 'lookup-name' && value !== '' && !twins.has(t.field.apiName) && isResolvableLookup(t.field)) {
         const target = t.field.lookupModule as string;
@@ -275,6 +275,16 @@ function planRow(row: LegacyRow, index: number, rc: RowContext): RowPlan {
         const api = t.field.apiName;
         if (value === '' || twins.has(api)) {
           traceEntry(value === '' ? 'empty' : 'overridden', api);
+          break;
+        }
+        if (!isIdLike(value) && !isEmailLike(value)) {
+          // v1 docs (seeds 001/004): only an id or an e-mail selects a user; a name is ignored.
+          traceEntry('pseudo');
+          warn(
+            'unresolved-owner',
+            `${label} "${example(value)}" is neither a user id nor an e-mail: ignored as v1 did${api === 'Owner' ? ', the API user owns the record' : ''}`,
+            label,
+          );
           break;
         }
         const id = isIdLike(value) ? value : ctx.resolutions?.owners?.get(value);
@@ -491,10 +501,11 @@ function planLineItems(
 /** Never throws for bad data: a whole-request problem is V2Plan.error, a row problem that row's error. */
 export function planCall(call: LegacyCall, parsed: ParsedXmlData, ctx: PlanContext): V2Plan {
   const params = call.params;
-  const version4 = (params.version ?? '').trim() === '4';
   const isUpdate = call.method === 'updateRecords';
-  const dupParam = (params.duplicatecheck ?? '').trim();
-  const duplicateCheck: 0 | 1 | 2 = isUpdate ? 0 : dupParam === '1' ? 1 : dupParam === '2' ? 2 : 0;
+  const checked = readWriteParams(call.method, params, { emptyIsAbsent: ctx.options?.emptyParameterIsAbsent });
+  const wp = checked.ok ? checked.params : undefined;
+  const version4 = wp?.version === 4;
+  const duplicateCheck: 0 | 1 | 2 = isUpdate ? 0 : (wp?.duplicateCheck ?? 0);
   const module = ctx.schema.resolveModule(call.module);
   const plan: V2Plan = {
     operation: isUpdate ? 'update' : 'insert',
@@ -511,11 +522,14 @@ export function planCall(call: LegacyCall, parsed: ParsedXmlData, ctx: PlanConte
   const stop = (error: LegacyError): V2Plan => ({ ...plan, rows: [], requests: [], error });
 
   if (!module || (call.method !== 'insertRecords' && !isUpdate)) return stop(legacyErrors.generic());
+  if (!checked.ok) {
+    return { ...stop(checked.error), reason: `parameter ${checked.parameter}: "${example(checked.value)}" is not an accepted value` };
+  }
 
   // trigger (§1): always sent; [] = no automation, as v1 ran none by default.
-  const wf = isTrue(params.wftrigger);
+  const wf = checked.params.wfTrigger;
   const trigger = wf ? (ctx.options?.fullTriggerOnWorkflow ? ['workflow', 'approval', 'blueprint'] : ['workflow']) : [];
-  if (isTrue(params.isapproval) && APPROVAL_MODULES.has(module.apiName) && !trigger.includes('approval')) {
+  if (checked.params.isApproval && APPROVAL_MODULES.has(module.apiName) && !trigger.includes('approval')) {
     trigger.splice(wf ? 1 : 0, 0, 'approval');
   }
 
@@ -553,7 +567,7 @@ export function planCall(call: LegacyCall, parsed: ParsedXmlData, ctx: PlanConte
   const dupField = duplicateCheck > 0 ? duplicateCheckField(module.apiName, module.moduleName) : undefined;
   if (dupField && !hasNoUpsert(module.apiName)) plan.duplicateCheckField = dupField;
 
-  const newFormat2 = (params.newformat ?? '').trim() === '2';
+  const newFormat2 = checked.params.newFormat === 2;
   const rc: RowContext = { module, ctx, mode, version4, emptyAsNull: isUpdate || newFormat2 };
   const planned = rows.map((row, i) => planRow(row, i, rc));
 

@@ -158,6 +158,8 @@ export interface V2Plan {
   warnings: MappingWarning[];
   /** Whole-request failure decided locally (nothing is sent when set). */
   error?: LegacyError;
+  /** Why `error` was decided, for logs and journals (never sent to the client). */
+  reason?: string;
 }
 
 /* ------------------------------------------------------------------ outcomes */

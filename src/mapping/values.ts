@@ -21,6 +21,11 @@ export function isIdLike(value: string): boolean {
   return DIGITS.test(value);
 }
 
+/** True for a value shaped like an e-mail address (`local@domain`, no spaces): how v1 told an owner's e-mail from a name. */
+export function isEmailLike(value: string): boolean {
+  return /^[^\s@]+@[^\s@]+$/.test(value);
+}
+
 /** `MM/dd/yyyy` or `yyyy-MM-dd` → `yyyy-MM-dd`, undefined when not a real date. */
 export function convertDate(value: string): string | undefined {
   let y: number, mo: number, d: number;
