@@ -331,3 +331,41 @@ describe('searching', () => {
     expect(items.map((i) => linked(i.product))).toEqual([product]);
   });
 });
+
+describe('default policies (issue 16 item 5): Accounts given by name are created, other modules are skipped', () => {
+  const ACCOUNT_CASES = CASES.filter((c) => c.target === 'Accounts');
+  it.each(ACCOUNT_CASES.map((c, i) => ({ ...c, i })))('$v1 "$label": insert creates the missing Account and links it', async (c) => {
+    const name = `Default-created account ${c.i} for ${c.v1}`;
+    const accounts = h.sandbox.state.records('Accounts').length;
+    const xml = await h.call(c.v1, 'insertRecords', { xmlData: payload(c.v1, row('1', { ...c.rest(), [c.label]: name })) });
+    expect(xml).toContain('Record(s) added successfully');
+    // Accounts "Parent Account": the child is an Account too.
+    expect(h.sandbox.state.records('Accounts').length).toBe(accounts + (c.api === 'Accounts' ? 2 : 1));
+    const account = h.sandbox.state.records('Accounts').find((r) => r.values.Account_Name === name)!;
+    expect(linked(h.sandbox.state.records(c.api).find((r) => r.id === ids(xml)[0])!.values[c.field])).toBe(account.id);
+    expect(lookupsOf()).toEqual([{ kind: 'lookup', field: c.field, module: 'Accounts', value: name, id: account.id, reason: 'created' }]);
+  });
+
+  it.each(ACCOUNT_CASES.map((c, i) => ({ ...c, i })))('$v1 "$label": update creates the missing Account and links it', async (c) => {
+    const created = await h.call(c.v1, 'insertRecords', { xmlData: payload(c.v1, row('1', c.rest())) });
+    const [id] = ids(created);
+    const name = `Account named on update ${c.i} for ${c.v1}`;
+    const xml = await h.call(c.v1, 'updateRecords', { id, xmlData: payload(c.v1, row('1', { [c.label]: name })) });
+    expect(xml).toContain('Record(s) updated successfully');
+    const account = h.sandbox.state.records('Accounts').find((r) => r.values.Account_Name === name)!;
+    expect(linked(h.sandbox.state.records(c.api).find((r) => r.id === id)!.values[c.field])).toBe(account.id);
+    expect(h.lastRequest()!.plan!.bodies![0]).toMatchObject({ data: [{ [c.field]: { id: account.id } }] });
+  });
+
+  // Purchase Orders need their Vendor (mandatory): skipping it fails the row, tested elsewhere.
+  const OTHER_CASES = CASES.filter((c) => c.target !== 'Accounts' && !(c.api === 'Purchase_Orders' && c.field === 'Vendor_Name'));
+  it.each(OTHER_CASES.map((c, i) => ({ ...c, i })))('$v1 "$label" ($target): no match is skipped with a warning', async (c) => {
+    const before = h.sandbox.state.records(c.target).length;
+    const rest = c.rest();
+    if (rest.VENDORID === '') rest.VENDORID = vendorId;
+    const xml = await h.call(c.v1, 'insertRecords', { xmlData: payload(c.v1, row('1', { ...rest, [c.label]: `Nobody ${c.i} ${c.label}` })) });
+    expect(xml).toContain('Record(s) added successfully');
+    expect(h.sandbox.state.records(c.target).length).toBe(before + (c.target === c.api ? 1 : 0));
+    expect(lookupsOf()).toContainEqual(expect.objectContaining({ module: c.target, reason: 'no-match', policy: 'skip' }));
+  });
+});
