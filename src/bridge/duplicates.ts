@@ -3,11 +3,15 @@
  * (v2 insert alone only rejects user-defined unique fields, so a second Lead with the same Email would simply be
  * created). Rows found answer "already exists" / 2002 with the existing record; rows of the same call that
  * repeat an earlier row's value follow that row, as v1 processing rows in order would have.
+ *
+ * v2 search is read page by page until `more_records` is false (within v2's search ceiling), and its answers
+ * are filtered exactly: in a multi-condition criteria v2's `equals` also matches longer values (issue 16 item 12).
  */
 import type { JournalDuplicate } from '../journal/types.js';
-import type { ExistingRecord, V2Plan } from '../mapping/types.js';
+import { UpstreamError } from '../errors.js';
+import type { ExistingRecord, V2Plan, V2Record } from '../mapping/types.js';
 import type { ZohoClient } from '../zoho/client.js';
-import { criteriaEquals, fetchRecord, searchRecords } from '../zoho/records.js';
+import { criteriaEquals, fetchRecord, searchAllPages } from '../zoho/records.js';
 
 /** Zoho's limit on the criteria parameter. */
 const MAX_CRITERIA_CHARS = 2000;
@@ -43,21 +47,63 @@ export function duplicateCheckValues(plan: V2Plan): string[] {
 
 /** Group values into criteria expressions within Zoho's limits. */
 export function criteriaBatches(field: string, values: readonly string[]): string[] {
-  const batches: string[] = [];
-  let current: string[] = [];
-  const render = (conds: string[]) => (conds.length === 1 ? conds[0] : `(${conds.join('or')})`);
+  return batchValues(field, values).map((b) => b.criteria);
+}
+
+interface ValueBatch {
+  values: string[];
+  criteria: string;
+}
+
+const renderOr = (conds: string[]): string => (conds.length === 1 ? conds[0] : `(${conds.join('or')})`);
+
+function batchValues(field: string, values: readonly string[]): ValueBatch[] {
+  const batches: ValueBatch[] = [];
+  let current: { values: string[]; conds: string[] } = { values: [], conds: [] };
   for (const value of values) {
     const cond = criteriaEquals(field, value);
-    const next = [...current, cond];
-    if (current.length > 0 && (next.length > MAX_CONDITIONS || render(next).length > MAX_CRITERIA_CHARS)) {
-      batches.push(render(current));
-      current = [cond];
+    const next = [...current.conds, cond];
+    if (current.conds.length > 0 && (next.length > MAX_CONDITIONS || renderOr(next).length > MAX_CRITERIA_CHARS)) {
+      batches.push({ values: current.values, criteria: renderOr(current.conds) });
+      current = { values: [value], conds: [cond] };
     } else {
-      current = next;
+      current = { values: [...current.values, value], conds: next };
     }
   }
-  if (current.length > 0) batches.push(render(current));
+  if (current.conds.length > 0) batches.push({ values: current.values, criteria: renderOr(current.conds) });
   return batches;
+}
+
+/**
+ * The records one batch of values may match, every page of them. A batch whose loose matches overflow the
+ * search ceiling is searched again one value at a time. A single value that still overflows without an exact
+ * match within reach cannot be checked: the call fails (4500) rather than risk inserting a duplicate.
+ */
+async function searchBatch(
+  client: ZohoClient,
+  module: string,
+  field: string,
+  batch: ValueBatch,
+  count: (calls: number) => void,
+): Promise<V2Record[]> {
+  const single = batch.values.length === 1;
+  // `email=` is the documented way to find an e-mail; a criteria is used for everything else.
+  const query = single && field === 'Email' ? { email: batch.values[0] } : { criteria: batch.criteria };
+  const found = await searchAllPages(client, module, query);
+  count(found.calls);
+  if (found.complete) return found.records;
+  if (!single) {
+    const perValue = await Promise.all(
+      batch.values.map((value) => searchBatch(client, module, field, { values: [value], criteria: criteriaEquals(field, value) }, count)),
+    );
+    return perValue.flat();
+  }
+  const wanted = normaliseDuplicateValue(batch.values[0]);
+  const exact = found.records.filter((r) => typeof r[field] === 'string' && normaliseDuplicateValue(r[field] as string) === wanted);
+  if (exact.length > 0) return exact;
+  throw new UpstreamError(`duplicate check of ${module}.${field}: more than ${found.records.length} search results and no exact match within reach`, {
+    status: 200,
+  });
 }
 
 export async function precheckDuplicates(plan: V2Plan, client: ZohoClient): Promise<DuplicatePrecheck> {
@@ -83,17 +129,16 @@ export async function precheckDuplicates(plan: V2Plan, client: ZohoClient): Prom
 
   const matches = new Map<string, ExistingRecord>();
   const values = [...valueByKey.values()];
-  const queries =
-    field === 'Email' && values.length === 1
-      ? [{ email: values[0] }]
-      : criteriaBatches(field, values).map((criteria) => ({ criteria }));
-  const answers = await Promise.all(queries.map((q) => searchRecords(client, plan.module, q)));
-  result.searches += queries.length;
+  const answers = await Promise.all(
+    batchValues(field, values).map((batch) => searchBatch(client, plan.module, field, batch, (n) => (result.searches += n))),
+  );
   for (const records of answers) {
+    // Exact post-filter: a multi-condition `equals` also finds longer values ("ABC" finds "ABC Inc").
     for (const record of records as ExistingRecord[]) {
       const v = record[field];
       if (typeof v !== 'string') continue;
       const key = normaliseDuplicateValue(v);
+      if (!leaders.has(key)) continue;
       // Several existing matches: v1 reported one; take the oldest, as v2 upsert does.
       const seen = matches.get(key);
       if (!seen || String(record.Created_Time ?? '') < String(seen.Created_Time ?? '')) matches.set(key, record);

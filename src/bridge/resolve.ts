@@ -8,7 +8,7 @@ import type { JournalResolution } from '../journal/types.js';
 import { lookupKey, type ResolutionRequests, type Resolutions } from '../mapping/index.js';
 import type { V2Record } from '../mapping/types.js';
 import type { ProfileRuntime } from '../upstream.js';
-import { criteriaEquals, searchRecords } from '../zoho/records.js';
+import { criteriaEquals, searchAllPages } from '../zoho/records.js';
 
 /**
  * What a lookup given by name does when it matches no record or several:
@@ -177,15 +177,18 @@ async function resolveName(
   const cached = cache.get(cacheKey);
   if (cached) return { key, entry: { ...base, id: cached, cached: true }, result: { id: cached } };
 
-  const ids = await cache.single(`search\u0000${cacheKey}`, async () => {
-    out.calls += 1;
-    return searchByName(profile, r.module, r.value);
+  const found = await cache.single(`search\u0000${cacheKey}`, async () => {
+    const result = await searchByName(profile, r.module, r.value);
+    out.calls += result.calls;
+    return result;
   });
-  if (ids.length === 1) {
+  const ids = found.ids;
+  if (ids.length === 1 && found.complete) {
     cache.set(cacheKey, ids[0]);
     return { key, entry: { ...base, id: ids[0] }, result: { id: ids[0] } };
   }
-  const reason = ids.length === 0 ? 'no-match' : 'several-matches';
+  // Beyond v2's search ceiling more matches may exist: never link one of them at random.
+  const reason = !found.complete ? 'too-many-matches' : ids.length === 0 ? 'no-match' : 'several-matches';
 
   if (reason === 'no-match' && policy === 'create' && CREATABLE.has(r.module)) {
     const created = await cache.single(`create\u0000${cacheKey}`, async () => {
@@ -221,16 +224,25 @@ export function lastNameCandidates(fullName: string): string[] {
   return out;
 }
 
-/** Ids of the records of `module` whose name is `value` (case-insensitive, as v2 search matches). */
-async function searchByName(profile: ProfileRuntime, module: string, value: string): Promise<string[]> {
+interface NameSearch {
+  /** Ids whose name equals the value (case-insensitive). */
+  ids: string[];
+  /** False when v2 had more results than its search ceiling lets one read. */
+  complete: boolean;
+  /** v2 calls made (one per page). */
+  calls: number;
+}
+
+/** Ids of the records of `module` whose name is `value` (case-insensitive, as v2 search matches), every page read. */
+async function searchByName(profile: ProfileRuntime, module: string, value: string): Promise<NameSearch> {
   const field = NAME_FIELDS[module] ?? 'Name';
   const wanted = lower(value);
   if (field === 'Full_Name') {
     // Full_Name is not searchable everywhere: search the possible Last_Names, then compare the full name locally.
     const conds = lastNameCandidates(value).map((last) => criteriaEquals('Last_Name', last));
     const criteria = conds.length === 1 ? conds[0] : `(${conds.join('or')})`;
-    const records = (await searchRecords(profile.client, module, { criteria })) as V2Record[];
-    return unique(
+    const { records, complete, calls } = await searchAllPages(profile.client, module, { criteria });
+    const ids = unique(
       records
         .filter((r) => {
           const full =
@@ -241,9 +253,11 @@ async function searchByName(profile: ProfileRuntime, module: string, value: stri
         })
         .map((r) => String(r.id)),
     );
+    return { ids, complete, calls };
   }
-  const records = (await searchRecords(profile.client, module, { criteria: criteriaEquals(field, value.trim()) })) as V2Record[];
-  return unique(records.filter((r) => typeof r[field] === 'string' && lower(r[field] as string) === wanted).map((r) => String(r.id)));
+  const { records, complete, calls } = await searchAllPages(profile.client, module, { criteria: criteriaEquals(field, value.trim()) });
+  const ids = unique(records.filter((r) => typeof r[field] === 'string' && lower(r[field] as string) === wanted).map((r) => String(r.id)));
+  return { ids, complete, calls };
 }
 
 const unique = (ids: string[]): string[] => [...new Set(ids)];

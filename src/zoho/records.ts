@@ -37,6 +37,63 @@ export async function searchRecords(client: ZohoClient, module: string, query: S
   return data;
 }
 
+/** Records per search page: v2's maximum `per_page`. */
+export const SEARCH_PAGE_SIZE = 200;
+/**
+ * v2's search ceiling: a search reaches at most this many records (page × per_page), whatever `more_records`
+ * says beyond it.
+ */
+export const SEARCH_MAX_RECORDS = 2000;
+
+export interface SearchPages {
+  records: V2Record[];
+  /** False when v2 still had `more_records` at the ceiling: the records are not all the matches. */
+  complete: boolean;
+  /** v2 calls made (credits: 1 each). */
+  calls: number;
+}
+
+/**
+ * GET /crm/v2/{M}/search page after page (`per_page` 200) until `info.more_records` is false or the search
+ * ceiling (`maxRecords`, default SEARCH_MAX_RECORDS) is reached. A 204 ends the search. Throws UpstreamError
+ * like searchRecords.
+ */
+export async function searchAllPages(
+  client: ZohoClient,
+  module: string,
+  query: SearchQuery,
+  maxRecords = SEARCH_MAX_RECORDS,
+): Promise<SearchPages> {
+  const out: SearchPages = { records: [], complete: true, calls: 0 };
+  const lastPage = Math.max(1, Math.floor(maxRecords / SEARCH_PAGE_SIZE));
+  for (let page = 1; ; page += 1) {
+    const { records, more } = await searchPage(client, module, query, page);
+    out.calls += 1;
+    out.records.push(...records);
+    if (!more || records.length === 0) return out;
+    if (page >= lastPage) {
+      out.complete = false;
+      return out;
+    }
+  }
+}
+
+async function searchPage(client: ZohoClient, module: string, query: SearchQuery, page: number): Promise<{ records: V2Record[]; more: boolean }> {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = v;
+  params.page = String(page);
+  params.per_page = String(SEARCH_PAGE_SIZE);
+  const { status, body } = await client.get(`/crm/v2/${encodeURIComponent(module)}/search`, params);
+  if (status === 204) return { records: [], more: false };
+  const data = (body as { data?: V2Record[] } | undefined)?.data;
+  if (status >= 400 || !Array.isArray(data)) {
+    const code = (body as { code?: string } | undefined)?.code;
+    throw new UpstreamError(`search ${module}: HTTP ${status}${code ? ` ${code}` : ''}`, { status, v2Code: code });
+  }
+  const info = (body as { info?: { more_records?: unknown } }).info;
+  return { records: data, more: info?.more_records === true };
+}
+
 /** v2 criteria values escape `\`, `(`, `)` and `,` with a backslash. */
 export function escapeCriteriaValue(value: string): string {
   return value.replace(/[\\(),]/g, (c) => `\\${c}`);
