@@ -127,13 +127,6 @@ export const configSchema = z
         unknownIdRowCode: z.enum(['4425', '401.2']).default('4425'),
         /** A boolean/enumerated write parameter sent empty (`wfTrigger=`) counts as absent; false = 4600 naming it. */
         emptyParameterIsAbsent: z.boolean().default(true),
-        /**
-         * FL labels: `exact` (v1: a label that differs in case is dropped with a warning) or `case-insensitive`
-         * (case and whitespace ignored, as the bridge did before).
-         */
-        labelMatching: z.enum(['exact', 'case-insensitive']).default('exact'),
-        /** Accept an exact v2 api_name (`First_Name`) as a label: an extension v1 did not have. */
-        acceptApiNames: z.boolean().default(true),
       })
       .strict()
       .default({
@@ -141,8 +134,6 @@ export const configSchema = z
         fullTriggerOnWorkflow: false,
         unknownIdRowCode: '4425',
         emptyParameterIsAbsent: true,
-        labelMatching: 'exact',
-        acceptApiNames: true,
       }),
     /** pino level: fatal, error, warn, info, debug, trace, silent. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -125,8 +125,6 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
         fullTriggerOnWorkflow: config.compat.fullTriggerOnWorkflow,
         unknownIdRowCode: config.compat.unknownIdRowCode,
         emptyParameterIsAbsent: config.compat.emptyParameterIsAbsent,
-        labelMatching: config.compat.labelMatching,
-        acceptApiNames: config.compat.acceptApiNames,
       },
       timeZone: () => {
         if (p.timeZone) return Promise.resolve(p.timeZone);

@@ -23,13 +23,6 @@ export interface MappingOptions {
   unknownIdRowCode?: '4425' | '401.2';
   /** A boolean/enumerated write parameter with an empty value counts as absent (true) or answers 4600 (false). @default true */
   emptyParameterIsAbsent?: boolean;
-  /**
-   * How an FL label is compared with the field labels of the metadata: `exact` (v1) or `case-insensitive`
-   * (case and whitespace ignored). @default 'exact'
-   */
-  labelMatching?: 'exact' | 'case-insensitive';
-  /** Accept an exact v2 api_name (`First_Name`) as a label (an extension). @default true */
-  acceptApiNames?: boolean;
 }
 
 export type FieldTarget =

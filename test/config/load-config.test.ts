@@ -47,7 +47,7 @@ describe('parseConfig defaults', () => {
       limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 },
       metadata: { ttlSeconds: 600, lookupCacheSeconds: 300 },
       tokenStore: { kind: 'memory', path: '.zbridge/tokens.json' },
-      compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425' },
+      compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true },
       logLevel: 'info',
       shutdownGraceMs: 30_000,
     } satisfies ZbridgeConfig);
