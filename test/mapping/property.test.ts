@@ -29,7 +29,8 @@ const rowArb = (moduleIndex: number) => {
   return fc.array(field, { maxLength: 12 });
 };
 
-const EXTRA_KEYS = new Set(['id', '$se_module', 'se_module']);
+// Notes `Parent_Id` is sent as a bare id string (PROTOCOL.md §9.8), whatever its field's json_type says.
+const EXTRA_KEYS = new Set(['id', '$se_module', 'se_module', 'Parent_Id']);
 
 describe('planCall property', () => {
   it('records use only api_names of the module, with values of the field json_type', () => {
