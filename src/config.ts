@@ -84,9 +84,15 @@ export const configSchema = z
         /** Directory of the JSONL journal; `""` disables it. */
         dir: z.string().default('.zbridge/journal'),
         maxFileBytes: positiveInt.default(64 * 1024 * 1024),
+        /** Keep at most this many journal files, oldest deleted first (journal/retention.ts). @default unlimited */
+        maxFiles: positiveInt.optional(),
+        /** Delete journal files whose last line is older than this many days. @default unlimited */
+        maxAgeDays: z.number().positive().optional(),
+        /** Record data kept on disk: full (replay needs it), hashed, none (journal/values.ts). @default 'full' */
+        values: z.enum(['full', 'hashed', 'none']).default('full'),
       })
       .strict()
-      .default({ dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024 }),
+      .default({ dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024, values: 'full' }),
     limits: z
       .object({
         /** Largest request body accepted (bytes); beyond → 4600 "xmlData". */

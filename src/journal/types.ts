@@ -74,6 +74,8 @@ export interface JournalResolution {
 
 export interface JournalRequestEntry extends JournalCallSummary {
   type: 'request';
+  /** Set when `journal.values` kept no values in clear (journal/values.ts): replay cannot resend this entry. */
+  values?: 'hashed' | 'none';
   xmlData?: string;
   plan?: {
     operation: V2Operation;
@@ -93,6 +95,8 @@ export interface JournalRequestEntry extends JournalCallSummary {
 
 export interface JournalOutcomeEntry extends JournalCallSummary {
   type: 'outcome';
+  /** Set when `journal.values` kept no values in clear (journal/values.ts). */
+  values?: 'hashed' | 'none';
   durationMs: number;
   /** Did this call reach the upstream at all? */
   upstream: boolean;

@@ -218,10 +218,10 @@ export class ReportAggregator {
       }
       const recordsKnown = records ?? (t ?? replan?.(entry))?.plan?.rows.map((r) => r.record ?? {});
       const pathId = /\/(\d+)$/.exec(entry.plan?.requests[0]?.path ?? '')?.[1];
-      const keys = this.opts.examples ? keyValues(module, recordsKnown, pathId) : undefined;
+      const keys = this.opts.examples && !entry.values ? keyValues(module, recordsKnown, pathId) : undefined;
       const keysNote = !this.opts.examples
         ? 'left out (--no-examples)'
-        : recordsKnown
+        : recordsKnown && !entry.values
           ? 'the request has no duplicate-check, name or id value'
           : 'no values in the journal (journal.values hashed or none)';
       this.pending.set(entry.id, {

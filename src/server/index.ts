@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { Bridge } from '../bridge/pipeline.js';
 import type { ZbridgeConfig } from '../config.js';
 import { FileJournal, MemoryJournal } from '../journal/file-journal.js';
+import { PolicyJournal } from '../journal/policy.js';
 import type { Journal } from '../journal/types.js';
 import { createUpstream, type Upstream } from '../upstream.js';
 import { createProxyApp } from './app.js';
@@ -43,7 +44,15 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   });
   const journal =
     options.journal ??
-    (config.journal.dir ? new FileJournal({ dir: config.journal.dir, maxFileBytes: config.journal.maxFileBytes }) : new MemoryJournal());
+    (config.journal.dir
+      ? new PolicyJournal(new FileJournal({ dir: config.journal.dir, maxFileBytes: config.journal.maxFileBytes }), {
+          dir: config.journal.dir,
+          values: config.journal.values,
+          maxFiles: config.journal.maxFiles,
+          maxAgeDays: config.journal.maxAgeDays,
+          onPrune: (r) => logger.info({ deleted: r.deleted, failed: r.failed }, 'journal retention'),
+        })
+      : new MemoryJournal());
 
   const auth = new AuthtokenIndex();
   for (const entry of upstream.authtokens) {

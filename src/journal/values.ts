@@ -1,0 +1,81 @@
+/**
+ * `journal.values`: how much of the records' data a journal keeps on disk.
+ *
+ * - `full` (default): everything — xmlData, the v2 bodies, trace examples, name-resolution values. Replay needs it.
+ * - `hashed`: every value replaced by `h:` + 16 hex of its SHA-256, so equal values stay recognisable across
+ *   entries (which record was sent twice) without being readable; xmlData is dropped (a hash of the whole
+ *   document tells nothing). Short or guessable values (an e-mail from a known list) can still be found by
+ *   hashing candidates: pseudonymisation, not encryption.
+ * - `none`: no value at all: field names, row numbers, codes, ids the bridge created, counts and timings only.
+ *
+ * Record ids (`id`, `{id}` lookups, created ids) are kept in every mode: they are the key to reconcile by and
+ * carry no personal data. Entries that lost values are marked `values: "hashed" | "none"`, so replay can refuse
+ * them instead of sending placeholders.
+ */
+import { createHash } from 'node:crypto';
+import type { JournalEntry, JournalOutcomeEntry, JournalRequestEntry } from './types.js';
+
+export type JournalValues = 'full' | 'hashed' | 'none';
+
+/** `h:` + the first 16 hex digits of SHA-256 of the text. */
+export function hashValue(text: string): string {
+  return `h:${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16)}`;
+}
+
+/** Keys whose values are record ids or protocol words, never record data. */
+const KEEP_KEYS = new Set(['id', 'trigger', 'duplicate_check_fields', 'se_module', '$se_module']);
+
+function mask(value: unknown, mode: 'hashed' | 'none', key?: string): unknown {
+  if (key !== undefined && KEEP_KEYS.has(key)) return value;
+  if (Array.isArray(value)) return value.map((v) => mask(v, mode));
+  if (value !== null && typeof value === 'object') {
+    // DecimalLiteral (exact decimals) is a value, not a structure.
+    if ('text' in value && Object.keys(value).length === 1) return mode === 'none' ? null : hashValue(String((value as { text: string }).text));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = mask(v, mode, k);
+    return out;
+  }
+  if (typeof value === 'boolean' || value === null || value === undefined) return value;
+  return mode === 'none' ? null : hashValue(String(value));
+}
+
+function maskText(text: string | undefined, mode: 'hashed' | 'none'): string | undefined {
+  return text === undefined ? undefined : mode === 'none' ? undefined : hashValue(text);
+}
+
+function request(entry: JournalRequestEntry, mode: 'hashed' | 'none'): JournalRequestEntry {
+  const { xmlData: _dropped, ...rest } = entry;
+  return {
+    ...rest,
+    values: mode,
+    ...(entry.plan ? { plan: { ...entry.plan, ...(entry.plan.bodies ? { bodies: entry.plan.bodies.map((b) => mask(b, mode)) } : {}) } } : {}),
+    // Warning messages quote the value (`Account Name "Acme" given by name only`): keep the kind and label only.
+    ...(entry.warnings ? { warnings: entry.warnings.map((w) => ({ ...w, message: `${w.kind}${w.label ? `: ${w.label}` : ''}` })) } : {}),
+    ...(entry.trace
+      ? {
+          trace: entry.trace.map((t) => ({
+            ...t,
+            fields: t.fields.map(({ example, ...f }) => {
+              const masked = maskText(example, mode);
+              return masked === undefined ? f : { ...f, example: masked };
+            }),
+          })),
+        }
+      : {}),
+  };
+}
+
+function outcome(entry: JournalOutcomeEntry, mode: 'hashed' | 'none'): JournalOutcomeEntry {
+  if (!entry.resolutions?.length) return entry;
+  return {
+    ...entry,
+    values: mode,
+    resolutions: entry.resolutions.map((r) => ({ ...r, value: maskText(r.value, mode) ?? '' })),
+  };
+}
+
+/** The entry as the journal may keep it under `mode` (the same object for `full`). */
+export function applyJournalValues(entry: JournalEntry, mode: JournalValues): JournalEntry {
+  if (mode === 'full') return entry;
+  return entry.type === 'request' ? request(entry, mode) : outcome(entry, mode);
+}
