@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // CLI tests spawn the built CLI: build dist/ first when it is missing or older than src/.
+    globalSetup: ['test/global-build.ts'],
   },
 });

@@ -10,6 +10,8 @@ import { registerConvertCommands } from './convert/cli.js';
 import { DEMO_CLIENT, startSandbox } from './sandbox/index.js';
 import { startProxy } from './server/index.js';
 import { startupBanner } from './server/banner.js';
+import { sandboxBanner } from './sandbox/banner.js';
+import { VERSION } from './version.js';
 
 const port = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
@@ -38,7 +40,7 @@ interface SandboxCliOptions {
 export function buildProgram(): Command {
   const program = new Command('zbridge')
     .description('Zoho CRM v1 → v2 bridge: drop-in proxy, offline converter, migration reports, v2 sandbox')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .showHelpAfterError();
 
@@ -94,11 +96,7 @@ export function buildProgram(): Command {
         creditsPerDay: opts.creditsPerDay,
         faults: opts.latency ? { latencyMs: opts.latency } : undefined,
       });
-      process.stderr.write(
-        `zbridge sandbox (Zoho CRM v2 emulator) listening on ${sandbox.url}\n` +
-          `  token:  curl -s -X POST '${sandbox.url}/oauth/v2/token' -d grant_type=refresh_token -d client_id=${opts.clientId} -d client_secret=*** -d refresh_token=***\n` +
-          `  admin:  ${sandbox.url}/__sandbox/stats\n`,
-      );
+      process.stderr.write(sandboxBanner(sandbox.url, opts));
       const stop = () => void sandbox.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);

@@ -59,6 +59,17 @@ export const configSchema = z
     port: z.number().int().min(0).max(65535).default(8080),
     /** Proxy listen address (env HOST). */
     host: z.string().default('0.0.0.0'),
+    /**
+     * Separate listener for /healthz, /readyz and /metrics (env ZBRIDGE_ADMIN_PORT). When `port` is set they
+     * leave the proxy port. @default no admin listener; host 127.0.0.1 (loopback only)
+     */
+    admin: z
+      .object({
+        port: z.number().int().min(0).max(65535).optional(),
+        host: z.string().default('127.0.0.1'),
+      })
+      .strict()
+      .default({ host: '127.0.0.1' }),
     /** `sandbox`: embedded emulator on a loopback port; `zoho`: the configured profiles' data centres. */
     upstream: z.enum(['sandbox', 'zoho']).default('sandbox'),
     sandbox: z
@@ -213,7 +224,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Environment overrides (README lists them): PORT, HOST, ZBRIDGE_UPSTREAM, ZBRIDGE_AUTHTOKENS (comma list:
+ * Environment overrides (README lists them): PORT, HOST, ZBRIDGE_ADMIN_PORT, ZBRIDGE_UPSTREAM, ZBRIDGE_AUTHTOKENS (comma list:
  * the accepted tokens of the sandbox profile, or of the only profile), ZBRIDGE_JOURNAL_DIR, ZBRIDGE_LOG_LEVEL,
  * ZBRIDGE_SANDBOX_DATA, and one profile from ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET / ZOHO_REFRESH_TOKEN /
  * ZOHO_DC / ZOHO_TIME_ZONE (which also selects upstream "zoho" unless ZBRIDGE_UPSTREAM says otherwise).
@@ -225,6 +236,7 @@ function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
   };
   if (env.PORT) doc.port = int('PORT', env.PORT);
   if (env.HOST) doc.host = env.HOST;
+  if (env.ZBRIDGE_ADMIN_PORT) doc.admin = patched(doc.admin, { port: int('ZBRIDGE_ADMIN_PORT', env.ZBRIDGE_ADMIN_PORT) });
   if (env.ZBRIDGE_LOG_LEVEL) doc.logLevel = env.ZBRIDGE_LOG_LEVEL;
   if (env.ZBRIDGE_JOURNAL_DIR !== undefined) doc.journal = patched(doc.journal, { dir: env.ZBRIDGE_JOURNAL_DIR });
   if (env.ZBRIDGE_SANDBOX_DATA) doc.sandbox = patched(doc.sandbox, { dataFile: env.ZBRIDGE_SANDBOX_DATA });

@@ -294,28 +294,11 @@ export class Bridge {
     } catch (error) {
       logger.error({ reqId: outcome.id, err: (error as Error).message }, 'journal write failed');
     }
+    // The one per-call log line is the server's access line (server/access-log.ts), built from this outcome.
     const code = outcome.legacy.code ?? '2000';
     metrics?.calls.inc({ module: outcome.module, method: outcome.method, code });
     if (metrics && plan) for (const row of outcome.rows) metrics.rows.inc({ module: plan.module, code: row.code });
     if (outcome.inDoubt) metrics?.inDoubt.inc({ profile: outcome.profile ?? '' });
-    const level = outcome.inDoubt || outcome.category === 'upstream' || outcome.category === 'bridge' ? 'warn' : 'info';
-    logger[level](
-      {
-        reqId: outcome.id,
-        profile: outcome.profile,
-        client: outcome.client.tokenFingerprint,
-        module: outcome.module,
-        method: outcome.method,
-        legacy: outcome.legacy.code ?? outcome.legacy.kind,
-        rows: outcome.rows.length,
-        v2Calls: outcome.v2Calls.length,
-        ms: outcome.durationMs,
-        ...(outcome.inDoubt ? { inDoubt: true } : {}),
-        ...(outcome.category ? { category: outcome.category } : {}),
-        ...(outcome.error ? { err: outcome.error } : {}),
-      },
-      'legacy call',
-    );
   }
 }
 

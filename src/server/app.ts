@@ -1,8 +1,8 @@
 /**
  * The proxy's express app: legacy calls on every path (anything that is not a v1 write answers the legacy
- * 4600, with HTTP 200, as Zoho did), plus /healthz, /readyz and /metrics.
+ * 4600, with HTTP 200, as Zoho did), plus /healthz, /readyz and /metrics unless those are on the admin listener.
+ * Every answer carries X-Request-Id and writes one access line (server/access-log.ts).
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Bridge } from '../bridge/pipeline.js';
 import { toLegacyError } from '../errors.js';
@@ -14,6 +14,8 @@ import { tokenFingerprint } from '../journal/redact.js';
 import type { Journal } from '../journal/types.js';
 import type { Upstream } from '../upstream.js';
 import { readRawBody } from './body.js';
+import { requestIds, requestIdOf, type CallFacts } from './access-log.js';
+import { adminRoutes } from './admin.js';
 import type { Logger } from './logger.js';
 import type { ProxyMetrics } from './metrics.js';
 
@@ -26,13 +28,14 @@ export interface ProxyAppOptions {
   /** Largest body read (bytes). */
   maxBodyBytes: number;
   honourDoubleQuestionMark: boolean;
+  /** /healthz, /readyz and /metrics are served by the separate admin listener, not here. @default false */
+  adminSeparate?: boolean;
   /** Called when a legacy call starts and ends (graceful shutdown counts in-flight calls). */
   onCallStart?: () => void;
   onCallEnd?: () => void;
 }
 
 const LEGACY_HEADERS = { Pragma: 'no-cache', 'Cache-Control': 'no-store, no-cache, must-revalidate' };
-const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 export function createProxyApp(options: ProxyAppOptions): Express {
   const { bridge, upstream, metrics, logger } = options;
@@ -40,36 +43,14 @@ export function createProxyApp(options: ProxyAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-
-  app.get('/readyz', async (_req, res) => {
-    const checks = await Promise.all(
-      upstream.profiles().map(async (p) => {
-        try {
-          await p.client.get('/crm/v2/settings/modules');
-          return { profile: p.name, ok: true };
-        } catch (error) {
-          return { profile: p.name, ok: false, error: (error as Error).message };
-        }
-      }),
-    );
-    const ok = checks.every((c) => c.ok);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', profiles: checks });
-  });
-
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', metrics.registry.contentType);
-    res.end(await metrics.registry.metrics());
-  });
+  app.use(requestIds(logger));
+  if (!options.adminSeparate) app.use(adminRoutes({ upstream, metrics }));
 
   // Every other path and method: a legacy call (or the legacy 4600 for what is not one).
   app.use(async (req: Request, res: Response) => {
     options.onCallStart?.();
     metrics.inFlight.inc();
-    const requestId = pickRequestId(req.headers['x-request-id']);
-    res.setHeader('X-Request-Id', requestId);
+    const requestId = requestIdOf(res);
     try {
       await handleLegacy(req, res, requestId, options);
     } catch (error) {
@@ -99,18 +80,30 @@ async function handleLegacy(req: Request, res: Response, requestId: string, opti
     );
   } catch (error) {
     const result: LegacyResult = { kind: 'error', error: toLegacyError(error) };
-    journalRejected(options, origin, { format, path, method: req.method }, result, 'bad-request', (error as Error).message);
+    res.locals.call = journalRejected(options, origin, { format, path, method: req.method }, result, 'bad-request', (error as Error).message);
     send(res, { format, path }, result, 'jsonp');
     return;
   }
   if (tooLarge) {
     const result: LegacyResult = { kind: 'error', error: legacyErrors.badParameter('xmlData') };
-    journalRejected(options, origin, call, result, 'oversize-body', `body larger than ${options.maxBodyBytes} bytes`, call.authtoken);
+    res.locals.call = journalRejected(options, origin, call, result, 'oversize-body', `body larger than ${options.maxBodyBytes} bytes`, call.authtoken);
     res.setHeader('Connection', 'close');
     send(res, call, result, 'jsonp');
     return;
   }
   const answer = await options.bridge.handle(call, origin);
+  const o = answer.outcome;
+  res.locals.call = {
+    module: o.module,
+    method: o.method,
+    code: legacyCode(o.legacy),
+    ...(o.profile ? { profile: o.profile } : {}),
+    rows: o.rows.length,
+    v2Calls: o.v2Calls.length,
+    ...(o.inDoubt ? { inDoubt: true } : {}),
+    ...(o.category ? { category: o.category } : {}),
+    ...(o.error ? { err: o.error } : {}),
+  } satisfies CallFacts;
   send(res, call, answer.result, answer.profile?.jsonContentType ?? 'jsonp');
 }
 
@@ -120,7 +113,12 @@ function send(res: Response, target: { format: LegacyFormat; path: string }, res
   res.end(rendered.body);
 }
 
-/** Calls rejected before a LegacyCall exists still leave an outcome line in the journal. */
+/** The legacy code an answer is counted and logged under: its error code, or "2000" for a success answer. */
+export function legacyCode(legacy: { code?: string }): string {
+  return legacy.code ?? '2000';
+}
+
+/** Calls rejected before a LegacyCall exists still leave an outcome line in the journal; returns the access-log facts. */
 function journalRejected(
   options: ProxyAppOptions,
   origin: { requestId: string; address?: string; userAgent?: string },
@@ -129,7 +127,7 @@ function journalRejected(
   category: string,
   message: string,
   authtoken?: string,
-): void {
+): CallFacts {
   const legacy = result.kind === 'error' ? { kind: 'error' as const, code: result.error.code, message: result.error.message } : { kind: result.kind };
   try {
     options.journal.append({
@@ -153,11 +151,7 @@ function journalRejected(
   } catch (error) {
     options.logger.error({ reqId: origin.requestId, err: (error as Error).message }, 'journal write failed');
   }
-  options.metrics.calls.inc({ module: call.module ?? '', method: call.method, code: legacy.code ?? '' });
-  options.logger.info({ reqId: origin.requestId, path: call.path, legacy: legacy.code, category, err: message }, 'legacy call rejected');
-}
-
-function pickRequestId(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value && REQUEST_ID.test(value) ? value : randomUUID();
+  const facts: CallFacts = { module: call.module ?? '', method: call.method, code: legacyCode(legacy), category, err: message };
+  options.metrics.calls.inc({ module: facts.module, method: facts.method, code: facts.code });
+  return facts;
 }

@@ -21,7 +21,8 @@ export function startupBanner(proxy: RunningProxy, config: ZbridgeConfig): strin
   } else {
     lines.push(`  upstream: Zoho CRM v2, profiles: ${tokens.map((t) => t.profile).join(', ')}`);
   }
-  lines.push(`  health: ${proxy.url}/healthz  ready: ${proxy.url}/readyz  metrics: ${proxy.url}/metrics`);
+  const ops = proxy.admin?.url ?? proxy.url;
+  lines.push(`  health: ${ops}/healthz  ready: ${ops}/readyz  metrics: ${ops}/metrics${proxy.admin ? '  (admin listener)' : ''}`);
   if (config.journal.dir) lines.push(`  journal: ${config.journal.dir}`);
   return `${lines.join('\n')}\n`;
 }

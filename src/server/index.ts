@@ -4,6 +4,7 @@
  * journal).
  */
 import { createServer, type Server } from 'node:http';
+import express from 'express';
 import type { Socket } from 'node:net';
 import { Bridge } from '../bridge/pipeline.js';
 import type { ZbridgeConfig } from '../config.js';
@@ -11,6 +12,9 @@ import { FileJournal, MemoryJournal } from '../journal/file-journal.js';
 import { PolicyJournal } from '../journal/policy.js';
 import type { Journal } from '../journal/types.js';
 import { createUpstream, type Upstream } from '../upstream.js';
+import { VERSION } from '../version.js';
+import { requestIds } from './access-log.js';
+import { ADMIN_PATHS, adminRoutes } from './admin.js';
 import { createProxyApp } from './app.js';
 import { AuthtokenIndex } from './auth.js';
 import { createLogger, type Logger } from './logger.js';
@@ -19,6 +23,8 @@ import { ProxyMetrics } from './metrics.js';
 export interface RunningProxy {
   url: string;
   port: number;
+  /** The admin listener (`admin.port`): /healthz, /readyz, /metrics; absent when they are on the proxy port. */
+  admin?: { url: string; port: number };
   upstream: Upstream;
   journal: Journal;
   metrics: ProxyMetrics;
@@ -78,6 +84,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     journal,
     metrics,
     logger,
+    adminSeparate: config.admin.port !== undefined,
     maxBodyBytes: config.limits.maxBodyBytes,
     honourDoubleQuestionMark: config.compat.honourDoubleQuestionMark,
     onCallStart: () => {
@@ -97,7 +104,32 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = listenUrl(config.host, port);
+  let admin: { server: Server; url: string; port: number } | undefined;
+  if (config.admin.port !== undefined) {
+    try {
+      admin = await startAdmin(config.admin.host, config.admin.port, { upstream, metrics, logger });
+    } catch (error) {
+      server.close();
+      await journal.close();
+      await upstream.close();
+      throw error;
+    }
+  }
+  metrics.initialise(upstream.profiles().map((p) => p.name));
+  const startedAt = Date.now();
+  logger.info(
+    {
+      version: VERSION,
+      listen: url,
+      ...(admin ? { admin: admin.url } : {}),
+      upstream: config.upstream,
+      ...(upstream.sandbox ? { sandbox: upstream.sandbox.url } : {}),
+      profiles: upstream.profiles().map((p) => p.name),
+      journal: config.journal.dir || null,
+    },
+    'started',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -110,16 +142,51 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
           new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref()),
         ]);
       }
+      const cut = inFlight;
       server.closeAllConnections();
       await stopped;
+      if (admin) {
+        admin.server.closeAllConnections();
+        await new Promise<void>((resolve) => admin!.server.close(() => resolve()));
+      }
       await journal.flush();
       await journal.close();
       await upstream.close();
+      logger.info({ version: VERSION, listen: url, uptimeMs: Date.now() - startedAt, ...(cut > 0 ? { inFlightCut: cut } : {}) }, 'stopped');
     })();
     return closing;
   };
 
-  return { url: `http://${shownHost}:${port}`, port, upstream, journal, metrics, logger, close };
+  return { url, port, ...(admin ? { admin: { url: admin.url, port: admin.port } } : {}), upstream, journal, metrics, logger, close };
+}
+
+/**
+ * The URL a listen address is reached at: the wildcard addresses as loopback (`0.0.0.0` → 127.0.0.1, `::` →
+ * [::1]), IPv6 literals in brackets (`http://[::1]:8080`).
+ */
+export function listenUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+/** The admin listener: request ids, access lines (debug) and the admin routes only. */
+async function startAdmin(host: string, port: number, deps: { upstream: Upstream; metrics: ProxyMetrics; logger: Logger }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestIds(deps.logger));
+  app.use(adminRoutes(deps));
+  app.use((_req, res) => {
+    res.status(404).json({ status: 'not found', paths: [...ADMIN_PATHS] });
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return { server, port: bound, url: listenUrl(host, bound) };
 }
 
 /**

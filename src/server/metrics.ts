@@ -3,6 +3,10 @@
  * token refreshes; credits. Implements the zoho client's observer interface so src/zoho stays metrics-agnostic.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { VERSION } from '../version.js';
+
+/** Retry reasons of the zoho client (src/zoho/observer.ts RetryReason), initialised to 0 per profile. */
+const RETRY_REASONS = ['429', 'network', '5xx', 'invalid-token', 'oauth-throttle'] as const;
 
 export class ProxyMetrics {
   readonly registry = new Registry();
@@ -67,8 +71,33 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly buildInfo = new Gauge({
+    name: 'zbridge_build_info',
+    help: 'Always 1; the labels say which zbridge and Node.js run.',
+    labelNames: ['version', 'node'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'zbridge_' });
+    this.buildInfo.set({ version: VERSION, node: process.versions.node }, 1);
+    this.inFlight.set(0);
+  }
+
+  /**
+   * Every series whose labels are known at start-up exists from the first scrape with 0, so `rate()` and
+   * `increase()` see the first event (per profile: 429s, token refreshes ok/failed, credits, in-doubt calls,
+   * retries by reason). Series labelled by module, method and code appear with their first call.
+   */
+  initialise(profiles: readonly string[]): void {
+    for (const profile of profiles) {
+      this.tooManyRequests.inc({ profile }, 0);
+      this.tokenRefreshes.inc({ profile, ok: 'true' }, 0);
+      this.tokenRefreshes.inc({ profile, ok: 'false' }, 0);
+      this.credits.inc({ profile }, 0);
+      this.inDoubt.inc({ profile }, 0);
+      for (const reason of RETRY_REASONS) this.retries.inc({ profile, reason }, 0);
+    }
   }
 
   /** The zoho ClientObserver. */

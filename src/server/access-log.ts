@@ -1,0 +1,77 @@
+/**
+ * Request ids and the access log: every answer (legacy calls, health checks, metrics) carries `X-Request-Id`
+ * (the client's when it sent a sane one, else a UUID), and every call writes exactly one JSON access line when
+ * its answer is finished:
+ *
+ *   {"level":30,…,"reqId":"…","remote":"10.0.0.7","userAgent":"PHP-Curl/7.4","httpMethod":"POST",
+ *    "module":"Leads","method":"insertRecords","code":"2000","status":200,"ms":41.2,"profile":"erp",
+ *    "rows":1,"v2Calls":1,"msg":"access"}
+ *
+ * `module`, `method`, `code` and `profile` are the same words, with the same values, as the labels of
+ * zbridge_calls_total, so a log line and a metric series can be matched. `code` is the legacy code of the
+ * answer ("2000" for a success answer, as in the metric). Admin paths are written at debug level: probes every
+ * few seconds would drown the calls. A call cut off before its answer was written logs `status: 0` and
+ * `aborted: true`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from './logger.js';
+import { ADMIN_PATHS } from './admin.js';
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** What the legacy handler learnt about the call, for the access line (`res.locals.call`). */
+export interface CallFacts {
+  module: string;
+  method: string;
+  /** Legacy code of the answer; "2000" for success answers. */
+  code: string;
+  profile?: string;
+  rows?: number;
+  v2Calls?: number;
+  inDoubt?: boolean;
+  category?: string;
+  err?: string;
+}
+
+/** The request id of this request (set by `requestIds`). */
+export function requestIdOf(res: Response): string {
+  return res.locals.requestId as string;
+}
+
+export function pickRequestId(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+/** First middleware of every app: the request id header, and the access line when the answer is done. */
+export function requestIds(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    const requestId = pickRequestId(req.headers['x-request-id']);
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    let logged = false;
+    const log = (aborted: boolean): void => {
+      if (logged) return;
+      logged = true;
+      const call = res.locals.call as CallFacts | undefined;
+      const line = {
+        reqId: requestId,
+        remote: req.socket.remoteAddress,
+        userAgent: req.headers['user-agent'],
+        httpMethod: req.method,
+        ...(call ? { ...call } : { path: req.path }),
+        status: aborted && !res.headersSent ? 0 : res.statusCode,
+        ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
+        ...(aborted ? { aborted: true } : {}),
+      };
+      const admin = !call && ADMIN_PATHS.has(req.path);
+      const level = admin ? 'debug' : call?.inDoubt || call?.category === 'upstream' || call?.category === 'bridge' || aborted ? 'warn' : 'info';
+      logger[level](line, 'access');
+    };
+    res.on('finish', () => log(false));
+    res.on('close', () => log(!res.writableFinished));
+    next();
+  };
+}

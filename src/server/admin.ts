@@ -1,0 +1,48 @@
+/**
+ * The operations endpoints: /healthz (the process runs), /readyz (every profile can get a token and read
+ * /settings/modules; 503 with the reason per profile otherwise) and /metrics (Prometheus). Served on the proxy
+ * port, or only on the separate admin listener when `admin.port` is set.
+ */
+import type { Router } from 'express';
+import express from 'express';
+import type { Upstream } from '../upstream.js';
+import type { ProxyMetrics } from './metrics.js';
+
+export interface AdminRoutesOptions {
+  upstream: Upstream;
+  metrics: ProxyMetrics;
+}
+
+/** Paths the admin routes answer (the access log writes them at debug level: probes would flood it). */
+export const ADMIN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+export function adminRoutes(options: AdminRoutesOptions): Router {
+  const { upstream, metrics } = options;
+  const router = express.Router();
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const checks = await Promise.all(
+      upstream.profiles().map(async (p) => {
+        try {
+          await p.client.get('/crm/v2/settings/modules');
+          return { profile: p.name, ok: true };
+        } catch (error) {
+          return { profile: p.name, ok: false, error: (error as Error).message };
+        }
+      }),
+    );
+    const ok = checks.every((c) => c.ok);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', profiles: checks });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.end(await metrics.registry.metrics());
+  });
+
+  return router;
+}

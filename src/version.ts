@@ -1,0 +1,6 @@
+/** The package's version (package.json), for `zbridge --version`, the start-up log line and zbridge_build_info. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './paths.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,0 +1,79 @@
+/** The built CLI (`node dist/cli.js`), as the README's CLI reference documents it. */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/version.js';
+import { zbridge, zbridgeServer } from './helpers.js';
+
+const sh = promisify(execFile);
+const tmp = (p: string): string => mkdtempSync(join(tmpdir(), `zbridge-cli-${p}-`));
+
+describe('zbridge sandbox', () => {
+  it.skipIf(!existsSync('/usr/bin/curl'))('prints a token curl that works as pasted (public demo credentials)', async () => {
+    const run = zbridgeServer(['sandbox', '--port', '0']);
+    try {
+      await run.waitFor(() => run.err().includes('admin:'), 'the banner');
+      const line = /token:\s+(curl .*)$/m.exec(run.err())![1];
+      expect(line).toContain("client_secret='sandbox-demo-secret'");
+      const { stdout } = await sh('sh', ['-c', line]);
+      const answer = JSON.parse(stdout) as { access_token?: string; api_domain?: string };
+      expect(answer.access_token).toMatch(/^1000\./);
+      const listing = /then:\s+(curl .*)$/m.exec(run.err())![1].replace('<access_token from the answer>', answer.access_token!);
+      const leads = await sh('sh', ['-c', `${listing} -o /dev/null -w '%{http_code}'`]);
+      expect(['200', '204']).toContain(leads.stdout);
+    } finally {
+      expect(await run.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('does not echo credentials given on the command line', async () => {
+    const run = zbridgeServer(['sandbox', '--port', '0', '--client-id', '1000.MINE', '--client-secret', 'my-secret-value', '--refresh-token', '1000.my.refresh']);
+    try {
+      await run.waitFor(() => run.err().includes('admin:'), 'the banner');
+      expect(run.err()).toContain("client_id='1000.MINE'");
+      expect(run.err()).not.toContain('my-secret-value');
+      expect(run.err()).not.toContain('1000.my.refresh');
+      expect(run.err()).toContain("client_secret='<client secret>'");
+    } finally {
+      await run.stop();
+    }
+  }, 90_000);
+});
+
+describe('zbridge serve', () => {
+  it('logs a JSON start-up line and a stopped line; --version prints the package version', async () => {
+    const journal = tmp('journal');
+    const run = zbridgeServer(['serve', '--port', '0'], { env: { HOST: '127.0.0.1', ZBRIDGE_JOURNAL_DIR: journal, ZBRIDGE_AUTHTOKENS: 'serve-token' } });
+    await run.waitFor(() => run.out().includes('"msg":"started"'), 'the start-up line');
+    const started = run.out().split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.msg === 'started');
+    expect(started).toMatchObject({ version: VERSION, upstream: 'sandbox', profiles: ['sandbox'], journal, listen: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(await run.stop()).toBe(0);
+    const lines = run.out().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ msg: 'stopped', version: VERSION, listen: started.listen });
+    expect(run.out()).not.toContain('serve-token');
+    const v = await zbridge(['--version']);
+    expect(v.stdout.trim()).toBe(VERSION);
+  }, 90_000);
+});
+
+describe('zbridge report', () => {
+  it('--no-examples: no value from the inputs in any file written', async () => {
+    const out = tmp('report');
+    const r = await zbridge(['report', 'samples/corpus', '--out', out, '--no-examples']);
+    expect(r.code).toBe(1); // samples/corpus/urls.log has an unreadable line
+    for (const f of ['report.html', 'report.json', 'fields.csv']) {
+      const text = readFileSync(join(out, f), 'utf8');
+      for (const v of ['smith@example.com', 'Zillum', 'Acme', '31/31/1990']) expect(text, `${v} in ${f}`).not.toContain(v);
+    }
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).examples).toBe(false);
+  }, 90_000);
+
+  it('an input without calls: "no inputs found", exit 1', async () => {
+    const r = await zbridge(['report', 'samples/payloads/001-leads-100-rows.note.txt', '--out', tmp('report-empty')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no inputs found/);
+  }, 90_000);
+});
