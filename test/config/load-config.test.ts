@@ -40,10 +40,11 @@ describe('parseConfig defaults', () => {
     expect(config).toEqual({
       port: 8080,
       host: '0.0.0.0',
+      admin: { host: '127.0.0.1' },
       upstream: 'sandbox',
       sandbox: { port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {} },
       profiles: [],
-      journal: { dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024 },
+      journal: { dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024, values: 'full' },
       limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 },
       metadata: { ttlSeconds: 600, lookupCacheSeconds: 300 },
       tokenStore: { kind: 'memory', path: '.zbridge/tokens.json' },
@@ -93,7 +94,7 @@ describe('loadConfig files', () => {
     const config = loadConfig(file('zbridge.json', JSON.stringify(options)), {});
     expect(config.port).toBe(9090);
     expect(config.profiles[0]).toMatchObject({ dc: 'eu', timeZone: 'Europe/Berlin', creditsPerDay: 5000 });
-    expect(config.journal).toEqual({ dir: '/var/lib/zbridge', maxFileBytes: 64 * 1024 * 1024 });
+    expect(config.journal).toEqual({ dir: '/var/lib/zbridge', maxFileBytes: 64 * 1024 * 1024, values: 'full' });
     expect(config.compat.unknownIdRowCode).toBe('401.2');
   });
 
@@ -160,8 +161,8 @@ describe('environment overrides', () => {
 
   it('ZBRIDGE_JOURNAL_DIR, also "" (journal off), keeping the other journal options', () => {
     const doc = { journal: { maxFileBytes: 1024 } };
-    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '/tmp/j' }).journal).toEqual({ dir: '/tmp/j', maxFileBytes: 1024 });
-    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '' }).journal).toEqual({ dir: '', maxFileBytes: 1024 });
+    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '/tmp/j' }).journal).toEqual({ dir: '/tmp/j', maxFileBytes: 1024, values: 'full' });
+    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '' }).journal).toEqual({ dir: '', maxFileBytes: 1024, values: 'full' });
     expect(parseConfig(doc, {}).journal.dir).toBe('.zbridge/journal');
   });
 
