@@ -40,6 +40,8 @@ const profileSchema = z
     requestTimeoutMs: positiveInt.default(30_000),
     maxRetries: z.number().int().min(0).default(4),
     creditsPerDay: positiveInt.optional(),
+    /** Stop after a credits-exhausted 429 that names no reset time, ms (default 1 hour). */
+    creditsPauseMs: positiveInt.optional(),
     /** JSON answers: `application/jsonp` as Zoho sent (default) or `application/json`. */
     jsonContentType: z.enum(['jsonp', 'json']).default('jsonp'),
     /** v1 label → v2 api_name overrides, per v2 module api_name. */

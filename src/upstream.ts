@@ -104,6 +104,7 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
       requestTimeoutMs: p.requestTimeoutMs,
       maxRetries: p.maxRetries,
       creditsPerDay: p.creditsPerDay,
+      creditsPauseMs: p.creditsPauseMs,
     };
     const client = new ZohoClient(zohoProfile, { tokenStore, observer: options.observer });
     const metadata = new LiveMetadata(client, {

@@ -4,6 +4,7 @@
  * fault decision (+ latency) → credits → handler → after-processing fault → answer.
  */
 import express, { type Express, type Request, type Response } from 'express';
+import { missingPermissions, scopesAllow, type Need, type Operation } from './access.js';
 import { multipartFields } from './form-body.js';
 import { topLevel, v2Error, type Reply } from './envelopes.js';
 import { creditCost } from './limits.js';
@@ -382,22 +383,28 @@ function accessTokenOf(req: Request): string | undefined {
 }
 
 async function pipeline(state: SandboxState, req: Request, res: Response, isWrite: boolean, handler: Handler, upload = false): Promise<void> {
+  const header = req.get('authorization');
+  if (header === undefined || header.trim() === '') return send(res, topLevel.authenticationFailure());
   const accessToken = accessTokenOf(req);
-  const token = accessToken === undefined ? undefined : state.oauth.check(accessToken);
+  if (accessToken === undefined) return send(res, topLevel.authenticationFailure()); // not `Zoho-oauthtoken …`
+  const token = state.oauth.check(accessToken);
   const user = token && state.metadata.user(token.userId);
-  if (!token || !user || accessToken === undefined) return send(res, topLevel.invalidToken());
+  if (!token || !user) return send(res, topLevel.invalidToken());
+  const need = requestNeed(state, req);
+  if (need && !scopesAllow(token.scopes, need)) return send(res, topLevel.scopeMismatch());
+  const missing = need ? missingPermissions(state.options.profilePermissions ?? {}, user, need) : [];
+  if (missing.length > 0) return send(res, topLevel.noPermission(missing));
 
   const headers: Record<string, string> = {};
   if (state.concurrency) {
-    const release = state.concurrency.acquire(`${token.userId}:${token.clientId}`);
+    const key = `${token.userId}:${token.clientId}`;
+    const release = state.concurrency.acquire(key);
     const limit = state.concurrency.limit;
-    if (!release) {
-      return send(res, topLevel.tooManyRequests({ 'X-RATELIMIT-LIMIT': String(limit), 'X-RATELIMIT-REMAINING': '0' }));
-    }
+    if (!release) return send(res, topLevel.tooManyRequests(concurrencyHeaders(state, limit)));
     res.on('close', release);
     res.on('finish', release);
     headers['X-RATELIMIT-LIMIT'] = String(limit);
-    headers['X-RATELIMIT-REMAINING'] = String(Math.max(0, limit - state.concurrency.current(`${token.userId}:${token.clientId}`)));
+    headers['X-RATELIMIT-REMAINING'] = String(Math.max(0, limit - state.concurrency.current(key)));
   }
 
   const decision = state.faults.decide(isWrite);
@@ -405,7 +412,7 @@ async function pipeline(state: SandboxState, req: Request, res: Response, isWrit
   if (decision.fail && !decision.afterProcessing) {
     if (decision.fail === 'slow') {
       if (!(await state.sleep(state.faults.slowMs))) return abort(req);
-    } else return fail(state, req, res, decision.fail, accessToken);
+    } else return fail(state, req, res, decision.fail, accessToken, need);
   }
 
   const body = isWrite && !upload ? parseBody(req) : undefined;
@@ -416,7 +423,10 @@ async function pipeline(state: SandboxState, req: Request, res: Response, isWrit
     headers['X-RATELIMIT-DAY-LIMIT'] = String(state.credits.perDay);
     headers['X-RATELIMIT-DAY-REMAINING'] = String(state.credits.remaining());
     headers['X-API-CREDITS-REMAINING'] = String(state.credits.remaining());
-    if (!allowed) return send(res, topLevel.tooManyRequests(headers));
+    if (!allowed) {
+      const resetAt = state.credits.resetAt(cost);
+      return send(res, topLevel.creditsExhausted({ ...headers, ...resetHeaders(state, resetAt) }));
+    }
   }
 
   const reply = await handler({ req, state, token, accessToken, user, body });
@@ -425,26 +435,90 @@ async function pipeline(state: SandboxState, req: Request, res: Response, isWrit
   if (decision.fail && decision.afterProcessing) {
     if (decision.fail === 'slow') {
       if (!(await state.sleep(state.faults.slowMs))) return abort(req);
-    } else return fail(state, req, res, decision.fail, accessToken);
+    } else return fail(state, req, res, decision.fail, accessToken, need);
   }
   send(res, reply);
+}
+
+/** `X-RATELIMIT-RESET` (epoch ms, as the 2018 docs print it) and `Retry-After` (whole seconds, at least 1). */
+function resetHeaders(state: SandboxState, resetAt: number): Record<string, string> {
+  return {
+    'X-RATELIMIT-RESET': String(resetAt),
+    'Retry-After': String(Math.max(1, Math.ceil((resetAt - state.now()) / 1000))),
+  };
+}
+
+/** A concurrency 429 clears as soon as a call in flight ends: reset one second from now. */
+function concurrencyHeaders(state: SandboxState, limit: number): Record<string, string> {
+  return { 'X-RATELIMIT-LIMIT': String(limit), 'X-RATELIMIT-REMAINING': '0', ...resetHeaders(state, state.now() + 1000) };
+}
+
+/** The scope and permission one /crm/v2 request needs (undefined: an unknown module, left to the handler). */
+function requestNeed(state: SandboxState, req: Request): Need | undefined {
+  const parts = req.path.split('/').filter(Boolean); // ['crm','v2',…]
+  const first = parts[2];
+  if (first === undefined) return undefined;
+  if (first === 'settings') return { kind: 'settings', resource: (parts[3] ?? '').toLowerCase() };
+  if (first === 'users') return { kind: 'users' };
+  const m = state.metadata.module(decodeURIComponent(first), state.options.moduleNames === 'strict');
+  if (!m) return undefined;
+  const custom = (m as { generated_type?: string }).generated_type === 'custom';
+  let operations: Operation[];
+  switch (req.method) {
+    case 'GET':
+      operations = ['READ'];
+      break;
+    case 'POST':
+      operations = parts[3] === 'upsert' ? ['CREATE', 'UPDATE'] : ['CREATE'];
+      break;
+    case 'PUT':
+      operations = ['UPDATE'];
+      break;
+    case 'DELETE':
+      operations = ['DELETE'];
+      break;
+    default:
+      return undefined;
+  }
+  return { kind: 'module', module: m.api_name, custom, operations };
 }
 
 function abort(req: Request): void {
   req.socket.destroy();
 }
 
-function fail(state: SandboxState, req: Request, res: Response, kind: FailKind, accessToken: string): void {
+function fail(state: SandboxState, req: Request, res: Response, kind: FailKind, accessToken: string, need: Need | undefined): void {
   switch (kind) {
     case 'reset':
       return abort(req);
     case '500':
       return send(res, topLevel.internal());
     case '429':
-      return send(res, topLevel.tooManyRequests());
+      return send(res, topLevel.tooManyRequests(concurrencyHeaders(state, state.concurrency?.limit ?? 10)));
+    case '429-credits': {
+      const limit = String(state.credits?.perDay ?? 0);
+      return send(
+        res,
+        topLevel.creditsExhausted({
+          'X-RATELIMIT-DAY-LIMIT': limit,
+          'X-RATELIMIT-DAY-REMAINING': '0',
+          'X-API-CREDITS-REMAINING': '0',
+          ...resetHeaders(state, state.now() + state.faults.creditsResetMs),
+        }),
+      );
+    }
     case 'invalid-token':
       state.oauth.revoke(accessToken); // the token really is gone, as after a mid-run revocation
       return send(res, topLevel.invalidToken());
+    case 'authentication-failure':
+      return send(res, topLevel.authenticationFailure());
+    case 'scope-mismatch':
+      return send(res, topLevel.scopeMismatch());
+    case 'no-permission': {
+      const word = { READ: 'View', CREATE: 'Create', UPDATE: 'Edit', DELETE: 'Delete' } as const;
+      const permissions = need?.kind === 'module' ? need.operations.map((op) => `Crm_Implied_${word[op]}_${need.module}`) : ['Crm_Implied_Api_Access'];
+      return send(res, topLevel.noPermission(permissions));
+    }
     case 'slow':
       return; // handled by the caller
   }

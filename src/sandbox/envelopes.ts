@@ -53,11 +53,24 @@ export const topLevel = {
     status: 405,
     body: v2Error('INVALID_REQUEST_METHOD', {}, 'The http request method type is not a valid one'),
   }),
+  /** Concurrency 429: too many calls in flight for this user and app (clears in about a second). */
   tooManyRequests: (headers?: Record<string, string>): Reply => ({
     status: 429,
     body: v2Error('TOO_MANY_REQUESTS', {}, 'Many requests fired in concurrent than the allowed limit'),
     headers,
   }),
+  /** Credits 429: the org's rolling-24 h API credits are spent (lasts until old calls leave the window) [choice]. */
+  creditsExhausted: (headers?: Record<string, string>): Reply => ({
+    status: 429,
+    body: v2Error('TOO_MANY_REQUESTS', {}, 'API credits exhausted for the rolling 24-hour window'),
+    headers,
+  }),
+  /** No Authorization header (or not `Zoho-oauthtoken …`). */
+  authenticationFailure: (): Reply => ({ status: 401, body: v2Error('AUTHENTICATION_FAILURE', {}, 'Authentication failed') }),
+  /** The token's scopes do not cover the module or operation. */
+  scopeMismatch: (): Reply => ({ status: 401, body: v2Error('OAUTH_SCOPE_MISMATCH', {}, 'invalid oauth scope to access this URL') }),
+  /** The user's profile lacks the permission (`Crm_Implied_View_Leads` …). */
+  noPermission: (permissions: string[]): Reply => ({ status: 403, body: v2Error('NO_PERMISSION', { permissions }, 'permission denied') }),
   internal: (): Reply => ({ status: 500, body: v2Error('INTERNAL_ERROR', {}, 'Internal server error occurred.') }),
   paramMissing: (param: string): Reply => ({
     status: 400,

@@ -49,6 +49,11 @@ export class FaultInjector {
     return { ...this.faults, ...(this.failNext ? { failNext: { ...this.failNext } } : {}) };
   }
 
+  /** Reset time of an injected credits-exhausted 429, ms from now. */
+  get creditsResetMs(): number {
+    return this.faults.creditsResetMs ?? 3_600_000;
+  }
+
   get slowMs(): number {
     return this.faults.slowMs ?? DEFAULT_SLOW_MS;
   }
@@ -61,7 +66,7 @@ export class FaultInjector {
 
   decide(isWrite: boolean): FaultDecision {
     const f = this.faults;
-    if (isWrite && this.failNext) {
+    if (this.failNext && (isWrite || this.failNext.requests === 'all')) {
       const next = this.failNext;
       next.count--;
       if (next.count <= 0) this.failNext = undefined;

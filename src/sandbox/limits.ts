@@ -36,9 +36,18 @@ export class CreditBudget {
     return true;
   }
 
-  /** When the oldest spending leaves the window (epoch ms), for X-RATELIMIT-RESET style headers. */
-  resetAt(): number {
-    return (this.spent[0]?.at ?? this.now()) + DAY_MS;
+  /**
+   * When enough spending has left the rolling window for a call of `cost` to fit again (epoch ms), for the
+   * X-RATELIMIT-RESET / Retry-After headers of a credits-exhausted 429.
+   */
+  resetAt(cost = 1): number {
+    let used = this.used();
+    for (const s of this.spent) {
+      if (used + cost <= this.perDay) break;
+      used -= s.cost;
+      if (used + cost <= this.perDay) return s.at + DAY_MS;
+    }
+    return used + cost <= this.perDay ? this.now() : (this.spent.at(-1)?.at ?? this.now()) + DAY_MS;
   }
 
   clear(): void {

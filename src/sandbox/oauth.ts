@@ -4,6 +4,7 @@
  * invalidates the oldest), errors as HTTP 200 `{"error":…}`. Tokens are never logged.
  */
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_SCOPES } from './access.js';
 import type { SandboxOAuthClient } from './types.js';
 
 export interface AccessTokenInfo {
@@ -11,6 +12,8 @@ export interface AccessTokenInfo {
   clientId: string;
   refreshToken: string;
   expiresAt: number;
+  /** OAuth scopes, inherited from the refresh token. */
+  scopes: readonly string[];
 }
 
 export interface TokenSettings {
@@ -27,8 +30,8 @@ export const newTokenString = (): string => `1000.${hex(16)}.${hex(16)}`;
 export class OAuthServer {
   private readonly clients = new Map<string, SandboxOAuthClient>();
   /** refresh token → owner and client. */
-  private readonly refreshTokens = new Map<string, { userId: string; clientId: string }>();
-  private readonly grantCodes = new Map<string, { userId: string; clientId: string; redirectUri?: string }>();
+  private readonly refreshTokens = new Map<string, { userId: string; clientId: string; scopes: readonly string[] }>();
+  private readonly grantCodes = new Map<string, { userId: string; clientId: string; redirectUri?: string; scopes: readonly string[] }>();
   private readonly accessTokens = new Map<string, AccessTokenInfo>();
   /** refresh token → its live access tokens, oldest first. */
   private readonly byRefresh = new Map<string, string[]>();
@@ -41,9 +44,11 @@ export class OAuthServer {
   ) {
     for (const c of clients) {
       this.clients.set(c.clientId, c);
-      for (const r of c.refreshTokens) this.refreshTokens.set(r.token, { userId: r.userId, clientId: c.clientId });
+      for (const r of c.refreshTokens) {
+        this.refreshTokens.set(r.token, { userId: r.userId, clientId: c.clientId, scopes: r.scopes ?? DEFAULT_SCOPES });
+      }
       for (const g of c.grantCodes ?? []) {
-        this.grantCodes.set(g.code, { userId: g.userId, clientId: c.clientId, redirectUri: g.redirectUri });
+        this.grantCodes.set(g.code, { userId: g.userId, clientId: c.clientId, redirectUri: g.redirectUri, scopes: g.scopes ?? DEFAULT_SCOPES });
       }
     }
   }
@@ -56,7 +61,7 @@ export class OAuthServer {
       const owner = fields.refresh_token ? this.refreshTokens.get(fields.refresh_token) : undefined;
       if (!owner || owner.clientId !== client.clientId) return this.error('invalid_code');
       this.grants.refresh_token++;
-      const access = this.mint(fields.refresh_token!, owner.userId, client.clientId);
+      const access = this.mint(fields.refresh_token!, owner.userId, client.clientId, owner.scopes);
       return this.answer(access, apiDomain);
     }
     if (fields.grant_type === 'authorization_code') {
@@ -66,8 +71,8 @@ export class OAuthServer {
       this.grantCodes.delete(fields.code!); // a grant code works once
       this.grants.authorization_code++;
       const refresh = newTokenString();
-      this.refreshTokens.set(refresh, { userId: grant.userId, clientId: client.clientId });
-      const access = this.mint(refresh, grant.userId, client.clientId);
+      this.refreshTokens.set(refresh, { userId: grant.userId, clientId: client.clientId, scopes: grant.scopes });
+      const access = this.mint(refresh, grant.userId, client.clientId, grant.scopes);
       return this.answer(access, apiDomain, refresh);
     }
     return this.error('unsupported_grant_type');
@@ -98,9 +103,9 @@ export class OAuthServer {
     return (this.byRefresh.get(refreshToken) ?? []).filter((t) => this.check(t)).length;
   }
 
-  private mint(refreshToken: string, userId: string, clientId: string): string {
+  private mint(refreshToken: string, userId: string, clientId: string, scopes: readonly string[]): string {
     const token = newTokenString();
-    this.accessTokens.set(token, { userId, clientId, refreshToken, expiresAt: this.now() + this.settings.lifetimeSeconds * 1000 });
+    this.accessTokens.set(token, { userId, clientId, refreshToken, expiresAt: this.now() + this.settings.lifetimeSeconds * 1000, scopes });
     const list = (this.byRefresh.get(refreshToken) ?? []).filter((t) => this.accessTokens.has(t));
     list.push(token);
     while (list.length > this.settings.maxPerRefreshToken) this.accessTokens.delete(list.shift()!);

@@ -1,3 +1,5 @@
+import type { ProfilePermissions } from './access.js';
+
 /**
  * Public option types of the v2 sandbox (the local Zoho CRM v2 emulator). Defaults follow PROTOCOL.md §12;
  * every alternative there is an option here.
@@ -6,19 +8,36 @@
 export interface SandboxOAuthClient {
   clientId: string;
   clientSecret: string;
-  refreshTokens: { token: string; userId: string }[];
+  /** `scopes`: what access tokens minted from it may do (see access.ts). Default: every scope (DEFAULT_SCOPES). */
+  refreshTokens: { token: string; userId: string; scopes?: string[] }[];
   /** Authorization codes accepted (once each) by grant_type=authorization_code. */
-  grantCodes?: { code: string; userId: string; redirectUri?: string }[];
+  grantCodes?: { code: string; userId: string; redirectUri?: string; scopes?: string[] }[];
 }
 
 /** What a deterministic "fail the next N write requests" does. */
-export type FailKind = '500' | '429' | 'reset' | 'slow' | 'invalid-token';
+export type FailKind =
+  | '500'
+  /** Concurrency 429 with its headers. */
+  | '429'
+  /** Credits-exhausted 429 with its headers (reset `creditsResetMs` from now). */
+  | '429-credits'
+  | 'reset'
+  | 'slow'
+  | 'invalid-token'
+  /** 401 AUTHENTICATION_FAILURE. */
+  | 'authentication-failure'
+  /** 401 OAUTH_SCOPE_MISMATCH. */
+  | 'scope-mismatch'
+  /** 403 NO_PERMISSION naming the permission the call needed. */
+  | 'no-permission';
 
 export interface FailNext {
   count: number;
   kind: FailKind;
   /** true: the write is applied first and THEN the failure is answered ("in doubt" for the client). */
   applyAfterProcessing?: boolean;
+  /** Which requests count: 'writes' (POST/PUT/DELETE under /crm/v2, default) or 'all' (GETs too). */
+  requests?: 'writes' | 'all';
 }
 
 export interface SandboxFaults {
@@ -32,8 +51,10 @@ export interface SandboxFaults {
   slowRate?: number;
   /** Delay of slow answers, ms. Default 30000. */
   slowMs?: number;
-  /** 0..1 → 429 TOO_MANY_REQUESTS. */
+  /** 0..1 → 429 TOO_MANY_REQUESTS (the concurrency kind, with its headers). */
   rateLimitRate?: number;
+  /** Reset time of an injected credits-exhausted 429, ms from now. Default 3600000. */
+  creditsResetMs?: number;
   /** One-shot: invalidate every live access token now. */
   revokeAllTokens?: boolean;
   /** Apply latency and random faults only to write calls (POST/PUT under /crm/v2). Default false. */
@@ -89,6 +110,11 @@ export interface SandboxOptions {
    * Default `{ Leads: ['Company'] }` (§12). Pass `{}` for the bare §9.7 set.
    */
   layoutMandatory?: Record<string, string[]>;
+  /**
+   * What each CRM profile (by name, as in users.json) may do per module api_name; a call outside it answers
+   * 403 NO_PERMISSION. Default: every profile may do everything.
+   */
+  profilePermissions?: ProfilePermissions;
   /** Concurrent requests per (user, OAuth client); the next one gets 429. Default off. */
   concurrencyLimit?: number;
   /** Rolling-24h credit budget: ceil(n/10) (max 10) per write, 1 per other call. Default off. */

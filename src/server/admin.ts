@@ -27,6 +27,12 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
   router.get('/readyz', async (_req, res) => {
     const checks = await Promise.all(
       upstream.profiles().map(async (p) => {
+        // Stopped after a credits-exhausted 429: say so without spending a call. The proxy stays ready: it still
+        // answers (4820 at once), and every replica shares the same exhausted budget anyway.
+        const stoppedUntil = p.client.creditStop.until();
+        if (stoppedUntil !== undefined) {
+          return { profile: p.name, ok: true, creditsExhaustedUntil: new Date(stoppedUntil).toISOString() };
+        }
         try {
           await p.client.get('/crm/v2/settings/modules');
           return { profile: p.name, ok: true };

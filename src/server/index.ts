@@ -48,6 +48,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     observer: metrics.observer,
     onWarning: (message) => logger.warn({ warning: message }, 'upstream warning'),
   });
+  metrics.watchCreditStops(() => upstream.profiles().map((p) => ({ profile: p.name, until: p.client.creditStop.until() })));
   const journal =
     options.journal ??
     (config.journal.dir

@@ -65,6 +65,26 @@ export class ProxyMetrics {
     labelNames: ['profile'] as const,
     registers: [this.registry],
   });
+  readonly creditStopRefusals = new Counter({
+    name: 'zbridge_upstream_credit_stop_refusals_total',
+    help: 'Calls answered 4820 without reaching v2 because the profile is stopped after a credits-exhausted 429.',
+    labelNames: ['profile'] as const,
+    registers: [this.registry],
+  });
+  private creditStops: () => { profile: string; until: number | undefined }[] = () => [];
+  readonly creditsExhausted = new Gauge({
+    name: 'zbridge_upstream_credits_exhausted',
+    help: '1 while a profile sends nothing because v2 said its API credits are exhausted, else 0.',
+    labelNames: ['profile'] as const,
+    registers: [this.registry],
+    collect: () => this.collectCreditStops(),
+  });
+  readonly creditsResetTime = new Gauge({
+    name: 'zbridge_upstream_credits_reset_timestamp_seconds',
+    help: 'When a stopped profile sends again (Unix seconds); absent while the profile is not stopped.',
+    labelNames: ['profile'] as const,
+    registers: [this.registry],
+  });
   readonly inFlight = new Gauge({
     name: 'zbridge_in_flight_calls',
     help: 'Legacy calls being processed.',
@@ -100,6 +120,20 @@ export class ProxyMetrics {
     }
   }
 
+  /** Where the credits-exhausted gauges read each profile's stop (`until` epoch ms) at scrape time. */
+  watchCreditStops(source: () => { profile: string; until: number | undefined }[]): void {
+    this.creditStops = source;
+  }
+
+  private collectCreditStops(): void {
+    this.creditsExhausted.reset();
+    this.creditsResetTime.reset();
+    for (const { profile, until } of this.creditStops()) {
+      this.creditsExhausted.set({ profile }, until === undefined ? 0 : 1);
+      if (until !== undefined) this.creditsResetTime.set({ profile }, Math.round(until / 1000));
+    }
+  }
+
   /** The zoho ClientObserver. */
   readonly observer = {
     onUpstreamCall: (e: { profile: string; method: string; status?: number; durationMs: number }) => {
@@ -113,5 +147,6 @@ export class ProxyMetrics {
     onTokenRefresh: (e: { profile: string; ok: boolean }) =>
       this.tokenRefreshes.inc({ profile: e.profile, ok: String(e.ok) }),
     onCredits: (e: { profile: string; credits: number }) => this.credits.inc({ profile: e.profile }, e.credits),
+    onCreditStopRefusal: (e: { profile: string }) => this.creditStopRefusals.inc({ profile: e.profile }),
   };
 }

@@ -4,7 +4,9 @@
  *
  * Retry policy per attempt:
  *   401 INVALID_TOKEN            → invalidate, refresh, retry once; again → 4834
- *   429                          → backoff (Retry-After / X-RATELIMIT-RESET honoured, capped), then 4820
+ *   429 concurrency              → backoff (Retry-After / X-RATELIMIT-RESET honoured, capped), then 4820
+ *   429 credits exhausted        → no retry: 4820 at once, and the profile stops sending until the reset time
+ *                                  (CreditStop; calls meanwhile get 4820 without reaching Zoho)
  *   not sent (refused, DNS …)    → backoff and retry: nothing reached Zoho
  *   5xx / reset after sending / timeout
  *       insert                   → no retry: 4500 inDoubt (records may exist)
@@ -19,6 +21,7 @@ import type { V2Operation, V2Outcome, V2Request } from '../mapping/types.js';
 import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
 import { RollingCreditMeter, Semaphore, writeCredits, type ConcurrencyLimiter, type CreditMeter } from './limiter.js';
 import { notify, type ClientObserver, type RetryReason, type V2CallRecord } from './observer.js';
+import { DEFAULT_CREDITS_PAUSE_MS, MemoryCreditStop, rateLimitKind, type CreditStop } from './rate-limit.js';
 import { TokenManager } from './oauth.js';
 import { MemoryTokenStore, type TokenStore } from './tokens.js';
 import { PROFILE_DEFAULTS, type ZohoProfile } from './types.js';
@@ -45,6 +48,8 @@ export interface ZohoClientOptions {
   limiter?: ConcurrencyLimiter;
   /** Replace the in-memory credit meter. Default RollingCreditMeter(creditsPerDay). */
   credits?: CreditMeter;
+  /** Replace the in-memory "credits exhausted, stop until" state (e.g. a Redis one). Default MemoryCreditStop. */
+  creditStop?: CreditStop;
   /** Axios instance (default: a private one with `proxy: false`). */
   http?: AxiosInstance;
 }
@@ -104,6 +109,7 @@ export class ZohoClient {
   readonly tokens: TokenManager;
   readonly limiter: ConcurrencyLimiter;
   readonly credits: CreditMeter;
+  readonly creditStop: CreditStop;
   private readonly agents: HttpAgents;
   private readonly http: AxiosInstance;
   private readonly observer: ClientObserver;
@@ -131,6 +137,7 @@ export class ZohoClient {
       options.limiter ??
       new Semaphore(profile.concurrency ?? PROFILE_DEFAULTS.concurrency, profile.maxQueue ?? PROFILE_DEFAULTS.maxQueue, profile.id);
     this.credits = options.credits ?? new RollingCreditMeter(profile.creditsPerDay, this.now);
+    this.creditStop = options.creditStop ?? new MemoryCreditStop(this.now);
     this.tokens = new TokenManager(profile, options.tokenStore ?? new MemoryTokenStore(), {
       refreshAheadMs: options.refreshAheadMs,
       now: this.now,
@@ -234,6 +241,17 @@ export class ZohoClient {
     const label = `${plan.method} ${plan.path}`;
     if (!plan.path.startsWith('/') || plan.path.startsWith('//')) {
       return fail(new UpstreamError(`${label}: not a path under the API domain`, {}));
+    }
+    const stoppedUntil = this.creditStop.until();
+    if (stoppedUntil !== undefined) {
+      notify(this.observer.onCreditStopRefusal, { profile: this.profile.id });
+      return fail(
+        new UpstreamError(`${label}: not sent, v2 API credits are exhausted until ${new Date(stoppedUntil).toISOString()}`, {
+          legacy: legacyErrors.rateLimit(),
+          status: 429,
+          v2Code: 'TOO_MANY_REQUESTS',
+        }),
+      );
     }
     if (!this.credits.reserve(plan.credits)) {
       return fail(
@@ -363,6 +381,17 @@ export class ZohoClient {
         return failure('INVALID_TOKEN with a freshly refreshed token', legacyErrors.invalidTicket(), { status: 401, v2Code });
       }
       if (answer.status === 429) {
+        if (rateLimitKind(answer.headers, body) === 'credits') {
+          // Lasts hours: stop the profile instead of retrying (the retries would be refused too).
+          const hint = this.hintMs(answer.headers);
+          const until = this.now() + (hint ?? this.profile.creditsPauseMs ?? DEFAULT_CREDITS_PAUSE_MS);
+          this.creditStop.stop(until);
+          notify(this.observer.onCreditsExhausted, { profile: this.profile.id, until });
+          return failure(`HTTP 429 credits exhausted; profile stopped until ${new Date(until).toISOString()}`, legacyErrors.rateLimit(), {
+            status: 429,
+            v2Code,
+          });
+        }
         if (await retry('429', attempt, this.hintMs(answer.headers))) continue;
         return failure(`HTTP 429 after ${attempt} attempts`, legacyErrors.rateLimit(), { status: 429, v2Code, retryable: true });
       }

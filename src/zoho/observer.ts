@@ -9,6 +9,10 @@ export interface ClientObserver {
   onTokenRefresh?(e: { profile: string; ok: boolean }): void;
   /** Credits charged for one logical call (after it completed). */
   onCredits?(e: { profile: string; credits: number }): void;
+  /** v2 said the credit budget is spent: the profile sends nothing until `until` (epoch ms). */
+  onCreditsExhausted?(e: { profile: string; until: number }): void;
+  /** A call refused locally because the profile is stopped after a credits-exhausted 429. */
+  onCreditStopRefusal?(e: { profile: string }): void;
 }
 
 /**

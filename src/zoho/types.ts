@@ -34,6 +34,11 @@ export interface ZohoProfile {
   maxRetries?: number;
   /** Optional local credit budget per rolling 24 h: once spent → 4820 without calling. */
   creditsPerDay?: number;
+  /**
+   * After a credits-exhausted 429 without `Retry-After` / `X-RATELIMIT-RESET`: how long the profile stops
+   * sending, ms. With a reset header the header wins. Default 3600000 (1 hour).
+   */
+  creditsPauseMs?: number;
 }
 
 export const PROFILE_DEFAULTS = {

@@ -6,6 +6,7 @@ import { DEMO_USER, manualClock, refreshGrant, sandbox } from './helpers.js';
 
 const lead = { Last_Name: 'Boyle', Company: 'Zylker' };
 const tooMany = { code: 'TOO_MANY_REQUESTS', details: {}, message: 'Many requests fired in concurrent than the allowed limit', status: 'error' };
+const creditsSpent = { code: 'TOO_MANY_REQUESTS', details: {}, message: 'API credits exhausted for the rolling 24-hour window', status: 'error' };
 
 /** Wait (without timing assertions) until `predicate` holds. */
 async function until(predicate: () => boolean): Promise<void> {
@@ -38,20 +39,53 @@ describe('rate limits', () => {
     for (let i = 0; i < 3; i++) expect((await t.http.get('/crm/v2/settings/modules').set(t.auth)).status).toBe(200);
   });
 
-  it('rolling 24h credit budget → 429 when spent, headers, recovers after the window', async () => {
+  it('rolling 24h credit budget → the credits 429 (its own message and headers) when spent, recovers after the window', async () => {
     const clock = manualClock();
     const t = await sandbox({ creditsPerDay: 4, now: clock.now, tokenLifetimeSeconds: 200_000 });
     const write = await t.http.post('/crm/v2/Leads').set(t.auth).send({ data: Array.from({ length: 25 }, () => lead) }); // 3 credits
     expect(write.status).toBe(202);
     expect(write.headers['x-ratelimit-day-remaining']).toBe('1');
+    const spentAt = clock.now();
+    clock.advance(60_000);
     expect((await t.http.get('/crm/v2/settings/modules').set(t.auth)).status).toBe(200); // 1 credit
     const refused = await t.http.get('/crm/v2/settings/modules').set(t.auth);
     expect(refused.status).toBe(429);
-    expect(refused.body).toEqual(tooMany);
+    expect(refused.body).toEqual(creditsSpent);
+    expect(refused.body.message).not.toBe(tooMany.message);
     expect(refused.headers['x-ratelimit-day-limit']).toBe('4');
+    expect(refused.headers['x-ratelimit-day-remaining']).toBe('0');
+    expect(refused.headers['x-api-credits-remaining']).toBe('0');
+    // One credit is needed: it frees when the write (3 credits, the oldest) leaves the window.
+    expect(refused.headers['x-ratelimit-reset']).toBe(String(spentAt + 86_400_000));
+    expect(refused.headers['retry-after']).toBe(String(86_400 - 60));
     expect(t.sb.state.records('Leads')).toHaveLength(25);
-    clock.advance(86_400_001);
+    clock.advance(86_400_000 - 60_000);
     expect((await t.http.get('/crm/v2/settings/modules').set(t.auth)).status).toBe(200);
+  });
+
+  it('the concurrency 429 carries X-RATELIMIT-LIMIT/REMAINING/RESET and Retry-After', async () => {
+    const t = await sandbox({ concurrencyLimit: 1, faults: { latencyMs: 60_000 } });
+    void t.http.get('/crm/v2/settings/modules').set(t.auth).then(() => undefined, () => undefined);
+    await until(() => t.sb.state.concurrency!.current(`${DEMO_USER.id}:1000.SANDBOXDEMOCLIENT`) === 1);
+    const res = await t.http.get('/crm/v2/settings/modules').set(t.auth);
+    expect(res.status).toBe(429);
+    expect(res.headers['x-ratelimit-remaining']).toBe('0');
+    expect(Number(res.headers['x-ratelimit-reset'])).toBeGreaterThan(Date.now() - 60_000);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.headers['x-ratelimit-day-remaining']).toBeUndefined();
+  });
+
+  it.each([
+    ['429', 'concurrency', { 'x-ratelimit-remaining': '0', 'retry-after': '1' }],
+    ['429-credits', 'credits', { 'x-ratelimit-day-remaining': '0', 'x-api-credits-remaining': '0', 'retry-after': '3600' }],
+  ] as const)('injected %s (%s) carries its headers', async (kind, _name, expected) => {
+    const t = await sandbox();
+    t.sb.state.setFaults({ failNext: { count: 1, kind } });
+    const res = await t.http.post('/crm/v2/Leads').set(t.auth).send({ data: [lead] });
+    expect(res.status).toBe(429);
+    expect(res.body).toEqual(kind === '429' ? tooMany : creditsSpent);
+    expect(res.headers).toMatchObject(expected);
+    expect(Number(res.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
   });
 });
 

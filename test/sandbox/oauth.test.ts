@@ -125,13 +125,18 @@ describe('POST /oauth/v2/token', () => {
 describe('access tokens on /crm/v2', () => {
   const invalidToken = { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' };
 
-  it('missing, unknown or malformed Authorization → 401 INVALID_TOKEN envelope', async () => {
+  it.each([
+    ['no Authorization header', undefined, 'AUTHENTICATION_FAILURE', 'Authentication failed'],
+    ['an empty Authorization header', '', 'AUTHENTICATION_FAILURE', 'Authentication failed'],
+    ['another scheme (Bearer)', 'Bearer 1000.x.y', 'AUTHENTICATION_FAILURE', 'Authentication failed'],
+    ['the scheme without a token', 'Zoho-oauthtoken', 'AUTHENTICATION_FAILURE', 'Authentication failed'],
+    ['an unknown token', 'Zoho-oauthtoken 1000.x.y', 'INVALID_TOKEN', 'invalid oauth token'],
+  ])('%s → 401 %s', async (_name, header, code, message) => {
     const { http } = await sandbox();
-    const missing = await http.get('/crm/v2/settings/modules');
-    expect(missing.status).toBe(401);
-    expect(missing.text).toBe(JSON.stringify(invalidToken));
-    expect((await http.get('/crm/v2/settings/modules').set('Authorization', 'Zoho-oauthtoken 1000.x.y')).status).toBe(401);
-    expect((await http.get('/crm/v2/settings/modules').set('Authorization', 'Bearer whatever')).status).toBe(401);
+    const req = http.get('/crm/v2/settings/modules');
+    const res = await (header === undefined ? req : req.set('Authorization', header));
+    expect(res.status).toBe(401);
+    expect(res.text).toBe(JSON.stringify({ code, details: {}, message, status: 'error' }));
   });
 
   it('a token expires after its lifetime (injected clock)', async () => {

@@ -89,7 +89,8 @@ describe('ZohoClient.execute against the sandbox', () => {
     expect(outcome).toMatchObject({ kind: 'response', status: 201 });
     expect(calls[0]).toMatchObject({ status: 201, attempts: 3 });
     expect(e.retries).toEqual(['429', '429']);
-    expect(e.sleeps[1]).toBeGreaterThanOrEqual(e.sleeps[0]);
+    // The sandbox's concurrency 429 says Retry-After: 1 (and X-RATELIMIT-RESET one second on): the waits honour it.
+    for (const ms of e.sleeps.slice(0, 2)) expect(ms).toBeGreaterThanOrEqual(1000);
     expect(leads(sb, 'Patient')).toHaveLength(1);
   });
 
