@@ -13,6 +13,7 @@ import type { AccessTokenInfo } from './oauth.js';
 import { displayName, renderRecord } from './render.js';
 import {
   CriteriaError,
+  conditionCount,
   criteriaFields,
   matches,
   matchesEmail,
@@ -310,7 +311,9 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
       const unknown = known && criteriaFields(tree).find((f) => f !== 'id' && !known.has(f));
       if (unknown) return topLevel.invalidQuery({ reason: 'the field is not available for search', api_name: unknown });
       const ownerName = (id: string): string | undefined => state.metadata.user(id)?.fullName;
-      found = records.filter((r) => matches(r, tree, ownerName));
+      // v2: `equals` is exact alone, looser among several conditions ("ABC" also finds "ABC Inc").
+      const loose = conditionCount(tree) > 1 ? (options.looseEquals ?? 'word-prefix') : 'exact';
+      found = records.filter((r) => matches(r, tree, ownerName, loose));
     } else if (str(q.email) !== undefined) {
       found = records.filter((r) => matchesEmail(r, fields, str(q.email)!));
     } else if (str(q.phone) !== undefined) {

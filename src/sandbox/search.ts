@@ -5,9 +5,14 @@
  *   group     := "(" condition ")" | "(" group (("and"|"or") group)+ ")"
  *   condition := api_name ":" ("equals"|"starts_with") ":" value
  *
- * In a value, `\(`, `\)`, `\,` and `\\` are literal; an unescaped comma separates alternative values (any may
- * match). "and" binds tighter than "or" when both appear in one group. At most 10 conditions; criteria longer
- * than 2000 characters are refused. Matching is case-insensitive; lookups match by id or by name.
+ * Escapes in a value (v2 search doc): `\(`, `\)`, `\,` and `\\` stand for `(`, `)`, `,` and `\`; a backslash
+ * before any other character, or at the end of the value, is itself literal (never swallowed). An unescaped
+ * comma separates alternative values (any may match); an unescaped `(` is an error. "and" binds tighter than
+ * "or" when both appear in one group. At most 10 conditions; criteria longer than 2000 characters are refused.
+ *
+ * Matching is case-insensitive; lookups match by id or by name. `equals` is exact in a single-condition search;
+ * in a search of several conditions v2 documents it as looser ("ABC" also finds "ABC Inc"), which
+ * `looseEquals` emulates (see LooseEquals).
  */
 import type { V2FieldJson } from '../mapping/types.js';
 import type { StoredRecord } from './store.js';
@@ -98,9 +103,15 @@ export function parseCriteria(text: string): Criteria {
     let current = '';
     while (pos < src.length && src[pos] !== ')') {
       const c = src[pos];
-      if (c === '\\' && pos + 1 < src.length) {
-        current += src[pos + 1];
-        pos += 2;
+      if (c === '\\') {
+        const next = src[pos + 1];
+        if (next === '(' || next === ')' || next === ',' || next === '\\') {
+          current += next;
+          pos += 2;
+        } else {
+          current += c; // a lone backslash is a literal backslash
+          pos++;
+        }
         continue;
       }
       if (c === '(') fail('unescaped "(" in value');
@@ -143,11 +154,38 @@ export function fieldValue(record: StoredRecord, field: string): unknown {
   return record.values[field];
 }
 
-export function matches(record: StoredRecord, c: Criteria, ownerName?: (id: string) => string | undefined): boolean {
+/**
+ * How `equals` matches inside a search of several conditions: 'word-prefix' (default) = the stored value equals
+ * the wanted one or starts with it followed by a non-letter/digit ("ABC" finds "ABC Inc" and "ABC-2", not "ABCD");
+ * 'prefix' = any stored value starting with it; 'exact' = as in a single-condition search.
+ */
+export type LooseEquals = 'word-prefix' | 'prefix' | 'exact';
+
+/** Number of conditions in a criteria tree. */
+export function conditionCount(c: Criteria): number {
+  return c.kind === 'cond' ? 1 : c.parts.reduce((n, p) => n + conditionCount(p), 0);
+}
+
+function equalsMatch(stored: string, wanted: string, mode: LooseEquals): boolean {
+  if (stored === wanted) return true;
+  if (mode === 'exact' || !stored.startsWith(wanted) || wanted === '') return false;
+  return mode === 'prefix' || !/[\p{L}\p{N}]/u.test(stored[wanted.length]);
+}
+
+/**
+ * Does `record` satisfy `c`? `loose`: how `equals` matches (pass 'exact' for single-condition searches).
+ * @default loose 'exact'
+ */
+export function matches(
+  record: StoredRecord,
+  c: Criteria,
+  ownerName?: (id: string) => string | undefined,
+  loose: LooseEquals = 'exact',
+): boolean {
   if (c.kind !== 'cond') {
     return c.kind === 'and'
-      ? c.parts.every((p) => matches(record, p, ownerName))
-      : c.parts.some((p) => matches(record, p, ownerName));
+      ? c.parts.every((p) => matches(record, p, ownerName, loose))
+      : c.parts.some((p) => matches(record, p, ownerName, loose));
   }
   const candidates = matchStrings(fieldValue(record, c.field)).map((s) => s.toLowerCase());
   if (c.field === 'Owner' && ownerName) {
@@ -156,7 +194,7 @@ export function matches(record: StoredRecord, c: Criteria, ownerName?: (id: stri
   }
   return c.values.some((wanted) => {
     const w = wanted.toLowerCase();
-    return candidates.some((s) => (c.operator === 'equals' ? s === w : s.startsWith(w)));
+    return candidates.some((s) => (c.operator === 'equals' ? equalsMatch(s, w, loose) : s.startsWith(w)));
   });
 }
 

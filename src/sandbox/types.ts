@@ -1,4 +1,5 @@
 import type { ProfilePermissions } from './access.js';
+import type { LooseEquals } from './search.js';
 
 /**
  * Public option types of the v2 sandbox (the local Zoho CRM v2 emulator). Defaults follow PROTOCOL.md §12;
@@ -115,6 +116,11 @@ export interface SandboxOptions {
    * 403 NO_PERMISSION. Default: every profile may do everything.
    */
   profilePermissions?: ProfilePermissions;
+  /**
+   * How `equals` matches in a criteria search of several conditions (v2 documents it as looser than in a
+   * single-condition search: "ABC" also finds "ABC Inc"). Default 'word-prefix'; 'prefix'; 'exact' (older sandbox).
+   */
+  looseEquals?: LooseEquals;
   /** Concurrent requests per (user, OAuth client); the next one gets 429. Default off. */
   concurrencyLimit?: number;
   /** Rolling-24h credit budget: ceil(n/10) (max 10) per write, 1 per other call. Default off. */

@@ -127,3 +127,76 @@ describe('GET /crm/v2/{M}/search', () => {
     expect((await t.http.get('/crm/v2/Nope/search?word=x').set(t.auth)).body.code).toBe('INVALID_MODULE');
   });
 });
+
+describe('criteria escapes (v2 rules for "(", ")", "," and "\\")', () => {
+  it.each([
+    ['Burns\\,B', ['Burns,B']],
+    ['Patricia\\(Boyle\\)', ['Patricia(Boyle)']],
+    ['back\\\\slash', ['back\\slash']],
+    ['lone\\back', ['lone\\back']], // a backslash before another character stays
+    ['trailing\\\\', ['trailing\\']], // a value ending in a backslash must escape it: `\)` would escape the paren
+    ['C:\\\\temp\\\\x', ['C:\\temp\\x']],
+    ['a\\\\,b', ['a\\', 'b']], // an escaped backslash, then a separating comma
+    ['a\\\\\\,b', ['a\\,b']],
+    ['100\\%', ['100\\%']],
+  ])('value %s → %j', (raw, values) => {
+    expect(parseCriteria(`(Last_Name:equals:${raw})`)).toMatchObject({ values });
+  });
+
+  it('an unescaped trailing backslash escapes the closing parenthesis → INVALID_QUERY', () => {
+    expect(() => parseCriteria('(Last_Name:equals:trailing\\)')).toThrow(/expected "\)"/);
+  });
+
+  it('the bridge\'s escaping round-trips through the sandbox parser for every special character', async () => {
+    const { escapeCriteriaValue } = await import('../../src/zoho/records.js');
+    for (const value of ['a(b)c', 'x,y', 'back\\slash', '\\', '((,))\\\\', 'plain']) {
+      expect(parseCriteria(`(Last_Name:equals:${escapeCriteriaValue(value)})`)).toMatchObject({ values: [value] });
+    }
+  });
+
+  it('a stored value with a backslash is found by its escaped and by its lone-backslash form', async () => {
+    const t = await sandbox();
+    await t.http.post('/crm/v2/Accounts').set(t.auth).send({ data: [{ Account_Name: 'Dept\\Sales' }] });
+    for (const criteria of ['(Account_Name:equals:Dept\\\\Sales)', '(Account_Name:equals:Dept\\Sales)']) {
+      const res = await t.http.get('/crm/v2/Accounts/search').query({ criteria }).set(t.auth);
+      expect(res.status).toBe(200);
+      expect(res.body.data[0].Account_Name).toBe('Dept\\Sales');
+    }
+  });
+});
+
+describe('equals: exact alone, looser among several conditions, paged with more_records', () => {
+  async function accounts(names: string[], options: Parameters<typeof sandbox>[0] = {}) {
+    const t = await sandbox(options);
+    for (let i = 0; i < names.length; i += 100) {
+      await t.http.post('/crm/v2/Accounts').set(t.auth).send({ data: names.slice(i, i + 100).map((n) => ({ Account_Name: n })) });
+    }
+    const find = async (criteria: string, page = 1) =>
+      t.http.get('/crm/v2/Accounts/search').query({ criteria, page: String(page) }).set(t.auth);
+    return { t, find };
+  }
+  const names = (res: { status: number; body: { data?: { Account_Name: string }[] } }) =>
+    res.status === 204 ? [] : res.body.data!.map((r) => r.Account_Name);
+
+  it.each([
+    ['word-prefix (default)', undefined, ['ABC', 'ABC Inc', 'abc-2', 'Other']],
+    ['prefix', 'prefix', ['ABC', 'ABC Inc', 'abc-2', 'ABCD', 'Other']],
+    ['exact', 'exact', ['ABC', 'Other']],
+  ] as const)('%s', async (_name, looseEquals, expected) => {
+    const { find } = await accounts(['ABC', 'ABC Inc', 'abc-2', 'ABCD', 'XABC', 'Other'], looseEquals ? { looseEquals } : {});
+    expect(names(await find('(Account_Name:equals:ABC)'))).toEqual(['ABC']); // one condition: exact
+    expect(names(await find('((Account_Name:equals:ABC)or(Account_Name:equals:Other))'))).toEqual(expected);
+  });
+
+  it('loose matches beyond 200 are paged: more_records true, the exact record on page 2', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => `Acme ${String(i).padStart(3, '0')}`);
+    const { find } = await accounts([...many, 'Acme']);
+    const criteria = '((Account_Name:equals:Acme)or(Account_Name:equals:Nothing))';
+    const first = await find(criteria);
+    expect(first.body.info).toEqual({ per_page: 200, count: 200, page: 1, more_records: true });
+    expect(names(first)).not.toContain('Acme');
+    const second = await find(criteria, 2);
+    expect(second.body.info).toEqual({ per_page: 200, count: 51, page: 2, more_records: false });
+    expect(names(second)).toContain('Acme');
+  });
+});
