@@ -71,6 +71,11 @@ export const topLevel = {
   scopeMismatch: (): Reply => ({ status: 401, body: v2Error('OAUTH_SCOPE_MISMATCH', {}, 'invalid oauth scope to access this URL') }),
   /** The user's profile lacks the permission (`Crm_Implied_View_Leads` …). */
   noPermission: (permissions: string[]): Reply => ({ status: 403, body: v2Error('NO_PERMISSION', { permissions }, 'permission denied') }),
+  /** `duplicate_check_fields` names a field that is neither the system duplicate-check field nor unique [choice]. */
+  notDuplicateCheckField: (apiName: string): Reply => ({
+    status: 400,
+    body: v2Error('INVALID_DATA', { api_name: apiName }, 'the field is not a duplicate check field'),
+  }),
   internal: (): Reply => ({ status: 500, body: v2Error('INTERNAL_ERROR', {}, 'Internal server error occurred.') }),
   paramMissing: (param: string): Reply => ({
     status: 400,

@@ -259,6 +259,10 @@ export function updateRecords(ctx: WriteContext, moduleApi: string, data: unknow
 
 export function upsertRecords(ctx: WriteContext, moduleApi: string, data: unknown[], given: string[] | undefined): Reply {
   if (!supportsUpsert(moduleApi)) return topLevel.moduleNotSupported();
+  // v2: only the module's system duplicate-check field and user-defined unique fields may be named.
+  const allowed = new Set([duplicateCheckFieldOf(moduleApi), ...uniqueFields(ctx, moduleApi).map((u) => u.api)].filter(Boolean));
+  const refused = given?.find((f) => !allowed.has(f));
+  if (refused !== undefined) return topLevel.notDuplicateCheckField(refused);
   const order = upsertCheckOrder(ctx, moduleApi, given);
   return batchReply(ctx, 'upsert', eachRecord(data, (r) => upsertOne(ctx, moduleApi, r, order)));
 }

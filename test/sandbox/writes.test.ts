@@ -406,6 +406,32 @@ describe('upsert', () => {
     expect(res.body.data[2].details).toEqual({ expected_data_type: 'integer', api_name: 'No_of_Employees' });
   });
 
+  it.each([
+    ['Last_Name (an ordinary field)', ['Last_Name'], 'Last_Name'],
+    ['Phone (not unique in this org)', ['Email', 'Phone'], 'Phone'],
+    ['a field that does not exist', ['No_Such_Field'], 'No_Such_Field'],
+  ])('duplicate_check_fields naming %s → 400 INVALID_DATA, nothing written', async (_name, fields, refused) => {
+    const t = await sandbox({ metadataDir: twoUniqueFieldsDir() });
+    await insertOne(t, 'Leads', lead({ Email: 'keep@z.co', Last_Name: 'Keep' }));
+    const res = await upsert(t, [lead({ Email: 'keep@z.co', Last_Name: 'Keep', City: 'Changed' })], fields);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(err('INVALID_DATA', { api_name: refused }, 'the field is not a duplicate check field'));
+    expect(t.sb.state.records('Leads')).toHaveLength(1);
+    expect(t.sb.state.records('Leads')[0].values.City).toBeUndefined();
+  });
+
+  it.each([
+    ['the system field', ['Email']],
+    ['user-defined unique fields', ['Stripe_ID', 'Skype_ID']],
+    ['both, in any order', ['Skype_ID', 'Email']],
+  ])('duplicate_check_fields with %s is accepted (body or query form)', async (_name, fields) => {
+    const t = await sandbox({ metadataDir: twoUniqueFieldsDir() });
+    expect((await upsert(t, [lead({ Email: 'a@z.co' })], fields)).status).toBe(200);
+    expect((await upsert(t, [lead({ Email: 'a@z.co' })], undefined, `?duplicate_check_fields=${fields.join(',')}`)).status).toBe(200);
+    const bad = await upsert(t, [lead({ Email: 'a@z.co' })], undefined, '?duplicate_check_fields=Email,City');
+    expect(bad.body).toEqual(err('INVALID_DATA', { api_name: 'City' }, 'the field is not a duplicate check field'));
+  });
+
   it('Tasks have no upsert (seed 000)', async () => {
     const t = await sandbox();
     const res = await t.http.post('/crm/v2/Tasks/upsert').set(t.auth).send({ data: [{ Subject: 's' }] });
