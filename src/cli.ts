@@ -7,6 +7,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { registerConvertCommands } from './convert/cli.js';
+import { processIO } from './convert/io.js';
+import { runConfigCheck } from './config-check.js';
 import { DEMO_CLIENT, startSandbox } from './sandbox/index.js';
 import { startProxy } from './server/index.js';
 import { startupBanner } from './server/banner.js';
@@ -100,6 +102,18 @@ export function buildProgram(): Command {
       const stop = () => void sandbox.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
+    });
+
+  program
+    .command('config')
+    .description('configuration tools')
+    .command('check')
+    .description('validate a configuration: every problem, environment overrides resolved; --online checks each profile')
+    .option('-c, --config <file>', 'configuration file (JSON or YAML); env ZBRIDGE_CONFIG')
+    .option('--online', "get a token and read each profile's metadata")
+    .action(async (opts: { config?: string; online?: boolean }) => {
+      const { exitCode } = await runConfigCheck(opts, processIO());
+      process.exitCode = exitCode;
     });
 
   registerConvertCommands(program);

@@ -164,33 +164,62 @@ export const configSchema = z
 export type ZbridgeConfig = z.infer<typeof configSchema>;
 export type ProfileConfig = z.infer<typeof profileSchema>;
 
-/** Parse a config document (already decoded) with env overrides applied; throws ConfigError. */
-export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}): ZbridgeConfig {
+/** One problem of a configuration: the option path (`profiles[0].dc`, `--config`, `ZBRIDGE_ADMIN_PORT`) and what is wrong. */
+export interface ConfigProblem {
+  option: string;
+  message: string;
+}
+
+const problemOf = (error: ConfigError): ConfigProblem => ({ option: error.option, message: error.message.slice(`config: ${error.option}: `.length) });
+
+/**
+ * Every problem of a config document (already decoded) with env overrides applied, in document order, and the
+ * configuration when there is none. `zbridge config check` prints them all; parseConfig throws the first.
+ */
+export function configProblems(input: unknown, env: NodeJS.ProcessEnv = {}): { config?: ZbridgeConfig; problems: ConfigProblem[] } {
   if (!isObject(input ?? {})) {
-    throw new ConfigError('(root)', `expected an object of options, got ${Array.isArray(input) ? 'an array' : typeof input}`);
+    return { problems: [{ option: '(root)', message: `expected an object of options, got ${Array.isArray(input) ? 'an array' : typeof input}` }] };
   }
-  const doc = applyEnv(structuredClone((input ?? {}) as Record<string, unknown>), env);
+  let doc: Record<string, unknown>;
+  try {
+    doc = applyEnv(structuredClone((input ?? {}) as Record<string, unknown>), env);
+  } catch (error) {
+    if (error instanceof ConfigError) return { problems: [problemOf(error)] };
+    throw error;
+  }
   const result = configSchema.safeParse(doc);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const option = formatPath(keys.length > 0 ? [...issue.path, keys[0]] : issue.path);
-    throw new ConfigError(option || '(root)', issue.message);
+    const problems = result.error.issues.flatMap((issue) => {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      return keys.map((key) => ({
+        option: formatPath(key === undefined ? issue.path : [...issue.path, key]) || '(root)',
+        message: key === undefined ? issue.message : 'unknown option',
+      }));
+    });
+    return { problems };
   }
   const config = result.data;
+  const problems: ConfigProblem[] = [];
   if (config.upstream === 'zoho' && config.profiles.length === 0) {
-    throw new ConfigError('profiles', 'upstream "zoho" needs at least one credential profile');
+    problems.push({ option: 'profiles', message: 'upstream "zoho" needs at least one credential profile' });
   }
   const names = new Set<string>();
   config.profiles.forEach((p, i) => {
-    if (names.has(p.name)) throw new ConfigError(`profiles[${i}].name`, `duplicate profile name "${p.name}"`);
+    if (names.has(p.name)) problems.push({ option: `profiles[${i}].name`, message: `duplicate profile name "${p.name}"` });
     names.add(p.name);
   });
-  return config;
+  return problems.length ? { problems } : { config, problems };
 }
 
-/** Read `--config FILE` (JSON, or YAML by extension .yaml/.yml) and apply the environment. */
-export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): ZbridgeConfig {
+/** Parse a config document (already decoded) with env overrides applied; throws ConfigError (the first problem). */
+export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}): ZbridgeConfig {
+  const { config, problems } = configProblems(input, env);
+  if (problems.length) throw new ConfigError(problems[0].option, problems[0].message);
+  return config!;
+}
+
+/** The decoded document of `--config FILE` (JSON, or YAML by extension .yaml/.yml); throws ConfigError. */
+export function readConfigDocument(file: string | undefined): unknown {
   let doc: unknown = {};
   if (file) {
     let text: string;
@@ -205,7 +234,24 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
       throw new ConfigError('--config', `${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'JSON/YAML'}: ${(error as Error).message}`);
     }
   }
-  return parseConfig(doc, env);
+  return doc;
+}
+
+/** Read `--config FILE` (JSON, or YAML by extension .yaml/.yml) and apply the environment. */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): ZbridgeConfig {
+  return parseConfig(readConfigDocument(file), env);
+}
+
+/** Like loadConfig, but every problem instead of the first (`zbridge config check`). */
+export function collectConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { config?: ZbridgeConfig; problems: ConfigProblem[] } {
+  let doc: unknown;
+  try {
+    doc = readConfigDocument(file);
+  } catch (error) {
+    if (error instanceof ConfigError) return { problems: [problemOf(error)] };
+    throw error;
+  }
+  return configProblems(doc, env);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

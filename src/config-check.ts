@@ -1,0 +1,140 @@
+/**
+ * `zbridge config check [--config F] [--online]`: validates a configuration the way `serve` would load it, but
+ * reports every problem instead of stopping at the first, then shows the configuration in effect (environment
+ * overrides applied, secrets never printed). Also checks what start-up would only find later: metadata folders
+ * that do not exist, a journal folder or token file that cannot be written, the admin port equal to the proxy's.
+ * With `--online` each profile gets an access token and reads /settings/modules and the current user.
+ *
+ * Exit codes: 0 valid (and every online check passed); 1 valid but an online check failed; 2 problems found.
+ */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { collectConfig, type ConfigProblem, type ZbridgeConfig } from './config.js';
+import { EXIT, type CommandIO } from './convert/io.js';
+import { createUpstream } from './upstream.js';
+
+export interface ConfigCheckOptions {
+  /** Config file (JSON or YAML); default env ZBRIDGE_CONFIG, else none (defaults and environment only). */
+  config?: string;
+  /** Also get a token and read metadata for every profile. @default false */
+  online?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Environment variables config.ts reads (README "Environment variables"). */
+const ENV_VARS = [
+  'PORT',
+  'HOST',
+  'ZBRIDGE_ADMIN_PORT',
+  'ZBRIDGE_UPSTREAM',
+  'ZBRIDGE_AUTHTOKENS',
+  'ZBRIDGE_JOURNAL_DIR',
+  'ZBRIDGE_SANDBOX_DATA',
+  'ZBRIDGE_LOG_LEVEL',
+  'ZOHO_CLIENT_ID',
+  'ZOHO_CLIENT_SECRET',
+  'ZOHO_REFRESH_TOKEN',
+  'ZOHO_DC',
+  'ZOHO_TIME_ZONE',
+];
+
+/** The nearest existing folder at or above `path` is writable (what mkdir -p would need). */
+function writableFolder(path: string): string | undefined {
+  let dir = resolve(path);
+  while (!existsSync(dir)) {
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  try {
+    if (!statSync(dir).isDirectory()) return `${dir} is not a folder`;
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return undefined;
+  } catch (error) {
+    return `${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+}
+
+function metadataFolder(dir: string): string | undefined {
+  if (!existsSync(dir)) return `no such folder: ${dir}`;
+  if (!statSync(dir).isDirectory()) return `not a folder: ${dir}`;
+  if (!existsSync(join(dir, 'modules.json'))) return `${dir} has no modules.json (write one with zbridge metadata pull)`;
+  return undefined;
+}
+
+/** Problems only the file system shows. */
+export function environmentProblems(config: ZbridgeConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (option: string, message: string | undefined): void => {
+    if (message) problems.push({ option, message });
+  };
+  if (config.sandbox.metadataDir) add('sandbox.metadataDir', metadataFolder(config.sandbox.metadataDir));
+  if (config.metadata.snapshotDir) add('metadata.snapshotDir', metadataFolder(config.metadata.snapshotDir));
+  if (config.journal.dir) {
+    if (existsSync(config.journal.dir) && !statSync(config.journal.dir).isDirectory()) add('journal.dir', `${config.journal.dir} is a file, not a folder`);
+    else add('journal.dir', writableFolder(config.journal.dir));
+  }
+  if (config.upstream === 'sandbox' && config.sandbox.dataFile) {
+    const f = config.sandbox.dataFile;
+    if (existsSync(f) && statSync(f).isDirectory()) add('sandbox.dataFile', `${f} is a folder`);
+    else add('sandbox.dataFile', writableFolder(dirname(f)));
+  }
+  if (config.tokenStore.kind === 'file') add('tokenStore.path', writableFolder(dirname(config.tokenStore.path)));
+  if (config.admin.port !== undefined && config.admin.port !== 0 && config.admin.port === config.port) {
+    add('admin.port', `is the proxy port ${config.port}: give the admin listener a port of its own`);
+  }
+  return problems;
+}
+
+/** The configuration in effect, as lines to print: no secret, no authtoken (only how many). */
+export function describeConfig(config: ZbridgeConfig, envUsed: string[]): string[] {
+  const lines = [
+    `upstream: ${config.upstream}`,
+    `listen: ${config.host}:${config.port}${config.admin.port !== undefined ? `, admin ${config.admin.host}:${config.admin.port}` : ''}`,
+    `journal: ${config.journal.dir || 'off'}${config.journal.dir ? ` (values ${config.journal.values}${config.journal.maxFiles ? `, max ${config.journal.maxFiles} files` : ''}${config.journal.maxAgeDays ? `, max ${config.journal.maxAgeDays} days` : ''})` : ''}`,
+  ];
+  if (config.upstream === 'sandbox') {
+    lines.push(`sandbox: ${config.sandbox.authtokens.length ? `${config.sandbox.authtokens.length} authtoken(s)` : 'one random authtoken per start'}`);
+  }
+  for (const p of config.profiles) {
+    lines.push(
+      `profile ${p.name}: dc ${p.dc}${p.apiDomain ? ` (${p.apiDomain})` : ''}, ${p.authtokens.length + p.authtokenSha256.length} authtoken(s), client ${p.clientId}, concurrency ${p.concurrency}${p.timeZone ? `, zone ${p.timeZone}` : ''}`,
+    );
+  }
+  lines.push(`environment overrides: ${envUsed.length ? envUsed.join(', ') : 'none'}`);
+  return lines;
+}
+
+export async function runConfigCheck(options: ConfigCheckOptions, io: CommandIO): Promise<{ exitCode: number; problems: ConfigProblem[] }> {
+  const env = options.env ?? process.env;
+  const file = options.config ?? env.ZBRIDGE_CONFIG;
+  const { config, problems } = collectConfig(file, env);
+  if (config) problems.push(...environmentProblems(config));
+  const say = (line: string): void => void io.stdout.write(`${line}\n`);
+  if (problems.length > 0 || !config) {
+    for (const p of problems) io.stderr.write(`zbridge config check: ${p.option}: ${p.message}\n`);
+    io.stderr.write(`zbridge config check: ${problems.length} problem(s)${file ? ` in ${file}` : ''}\n`);
+    return { exitCode: EXIT.usage, problems };
+  }
+  say(`${file ?? '(no config file)'}: valid`);
+  for (const line of describeConfig(config, ENV_VARS.filter((v) => env[v] !== undefined))) say(`  ${line}`);
+  if (!options.online) return { exitCode: EXIT.ok, problems };
+
+  const upstream = await createUpstream(config);
+  let failed = 0;
+  try {
+    for (const p of upstream.profiles()) {
+      try {
+        await p.client.get('/crm/v2/settings/modules');
+        const zone = await p.timeZone().catch(() => undefined);
+        say(`  online ${p.name}: ok (token, /settings/modules${zone ? `, user time zone ${zone}` : ''})`);
+      } catch (error) {
+        failed++;
+        say(`  online ${p.name}: FAILED: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    await upstream.close();
+  }
+  return { exitCode: failed ? EXIT.failures : EXIT.ok, problems };
+}

@@ -1,0 +1,131 @@
+/** `zbridge config check`: every problem at once, environment overrides resolved, --online per profile. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectConfig } from '../../src/config.js';
+import { runConfigCheck } from '../../src/config-check.js';
+import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { memoryIO } from '../convert/helpers.js';
+import { zbridge } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'zbridge-config-check-'));
+const write = (name: string, text: string): string => {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+};
+
+describe('collectConfig: every problem, not only the first', () => {
+  it('lists each bad value and each unknown key with its option path', () => {
+    const f = write(
+      'many.yaml',
+      [
+        'port: 99999',
+        'logLevel: loud',
+        'colour: blue',
+        'journal: { maxFiles: 0, values: clear }',
+        'profiles:',
+        '  - name: erp',
+        '    authtokens: [a]',
+        '    clientId: x',
+        '    clientSecret: y',
+        '    refreshToken: z',
+        '    dc: mars',
+        '    concurency: 5',
+      ].join('\n'),
+    );
+    const { config, problems } = collectConfig(f, {});
+    expect(config).toBeUndefined();
+    expect(problems.map((p) => p.option).sort()).toEqual(
+      ['colour', 'journal.maxFiles', 'journal.values', 'logLevel', 'port', 'profiles[0].concurency', 'profiles[0].dc'].sort(),
+    );
+  });
+
+  it('post-checks are problems too (zoho without profiles, duplicate names)', () => {
+    const p = { authtokens: ['a'], clientId: 'x', clientSecret: 'y', refreshToken: 'z' };
+    expect(collectConfig(write('dup.json', JSON.stringify({ upstream: 'zoho', profiles: [{ name: 'a', ...p }, { name: 'a', ...p }] })), {}).problems).toEqual([
+      { option: 'profiles[1].name', message: 'duplicate profile name "a"' },
+    ]);
+    expect(collectConfig(write('noprof.json', '{"upstream":"zoho"}'), {}).problems.map((x) => x.option)).toEqual(['profiles']);
+    expect(collectConfig(join(dir, 'missing.yaml'), {}).problems).toEqual([{ option: '--config', message: expect.stringContaining('ENOENT') }]);
+  });
+});
+
+describe('runConfigCheck', () => {
+  it('a valid file: exit 0, the configuration in effect with env overrides, no secret printed', async () => {
+    const f = write(
+      'ok.yaml',
+      ['upstream: zoho', 'profiles:', '  - name: erp', '    authtokens: [legacy-token-1]', '    clientId: 1000.CLIENT', '    clientSecret: very-secret', '    refreshToken: 1000.refresh.secret', '    dc: eu'].join('\n'),
+    );
+    const io = memoryIO();
+    const journal = join(dir, 'journal-ok');
+    const { exitCode } = await runConfigCheck({ config: f, env: { PORT: '9000', ZBRIDGE_JOURNAL_DIR: journal } }, io);
+    expect(exitCode).toBe(0);
+    expect(io.out()).toContain('valid');
+    expect(io.out()).toContain('listen: 0.0.0.0:9000');
+    expect(io.out()).toContain(`journal: ${journal}`);
+    expect(io.out()).toContain('profile erp: dc eu, 1 authtoken(s), client 1000.CLIENT');
+    expect(io.out()).toContain('environment overrides: PORT, ZBRIDGE_JOURNAL_DIR');
+    expect(io.out() + io.err()).not.toMatch(/very-secret|1000\.refresh\.secret|legacy-token-1/);
+  });
+
+  it('missing metadata folders, an unwritable journal and an admin port equal to the proxy port: exit 2 naming each option', async () => {
+    const file = write('afile', 'x');
+    const f = write(
+      'fs.json',
+      JSON.stringify({
+        port: 8080,
+        admin: { port: 8080 },
+        sandbox: { metadataDir: join(dir, 'no-such-meta') },
+        metadata: { snapshotDir: dir },
+        journal: { dir: join(file, 'journal') },
+      }),
+    );
+    const io = memoryIO();
+    const { exitCode, problems } = await runConfigCheck({ config: f, env: {} }, io);
+    expect(exitCode).toBe(2);
+    expect(problems.map((p) => p.option)).toEqual(['sandbox.metadataDir', 'metadata.snapshotDir', 'journal.dir', 'admin.port']);
+    expect(io.err()).toContain('zbridge config check: sandbox.metadataDir: no such folder');
+    expect(io.err()).toContain('metadata.snapshotDir:');
+    expect(io.err()).toContain('modules.json');
+    expect(io.err()).toContain('4 problem(s)');
+  });
+
+  describe('--online', () => {
+    let sandbox: RunningSandbox;
+    const creds = { clientId: '1000.CHECKCLIENT', clientSecret: 'check-secret', refreshToken: '1000.check.refresh' };
+    beforeAll(async () => {
+      sandbox = await startSandbox({ clients: [{ ...creds, refreshTokens: [{ token: creds.refreshToken, userId: bundledSnapshot().users[0].id }] }] });
+    });
+    afterAll(async () => {
+      await sandbox?.close();
+    });
+
+    it('gets a token and reads metadata per profile: ok, or FAILED with the reason and exit 1', async () => {
+      const profile = (name: string, refreshToken: string) => ({ name, authtokens: [`t-${name}`], ...creds, refreshToken, accountsUrl: sandbox.url, apiDomain: sandbox.url });
+      const f = write('online.json', JSON.stringify({ upstream: 'zoho', journal: { dir: '' }, profiles: [profile('good', creds.refreshToken), profile('bad', '1000.wrong.refresh')] }));
+      const io = memoryIO();
+      const { exitCode } = await runConfigCheck({ config: f, online: true, env: {} }, io);
+      expect(io.out()).toMatch(/online good: ok \(token, \/settings\/modules/);
+      expect(io.out()).toMatch(/online bad: FAILED: /);
+      expect(io.out()).not.toContain('1000.wrong.refresh');
+      expect(io.out()).not.toContain(creds.clientSecret);
+      expect(exitCode).toBe(1);
+    }, 60_000);
+  });
+});
+
+describe('the built CLI', () => {
+  it('zbridge config check --config F: exit 2 with every problem; exit 0 for a valid file', async () => {
+    const bad = write('cli-bad.yaml', 'port: -1\nshutdownGraceMs: 0\n');
+    const r = await zbridge(['config', 'check', '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('zbridge config check: port:');
+    expect(r.stderr).toContain('zbridge config check: shutdownGraceMs:');
+    const ok = await zbridge(['config', 'check'], { env: { ZBRIDGE_CONFIG: write('cli-ok.yaml', 'port: 8081\njournal: { dir: "" }\n') } });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('listen: 0.0.0.0:8081');
+  }, 60_000);
+});
