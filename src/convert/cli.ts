@@ -19,9 +19,9 @@ function payloadOptions(cmd: Command): Command {
   return cmd
     .option('--metadata <dir>', 'v2 metadata folder (modules.json, fields/, users.json); default: the bundled snapshot')
     .option('--time-zone <zone>', "API user's IANA zone for v1 date-times", 'UTC')
-    .option('--module <name>', 'v1 module of .xml payloads (default: the root element)')
-    .option('--method <name>', 'v1 method of .xml payloads', 'insertRecords')
-    .option('--params <query>', 'parameters of .xml payloads, e.g. "duplicateCheck=2&version=4"')
+    .option('--module <name>', "v1 module of .xml payloads (default: the folder's index.json, else the root element)")
+    .option('--method <name>', "v1 method of .xml payloads (default: the folder's index.json, else insertRecords)")
+    .option('--params <query>', 'parameters of .xml payloads, e.g. "duplicateCheck=2&version=4" (default: the folder\'s index.json)')
     .option('--form-encoded', '.xml payloads are xmlData as in a raw query string: form-decode them once');
 }
 
@@ -31,7 +31,7 @@ export function registerConvertCommands(program: Command): void {
       .command('convert')
       .description('turn v1 payloads, URL logs or journals into the v2 requests they mean (offline)')
       .argument('<paths...>', 'files, folders (recursive) or globs: .xml payloads, URL logs (.txt/.log), journals (.jsonl)')
-      .requiredOption('-o, --out <dir>', 'output folder (one JSON per call + summary.json), or - for JSONL on stdout'),
+      .requiredOption('-o, --out <dir|file.jsonl|->', 'output folder (one JSON per call + summary.json), a .jsonl file (one line per call + <name>.summary.json), or - for JSONL on stdout'),
   ).action(async (paths: string[], opts: PayloadFlags & { out: string }) => {
     const { exitCode } = await runConvert({ ...opts, inputs: paths }, processIO());
     process.exitCode = exitCode;

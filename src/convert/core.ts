@@ -61,10 +61,22 @@ export function translateCall(call: LegacyCall, ctx: TranslateContext): Translat
   }
   try {
     const plan = planCall(call, parsed, { schema: ctx.schema, timeZone: ctx.timeZone, options: ctx.options });
-    return plan.error ? { parsed, plan, error: plan.error, category: 'plan' } : { parsed, plan };
+    return plan.error ? { parsed, plan, error: plan.error, category: 'plan', ...planErrorDetail(call, ctx) } : { parsed, plan };
   } catch (error) {
     return { parsed, ...failure(error, 'plan') };
   }
+}
+
+/** Why a plan failed as a whole, when the mapping's answer (a bare legacy code) does not say. */
+function planErrorDetail(call: LegacyCall, ctx: TranslateContext): { errorDetail?: string } {
+  if (!ctx.schema.resolveModule(call.module)) {
+    return {
+      errorDetail:
+        `v1 module "${call.module}" is not a module of the metadata (module_name in modules.json); a custom module is ` +
+        `named by its module_name (CustomModule1 …): give it with --module or the folder's index.json`,
+    };
+  }
+  return {};
 }
 
 function failure(error: unknown, category: string): Translation {

@@ -10,6 +10,7 @@ import type { JournalRequestEntry } from '../journal/types.js';
 import type { LegacyCall } from '../legacy/types.js';
 import { formDecode, parseLegacyUrlLine } from './core.js';
 import type { InputKind } from './files.js';
+import type { PayloadIndexes } from './payload-index.js';
 
 export interface XmlInputOptions {
   /** v1 module of .xml payloads; default: the payload's root element. */
@@ -24,6 +25,11 @@ export interface XmlInputOptions {
   maxXmlBytes?: number;
   /** Unparseable journal lines (skipped). */
   onJournalError?: (message: string) => void;
+  /**
+   * Payload folders' index.json files: each listed .xml file is read with its own module, method, parameters
+   * and encoding; the options above, when given, win over the index. Default: none read.
+   */
+  indexes?: PayloadIndexes;
 }
 
 export interface InputCall {
@@ -38,6 +44,8 @@ export interface InputCall {
   journal?: JournalRequestEntry;
   /** Why this line/file could not be read as a call. */
   error?: string;
+  /** Bytes of the file read so far, this call included (progress). */
+  bytes?: number;
 }
 
 /** `a=1&B=2` → `{a:"1", b:"2"}`: names lower-cased like LegacyCall.params. */
@@ -85,20 +93,30 @@ export async function* readInputCalls(file: string, kind: InputKind, options: Xm
     const size = (await stat(file)).size;
     const max = options.maxXmlBytes ?? 5 * 1024 * 1024;
     if (size > max) throw new Error(`payload file is ${size} bytes, above the ${max}-byte limit`);
+    const entry = options.indexes?.entryFor(file);
+    const own: XmlInputOptions = {
+      ...options,
+      module: options.module ?? entry?.module,
+      method: options.method ?? entry?.method,
+      params: options.params ?? entry?.params,
+      formEncoded: options.formEncoded ?? entry?.formEncoded,
+    };
     const text = await readFile(file, 'utf8');
-    const xml = options.formEncoded ? formDecode(text) : text;
-    yield { source: file, index: 0, kind, call: xmlFileCall(xml, options) };
+    const xml = own.formEncoded ? formDecode(text) : text;
+    yield { source: file, index: 0, kind, bytes: size, call: xmlFileCall(xml, own) };
     return;
   }
   if (kind === 'urls') {
     const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     let n = 0;
     let index = 0;
+    let bytes = 0;
     for await (const raw of lines) {
       n++;
+      bytes += Buffer.byteLength(raw, 'utf8') + 1;
       const line = raw.replace(/^\uFEFF/, '').trim();
       if (!line || line.startsWith('#')) continue;
-      const item: InputCall = { source: file, index: index++, kind, line: n };
+      const item: InputCall = { source: file, index: index++, kind, line: n, bytes };
       try {
         item.call = parseLegacyUrlLine(line);
       } catch (error) {
@@ -109,8 +127,12 @@ export async function* readInputCalls(file: string, kind: InputKind, options: Xm
     return;
   }
   let index = 0;
-  for await (const entry of readJournal(file, (e) => options.onJournalError?.(`${e.file} line ${e.line}: ${e.message}`))) {
+  let bytes = 0;
+  const onBytes = (_file: string, n: number): void => {
+    bytes = n;
+  };
+  for await (const entry of readJournal(file, (e) => options.onJournalError?.(`${e.file} line ${e.line}: ${e.message}`), { onBytes })) {
     if (entry.type !== 'request') continue;
-    yield { source: file, index: index++, kind, journal: entry, call: journalCall(entry) };
+    yield { source: file, index: index++, kind, journal: entry, call: journalCall(entry), bytes };
   }
 }

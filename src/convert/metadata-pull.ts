@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import type { V2ModuleJson } from '../mapping/types.js';
 import { createUpstream } from '../upstream.js';
-import { EXIT, type CommandIO } from './io.js';
+import { EXIT, type CommandIO, checkOutFolderOption } from './io.js';
 
 /** What metadata pull needs of a client: a GET that answers the parsed JSON body (and its status). */
 export interface MetadataGetter {
@@ -72,6 +72,12 @@ export async function pullMetadata(client: MetadataGetter, out: string, log: (m:
 export async function runMetadataPull(options: MetadataPullOptions, io: CommandIO): Promise<{ exitCode: number }> {
   let client = options.client;
   let close: (() => Promise<void>) | undefined;
+  try {
+    checkOutFolderOption(options.out);
+  } catch (error) {
+    io.stderr.write(`zbridge metadata pull: ${(error as Error).message}\n`);
+    return { exitCode: EXIT.usage };
+  }
   if (!client) {
     try {
       const upstream = await createUpstream(loadConfig(options.config));

@@ -22,6 +22,8 @@ export interface JournalLineError {
 export interface ReadJournalOptions {
   /** Line parser. Default JSON.parse; replay passes an exact one so recorded decimal literals keep every digit. */
   parse?: (line: string) => unknown;
+  /** Told the bytes read of the current file after each line (progress bars). */
+  onBytes?: (file: string, bytes: number) => void;
 }
 
 /** Every entry of the files, in order. Unparseable lines are reported to `onError` and skipped. */
@@ -34,8 +36,13 @@ export async function* readJournal(
   for (const file of journalFiles(path)) {
     const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     let n = 0;
+    let bytes = 0;
     for await (const line of lines) {
       n += 1;
+      if (options.onBytes) {
+        bytes += Buffer.byteLength(line, 'utf8') + 1;
+        options.onBytes(file, bytes);
+      }
       if (!line.trim()) continue;
       try {
         const entry = parse(line) as JournalEntry;

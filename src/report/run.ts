@@ -1,12 +1,13 @@
 /** `zbridge report <paths…> --out DIR`: report.html, report.json and fields.csv from payloads, URL logs or journals. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJournal } from '../journal/reader.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import { loadSchema, translateCall, type TranslateContext } from '../convert/core.js';
 import { classifyInput, expandInputs, type FoundInput } from '../convert/files.js';
 import { journalCall, readInputCalls, type XmlInputOptions } from '../convert/inputs.js';
-import { EXIT, progressBar, type CommandIO } from '../convert/io.js';
+import { PayloadIndexes } from '../convert/payload-index.js';
+import { byteProgressBar, checkMetadataOption, checkOutFolderOption, EXIT, type CommandIO } from '../convert/io.js';
 import { ReportAggregator, type AggregateOptions } from './aggregate.js';
 import { stringifyV2 } from '../mapping/index.js';
 import { renderFieldsCsv } from './csv.js';
@@ -42,20 +43,29 @@ export async function runReport(options: ReportOptions, io: CommandIO): Promise<
   const files: FoundInput[] = [];
   let ctx: TranslateContext;
   try {
+    checkMetadataOption(options.metadata);
+    checkOutFolderOption(options.out);
     for await (const f of expandInputs(options.inputs)) files.push(f);
     ctx = { schema: loadSchema(options.metadata), timeZone };
   } catch (error) {
     return fail((error as Error).message);
   }
 
+  const indexes = new PayloadIndexes();
   const agg = new ReportAggregator(options.inputs, { ...options, schema: ctx.schema });
   const inputError = (file: string, message: string): void => {
     agg.addInputError(file, message);
     io.stderr.write(`zbridge report: ${file}: ${message}\n`);
   };
-  const progress = progressBar(io, files.length, 'files');
-  for (const { file, explicit } of files) {
-    progress.increment(file);
+  const sizes = await Promise.all(files.map((f) => stat(f.file).then((st) => st.size, () => 0)));
+  const progress = byteProgressBar(io, sizes.reduce((a, b) => a + b, 0));
+  let bytesBefore = 0;
+  let calls = 0;
+  for (const [fileIndex, { file, explicit }] of files.entries()) {
+    const before = bytesBefore;
+    bytesBefore += sizes[fileIndex];
+    progress.update(before, calls);
+    const onBytes = (_f: string, n: number): void => progress.update(before + n, calls);
     const kind = await classifyInput(file).catch(() => undefined);
     if (!kind) {
       if (explicit) inputError(file, 'not an xmlData payload, URL log or journal; skipped');
@@ -63,16 +73,18 @@ export async function runReport(options: ReportOptions, io: CommandIO): Promise<
     }
     try {
       if (kind === 'journal') {
-        for await (const entry of readJournal(file, (e) => inputError(file, `line ${e.line}: ${e.message}`))) {
+        for await (const entry of readJournal(file, (e) => inputError(file, `line ${e.line}: ${e.message}`), { onBytes })) {
           agg.addJournalEntry(entry, file, (req) => (req.xmlData ? translateCall(journalCall(req), ctx) : undefined));
+          if (entry.type === 'outcome') calls++;
         }
       } else {
-        for await (const input of readInputCalls(file, kind, options)) {
+        for await (const input of readInputCalls(file, kind, { ...options, indexes })) {
           if (input.error || !input.call) {
             inputError(file, input.error ?? 'unreadable');
             continue;
           }
           agg.addPlanned({ kind, file, line: input.line }, input.call, translateCall(input.call, ctx));
+          progress.update(before + (input.bytes ?? 0), ++calls);
         }
       }
     } catch (error) {
