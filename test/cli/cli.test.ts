@@ -77,3 +77,42 @@ describe('zbridge report', () => {
     expect(r.stderr).toMatch(/no inputs found/);
   }, 90_000);
 });
+
+describe('zbridge sandbox options', () => {
+  it('--host --data --metadata --client-id --client-secret --refresh-token --token-lifetime --concurrency-limit --credits-per-day --latency all take effect', async () => {
+    const { cpSync, writeFileSync: write } = await import('node:fs');
+    const { snapshotDir } = await import('../../src/paths.js');
+    const meta = tmp('sandbox-meta');
+    cpSync(snapshotDir, meta, { recursive: true });
+    const modulesFile = join(meta, 'modules.json');
+    const doc = JSON.parse(readFileSync(modulesFile, 'utf8')) as { modules: { api_name: string; singular_label: string }[] };
+    doc.modules.find((m) => m.api_name === 'Leads')!.singular_label = 'Prospect';
+    write(modulesFile, JSON.stringify(doc));
+    const data = join(tmp('sandbox-data'), 'records.json');
+    const run = zbridgeServer([
+      'sandbox', '--port', '0', '--host', '127.0.0.1', '--data', data, '--metadata', meta,
+      '--client-id', '1000.OPTS', '--client-secret', 'opts-secret', '--refresh-token', '1000.opts.refresh',
+      '--token-lifetime', '120', '--concurrency-limit', '2', '--credits-per-day', '40', '--latency', '5',
+    ]);
+    try {
+      await run.waitFor(() => run.err().includes('admin:'), 'the banner');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.err())![1];
+      const token = (await (
+        await fetch(`${url}/oauth/v2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: '1000.OPTS', client_secret: 'opts-secret', refresh_token: '1000.opts.refresh' }) })
+      ).json()) as { access_token: string; expires_in: number };
+      expect(token.expires_in).toBe(120);
+      const auth = { Authorization: `Zoho-oauthtoken ${token.access_token}` };
+      const modules = (await (await fetch(`${url}/crm/v2/settings/modules`, { headers: auth })).json()) as typeof doc;
+      expect(modules.modules.find((m) => m.api_name === 'Leads')!.singular_label).toBe('Prospect');
+      const created = await fetch(`${url}/crm/v2/Leads`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ data: [{ Last_Name: 'Opts', Company: 'C' }] }) });
+      expect(created.status).toBe(201);
+      const stats = (await (await fetch(`${url}/__sandbox/stats`)).json()) as { credits: { perDay: number }; concurrencyLimit: number; faults: { latencyMs?: number } };
+      expect(stats.credits.perDay).toBe(40);
+      expect(stats.concurrencyLimit).toBe(2);
+      expect(stats.faults.latencyMs).toBe(5);
+    } finally {
+      expect(await run.stop()).toBe(0);
+    }
+    expect(readFileSync(data, 'utf8')).toContain('Opts');
+  }, 90_000);
+});
