@@ -296,7 +296,7 @@ export class Bridge {
     }
     // The one per-call log line is the server's access line (server/access-log.ts), built from this outcome.
     const code = outcome.legacy.code ?? '2000';
-    metrics?.calls.inc({ module: outcome.module, method: outcome.method, code });
+    metrics?.countCall(outcome.module, outcome.method, code);
     if (metrics && plan) for (const row of outcome.rows) metrics.rows.inc({ module: plan.module, code: row.code });
     if (outcome.inDoubt) metrics?.inDoubt.inc({ profile: outcome.profile ?? '' });
   }

@@ -94,9 +94,7 @@ async function handleLegacy(req: Request, res: Response, requestId: string, opti
   const answer = await options.bridge.handle(call, origin);
   const o = answer.outcome;
   res.locals.call = {
-    module: o.module,
-    method: o.method,
-    code: legacyCode(o.legacy),
+    ...options.metrics.callLabels(o.module, o.method, legacyCode(o.legacy)),
     ...(o.profile ? { profile: o.profile } : {}),
     rows: o.rows.length,
     v2Calls: o.v2Calls.length,
@@ -151,7 +149,5 @@ function journalRejected(
   } catch (error) {
     options.logger.error({ reqId: origin.requestId, err: (error as Error).message }, 'journal write failed');
   }
-  const facts: CallFacts = { module: call.module ?? '', method: call.method, code: legacyCode(legacy), category, err: message };
-  options.metrics.calls.inc({ module: facts.module, method: facts.method, code: facts.code });
-  return facts;
+  return { ...options.metrics.countCall(call.module ?? '', call.method, legacyCode(legacy)), category, err: message };
 }

@@ -105,6 +105,22 @@ export class ProxyMetrics {
   }
 
   /**
+   * The label values a call is counted under — and, word for word, the `module` / `method` / `code` of its
+   * access-log line (server/access-log.ts), so a log line always finds its series. The one place that decides
+   * them (bounding unknown values to a fixed set belongs here).
+   */
+  callLabels(module: string, method: string, code: string): { module: string; method: string; code: string } {
+    return { module, method, code };
+  }
+
+  /** Count one answered call; returns the labels used (for the access line). */
+  countCall(module: string, method: string, code: string): { module: string; method: string; code: string } {
+    const labels = this.callLabels(module, method, code);
+    this.calls.inc(labels);
+    return labels;
+  }
+
+  /**
    * Every series whose labels are known at start-up exists from the first scrape with 0, so `rate()` and
    * `increase()` see the first event (per profile: 429s, token refreshes ok/failed, credits, in-doubt calls,
    * retries by reason). Series labelled by module, method and code appear with their first call.
