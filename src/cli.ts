@@ -85,7 +85,7 @@ export function buildProgram(): Command {
     .option('--credits-per-day <n>', 'rolling 24 h credit budget before 429 (default: off)', positive)
     .option('--latency <ms>', 'latency added to every call (fault injection; more via POST /__sandbox/faults)', positive)
     .action(async (opts: SandboxCliOptions) => {
-      const { bundledSnapshot, loadMetadataDir } = await import('./mapping/snapshot.js');
+      const { bundledSnapshot, loadMetadataDir } = await import('./v2/snapshot.js');
       const users = (opts.metadata ? loadMetadataDir(opts.metadata) : bundledSnapshot()).users;
       const sandbox = await startSandbox({
         port: opts.port,

@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { isValidTimeZone } from './mapping/time.js';
+import { isValidTimeZone } from './v2/time.js';
 
 const timeZone = z.string().refine(isValidTimeZone, { message: 'not an IANA time zone known to this Node.js' });
 const positiveInt = z.number().int().positive();

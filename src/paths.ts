@@ -15,5 +15,5 @@ function findPackageRoot(start: string): string {
 
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 /** The bundled v2 metadata snapshot (modules.json, users.json, fields/{api_name}.json). */
-export const snapshotDir = join(packageRoot, 'src', 'mapping', 'snapshot');
+export const snapshotDir = join(packageRoot, 'src', 'v2', 'snapshot');
 export const samplesDir = join(packageRoot, 'samples');

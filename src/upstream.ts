@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ProfileConfig, ZbridgeConfig } from './config.js';
-import { bundledSnapshot, loadMetadataDir } from './mapping/snapshot.js';
+import { bundledSnapshot, loadMetadataDir } from './v2/snapshot.js';
 import type { MappingOptions } from './mapping/index.js';
 import { startSandbox, type RunningSandbox } from './sandbox/index.js';
 import { ZohoClient, type ClientObserver } from './zoho/client.js';

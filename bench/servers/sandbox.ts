@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { bundledSnapshot } from '../../src/v2/snapshot.js';
 import { createSandboxApp } from '../../src/sandbox/index.js';
 
 interface Options {

@@ -11,12 +11,10 @@ import type { JournalDuplicate } from '../journal/types.js';
 import { UpstreamError } from '../errors.js';
 import type { ExistingRecord, V2Plan, V2Record } from '../mapping/types.js';
 import type { ZohoClient } from '../zoho/client.js';
-import { criteriaEquals, fetchRecord, searchAllPages } from '../zoho/records.js';
+import { criteriaEquals, criteriaValueBatches, type CriteriaBatch } from '../v2/criteria.js';
+import { fetchRecord, searchAllPages } from '../zoho/records.js';
 
-/** Zoho's limit on the criteria parameter. */
-const MAX_CRITERIA_CHARS = 2000;
-/** Conditions per criteria expression: Zoho documents at most 10. */
-const MAX_CONDITIONS = 10;
+export { criteriaBatches } from '../v2/criteria.js';
 
 export interface DuplicatePrecheck {
   /** Row index → the record that already exists upstream. */
@@ -45,35 +43,6 @@ export function duplicateCheckValues(plan: V2Plan): string[] {
   return [...values];
 }
 
-/** Group values into criteria expressions within Zoho's limits. */
-export function criteriaBatches(field: string, values: readonly string[]): string[] {
-  return batchValues(field, values).map((b) => b.criteria);
-}
-
-interface ValueBatch {
-  values: string[];
-  criteria: string;
-}
-
-const renderOr = (conds: string[]): string => (conds.length === 1 ? conds[0] : `(${conds.join('or')})`);
-
-function batchValues(field: string, values: readonly string[]): ValueBatch[] {
-  const batches: ValueBatch[] = [];
-  let current: { values: string[]; conds: string[] } = { values: [], conds: [] };
-  for (const value of values) {
-    const cond = criteriaEquals(field, value);
-    const next = [...current.conds, cond];
-    if (current.conds.length > 0 && (next.length > MAX_CONDITIONS || renderOr(next).length > MAX_CRITERIA_CHARS)) {
-      batches.push({ values: current.values, criteria: renderOr(current.conds) });
-      current = { values: [value], conds: [cond] };
-    } else {
-      current = { values: [...current.values, value], conds: next };
-    }
-  }
-  if (current.conds.length > 0) batches.push({ values: current.values, criteria: renderOr(current.conds) });
-  return batches;
-}
-
 /**
  * The records one batch of values may match, every page of them. A batch whose loose matches overflow the
  * search ceiling is searched again one value at a time. A single value that still overflows without an exact
@@ -83,7 +52,7 @@ async function searchBatch(
   client: ZohoClient,
   module: string,
   field: string,
-  batch: ValueBatch,
+  batch: CriteriaBatch,
   count: (calls: number) => void,
 ): Promise<V2Record[]> {
   const single = batch.values.length === 1;
@@ -130,7 +99,7 @@ export async function precheckDuplicates(plan: V2Plan, client: ZohoClient): Prom
   const matches = new Map<string, ExistingRecord>();
   const values = [...valueByKey.values()];
   const answers = await Promise.all(
-    batchValues(field, values).map((batch) => searchBatch(client, plan.module, field, batch, (n) => (result.searches += n))),
+    criteriaValueBatches(field, values).map((batch) => searchBatch(client, plan.module, field, batch, (n) => (result.searches += n))),
   );
   for (const records of answers) {
     // Exact post-filter: a multi-condition `equals` also finds longer values ("ABC" finds "ABC Inc").

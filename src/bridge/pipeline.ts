@@ -5,10 +5,9 @@
  * legacy error an old client understands, a log line and a journal entry.
  */
 import { performance } from 'node:perf_hooks';
-import { toLegacyError, ZbridgeError } from '../errors.js';
-import { legacyErrors, type LegacyError } from '../legacy/errors.js';
+import { ZbridgeError } from '../errors.js';
 import type { LegacyCall, LegacyResult } from '../legacy/types.js';
-import { parseXmlData, type XmlDataLimits } from '../legacy/xmldata.js';
+import type { XmlDataLimits } from '../legacy/xmldata.js';
 import type {
   Journal,
   JournalCallSummary,
@@ -20,8 +19,11 @@ import type {
   JournalV2Call,
 } from '../journal/types.js';
 import { redactParams, scrubText, tokenFingerprint } from '../journal/redact.js';
-import { planCall, resolutionRequests, toLegacyResult, createdIds } from '../mapping/index.js';
+import { resolutionRequests, createdIds } from '../mapping/index.js';
+import { legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
+import { CallRejected, checkCall, planPrepared, prepareCall } from '../mapping/translate.js';
 import type { ExistingRecord, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
+import { asObject, dataArray, entryCode, entryDetails } from '../v2/answers.js';
 import type { Logger } from '../server/logger.js';
 import type { ProxyMetrics } from '../server/metrics.js';
 import type { AuthtokenIndex } from '../server/auth.js';
@@ -32,9 +34,6 @@ import { duplicateLockKey, MemoryKeyedLock, type KeyedLock, type Unlock } from '
 import { creditsFor, withoutRows } from './plan-edit.js';
 import { LookupCache, resolveRequests } from './resolve.js';
 import { SchemaCache } from './schema-cache.js';
-
-/** v1 methods the bridge translates. Everything else answers 4600 and is counted. */
-const TRANSLATED_METHODS = new Set(['insertRecords', 'updateRecords']);
 
 export interface CallOrigin {
   requestId: string;
@@ -65,17 +64,6 @@ export interface BridgeDeps {
   locks?: KeyedLock;
 }
 
-/** A failure that ends the call with a legacy error; `category` labels it in journals and reports. */
-class CallStop extends Error {
-  constructor(
-    readonly legacy: LegacyError,
-    readonly category: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export class Bridge {
   private readonly schemas = new SchemaCache();
   private readonly lookups: LookupCache;
@@ -104,14 +92,19 @@ export class Bridge {
     let category: string | undefined;
     let errorText: string | undefined;
     let plan: V2Plan | undefined;
+    let rowCodes: LegacyRowCode[] = [];
     try {
       profile = this.authenticate(call);
       summary.profile = profile.name;
-      ({ result, plan } = await this.translate(call, profile, summary, state));
+      let failure;
+      ({ result, plan, rows: rowCodes, failure } = await this.translate(call, profile, summary, state));
+      if (failure) {
+        category = failure.category;
+        errorText = scrubText(failure.error, call.authtoken ? [call.authtoken] : []);
+      }
     } catch (error) {
-      const stop = error instanceof CallStop ? error : undefined;
-      result = { kind: 'error', error: stop?.legacy ?? toLegacyError(error) };
-      category = stop?.category ?? (error instanceof ZbridgeError ? error.side : 'bridge');
+      result = { kind: 'error', error: legacyErrorOf(error) };
+      category = error instanceof CallRejected ? error.category : error instanceof ZbridgeError ? error.side : 'bridge';
       // Last fence: no message may carry the client's token or an OAuth token into logs and journals.
       errorText = scrubText((error as Error).message, call.authtoken ? [call.authtoken] : []);
       if (error instanceof ZbridgeError && error.side === 'bridge') this.deps.logger.error({ reqId: origin.requestId, err: errorText }, 'bridge failure');
@@ -127,7 +120,7 @@ export class Bridge {
       upstream: state.upstream,
       v2Calls: state.v2Calls,
       legacy: legacySummary(result),
-      rows: rowOutcomes(result, plan),
+      rows: rowCodes,
       ...(state.inDoubt ? { inDoubt: true } : {}),
       ...(state.createdIds?.length ? { createdIds: state.createdIds } : {}),
       ...(state.duplicates.length ? { duplicates: state.duplicates } : {}),
@@ -146,12 +139,12 @@ export class Bridge {
     if (!call.authtoken) {
       // The pre-2012 ticket + apikey pair answered 4500 in practice (documented: 4000).
       if (call.params.ticket !== undefined || call.params.apikey !== undefined) {
-        throw new CallStop(legacyErrors.internal(), 'auth', 'ticket/apikey authentication is not supported');
+        throw new CallRejected({ reason: 'unsupported-auth', category: 'auth', detail: 'ticket/apikey authentication is not supported' });
       }
-      throw new CallStop(legacyErrors.invalidTicket(), 'auth', 'missing authtoken');
+      throw new CallRejected({ reason: 'invalid-authtoken', category: 'auth', detail: 'missing authtoken' });
     }
     const name = this.deps.auth.lookup(call.authtoken);
-    if (!name) throw new CallStop(legacyErrors.invalidTicket(), 'auth', 'unknown authtoken');
+    if (!name) throw new CallRejected({ reason: 'invalid-authtoken', category: 'auth', detail: 'unknown authtoken' });
     return this.deps.upstream.profile(name);
   }
 
@@ -160,40 +153,35 @@ export class Bridge {
     profile: ProfileRuntime,
     summary: JournalCallSummary,
     state: CallState,
-  ): Promise<{ result: LegacyResult; plan?: V2Plan }> {
-    if ((call.params.scope ?? '').toLowerCase() !== 'crmapi') {
-      throw new CallStop(legacyErrors.badParameter('scope'), 'bad-request', 'scope is not crmapi');
-    }
-    if (!TRANSLATED_METHODS.has(call.method)) {
-      this.deps.metrics?.unsupported.inc({ method: call.method });
-      throw new CallStop(legacyErrors.generic(), 'unsupported-method', `v1 method ${call.method} is not translated`);
+  ): Promise<{ result: LegacyResult; plan?: V2Plan; rows: LegacyRowCode[]; failure?: { category: string; error: string } }> {
+    // The schema is fetched only for calls that pass the cheap checks (scope, method): a pre-check without it.
+    const early = checkCall(call, { requireScope: true });
+    if (early) {
+      if (early.category === 'unsupported-method') this.deps.metrics?.unsupported.inc({ method: call.method });
+      throw new CallRejected(early);
     }
     const schema = await this.schemas.forModule(profile, call.module);
-    const module = schema?.resolveModule(call.module);
-    if (!schema || !module) throw new CallStop(legacyErrors.generic(), 'unknown-module', `unknown module ${call.module}`);
+    const prepared = prepareCall(call, schema, { xmlLimits: this.deps.xmlLimits });
+    if (!prepared.ok) throw new CallRejected(prepared.rejection);
+    const { module, parsed } = prepared.prepared;
 
-    let parsed;
-    try {
-      parsed = parseXmlData(call.xmlData, this.deps.xmlLimits);
-    } catch (error) {
-      throw new CallStop(toLegacyError(error), 'bad-xmldata', (error as Error).message);
-    }
-
-    const needs = resolutionRequests(module, parsed.rows, schema, profile.mappingOptions);
+    const needs = resolutionRequests(module, parsed.rows, schema!, profile.mappingOptions);
     const resolved = await resolveRequests(needs, profile, this.lookups);
     state.resolutions.push(...resolved.journal);
     state.credits += resolved.calls;
     const timeZone = await profile.timeZone();
-    let plan = planCall(call, parsed, {
-      schema,
+    const planned = planPrepared(prepared.prepared, {
+      schema: schema!,
       timeZone: timeZone ?? 'UTC',
       options: profile.mappingOptions,
       resolutions: resolved.resolutions,
     });
+    if ('rejection' in planned) throw new CallRejected(planned.rejection);
+    let plan = planned.plan;
     if (plan.error) {
       // A whole-call problem decided locally: nothing was sent; the reason goes to the log and the journal.
-      if (plan.reason) throw new CallStop(plan.error, 'bad-request', plan.reason);
-      return { result: { kind: 'error', error: plan.error }, plan };
+      const failure = plan.reason ? { category: 'bad-request', error: plan.reason } : undefined;
+      return { result: { kind: 'error', error: plan.error }, plan, rows: [], failure };
     }
 
     // duplicateCheck=1: v1's promise, kept by searching first (v2 insert does not check the system field).
@@ -244,14 +232,14 @@ export class Bridge {
     // A v2 DUPLICATE_DATA under duplicateCheck=1 also means "found": answer with the existing record.
     if (plan.duplicateCheck === 1) await this.fetchDuplicates(plan, outcomes, existing, profile, state);
 
-    const result = toLegacyResult(plan, outcomes, {
+    const { result, rows } = legacyAnswer(plan, outcomes, {
       timeZone,
       existing,
-      schema,
+      schema: schema!,
       unknownIdRowCode: profile.mappingOptions.unknownIdRowCode,
     });
     if (result.kind === 'error') state.createdIds = createdIds(plan, outcomes);
-    return { result, plan };
+    return { result, plan, rows };
   }
 
   private async fetchDuplicates(
@@ -265,13 +253,12 @@ export class Bridge {
     plan.requests.forEach((req, r) => {
       const outcome = outcomes[r];
       if (outcome?.kind !== 'response') return;
-      const data = (outcome.body as { data?: unknown[] } | undefined)?.data;
-      if (!Array.isArray(data)) return;
-      data.forEach((item, i) => {
-        const entry = item as { code?: string; details?: { id?: unknown; api_name?: string } };
+      (dataArray(outcome.body) ?? []).forEach((item, i) => {
+        const entry = asObject(item);
+        const details = entryDetails(entry);
         const rowIndex = req.rows[i];
-        if (entry?.code !== 'DUPLICATE_DATA' || entry.details?.id === undefined || existing.has(rowIndex)) return;
-        const id = String(entry.details.id);
+        if (entryCode(entry) !== 'DUPLICATE_DATA' || details.id === undefined || existing.has(rowIndex)) return;
+        const id = String(details.id);
         jobs.push(
           // The writes are done: a failed fetch must not turn the answer into an error, so fall back to the id alone.
           fetchRecord(profile.client, plan.module, id)
@@ -279,7 +266,7 @@ export class Bridge {
             .then((record) => {
               state.credits += 1;
               existing.set(rowIndex, (record as ExistingRecord | undefined) ?? { id });
-              state.duplicates.push({ no: plan.rows[rowIndex].no, field: entry.details?.api_name ?? '', existingId: id, via: 'unique' });
+              state.duplicates.push({ no: plan.rows[rowIndex].no, field: typeof details.api_name === 'string' ? details.api_name : '', existingId: id, via: 'unique' });
             }),
         );
       });
@@ -337,14 +324,13 @@ function toJournalCall(c: { method: string; path: string; status?: number; durat
 }
 
 /** Per-row v2 answer of a planned row: the data[i] entry of its request, if any. */
-function v2EntryFor(requests: V2Request[], outcomes: V2Outcome[], rowIndex: number): { status?: string; details?: Record<string, unknown> } | undefined {
+function v2EntryFor(requests: V2Request[], outcomes: V2Outcome[], rowIndex: number): Record<string, unknown> | undefined {
   for (let r = 0; r < outcomes.length; r += 1) {
     const i = requests[r].rows.indexOf(rowIndex);
     if (i < 0) continue;
     const outcome = outcomes[r];
     if (outcome.kind !== 'response') return undefined;
-    const data = (outcome.body as { data?: unknown[] } | undefined)?.data;
-    return Array.isArray(data) ? (data[i] as { status?: string; details?: Record<string, unknown> }) : undefined;
+    return asObject(dataArray(outcome.body)?.[i]);
   }
   return undefined;
 }
@@ -365,9 +351,10 @@ function promoteFollowers(
   const nextLeaders = new Map<number, number>(); // failed leader → new leader
   for (const [row, leader] of [...followers]) {
     const entry = v2EntryFor(requests, outcomes, leader);
-    if (entry?.status === 'success' && entry.details) {
-      existing.set(row, { ...(entry.details as ExistingRecord), id: String(entry.details.id) });
-      found.push({ no: plan.rows[row].no, field: plan.duplicateCheckField ?? '', existingId: String(entry.details.id), via: 'batch' });
+    const details = asObject(entry?.details);
+    if (entry?.status === 'success' && details) {
+      existing.set(row, { ...(details as ExistingRecord), id: String(details.id) });
+      found.push({ no: plan.rows[row].no, field: plan.duplicateCheckField ?? '', existingId: String(details.id), via: 'batch' });
       followers.delete(row);
     } else if (!nextLeaders.has(leader)) {
       nextLeaders.set(leader, row);
@@ -385,17 +372,4 @@ function promoteFollowers(
 function legacySummary(result: LegacyResult): JournalOutcomeEntry['legacy'] {
   if (result.kind === 'error' || result.kind === 'nodata') return { kind: result.kind, code: result.error.code, message: result.error.message };
   return { kind: result.kind };
-}
-
-function rowOutcomes(result: LegacyResult, plan: V2Plan | undefined): JournalRowOutcome[] {
-  if (result.kind === 'rows') {
-    return result.rows.map((r) =>
-      'success' in r ? { no: r.no, code: r.success.code, id: r.success.details.id } : { no: r.no, code: r.error.code, message: r.error.message },
-    );
-  }
-  if (result.kind === 'success') {
-    const code = result.message === 'Record(s) already exists' ? '2002' : result.message === 'Record(s) updated successfully' ? '2001' : '2000';
-    return result.records.map((rec, i) => ({ no: plan?.rows[i]?.no ?? String(i + 1), code, id: rec.id }));
-  }
-  return [];
 }

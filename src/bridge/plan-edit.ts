@@ -1,5 +1,6 @@
 /** Small pure edits of a V2Plan that the bridge makes after upstream lookups (duplicate pre-check). */
 import type { V2Plan, V2Request } from '../mapping/types.js';
+import { writeCredits } from '../v2/modules.js';
 
 /** The plan with the given row indexes taken out of every request (requests left empty are dropped). */
 export function withoutRows(plan: V2Plan, skip: ReadonlySet<number>): V2Plan {
@@ -18,7 +19,7 @@ export function withoutRows(plan: V2Plan, skip: ReadonlySet<number>): V2Plan {
   return { ...plan, requests };
 }
 
-/** Number of records a plan writes (credits: ceil(n/10) per request). */
+/** Credits the requests cost (src/v2/modules.ts `writeCredits` per request). */
 export function creditsFor(requests: readonly V2Request[]): number {
-  return requests.reduce((sum, r) => sum + Math.min(10, Math.max(1, Math.ceil(r.body.data.length / 10))), 0);
+  return requests.reduce((sum, r) => sum + writeCredits(r.body.data.length), 0);
 }

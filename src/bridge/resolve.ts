@@ -8,7 +8,8 @@ import type { JournalResolution } from '../journal/types.js';
 import { lookupKey, type ResolutionRequests, type Resolutions } from '../mapping/index.js';
 import type { V2Record } from '../mapping/types.js';
 import type { ProfileRuntime } from '../upstream.js';
-import { criteriaEquals, searchAllPages } from '../zoho/records.js';
+import { criteriaEquals, criteriaOr, MAX_CONDITIONS } from '../v2/criteria.js';
+import { searchAllPages } from '../zoho/records.js';
 
 /**
  * What a lookup given by name does when it matches no record or several:
@@ -50,8 +51,6 @@ export const DEFAULT_LOOKUP_POLICY: Readonly<Record<string, LookupPolicy>> = { A
 export function lookupPolicyFor(configured: Readonly<Record<string, LookupPolicy>>, module: string): LookupPolicy {
   return configured[module] ?? DEFAULT_LOOKUP_POLICY[module] ?? 'skip';
 }
-/** Zoho allows at most 10 conditions per criteria expression. */
-const MAX_CONDITIONS = 10;
 
 interface CachedLookup {
   id: string;
@@ -240,7 +239,7 @@ async function searchByName(profile: ProfileRuntime, module: string, value: stri
   if (field === 'Full_Name') {
     // Full_Name is not searchable everywhere: search the possible Last_Names, then compare the full name locally.
     const conds = lastNameCandidates(value).map((last) => criteriaEquals('Last_Name', last));
-    const criteria = conds.length === 1 ? conds[0] : `(${conds.join('or')})`;
+    const criteria = criteriaOr(conds);
     const { records, complete, calls } = await searchAllPages(profile.client, module, { criteria });
     const ids = unique(
       records

@@ -15,7 +15,7 @@ import { PayloadIndexes } from './payload-index.js';
 import { byteProgressBar, checkMetadataOption, checkOutFolderOption, EXIT, writeOut, type CommandIO } from './io.js';
 import { callFacts, renderCallOutput } from './output.js';
 import { SummaryCounter, type ConvertSummary } from './summary.js';
-import { isValidTimeZone } from '../mapping/time.js';
+import { isValidTimeZone } from '../v2/time.js';
 
 export interface ConvertOptions extends XmlInputOptions {
   /** Files, folders (recursive) and globs. */

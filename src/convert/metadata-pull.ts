@@ -1,6 +1,6 @@
 /**
  * `zbridge metadata pull --out DIR`: the live org's modules, fields and users through a profile's client, written
- * in the snapshot format of src/mapping/snapshot.ts (so `--metadata DIR` and the sandbox can use it).
+ * in the snapshot format of src/v2/snapshot.ts (so `--metadata DIR` and the sandbox can use it).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -8,7 +8,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { readJournal } from '../journal/reader.js';
-import type { V2Operation, V2Outcome, V2Record, V2Request } from '../mapping/types.js';
+import { asObject, dataArray, entryDetails } from '../v2/answers.js';
+import type { V2Operation, V2Outcome, V2Record, V2Request } from '../v2/types.js';
 import { createUpstream } from '../upstream.js';
 import { loadSchema, numberFromLiteral, translateCall } from './core.js';
 import { journalCall } from './inputs.js';
@@ -119,22 +120,23 @@ async function* journalItems(source: string, onError: (m: string) => void): Asyn
 export function classifyOutcome(item: ReplayItem, outcome: V2Outcome, sent: number[]): Omit<ReplayAttempt, 'key' | 'ts'> {
   const base = { method: item.method, path: item.path };
   if (outcome.kind === 'failure') {
-    return { ...base, status: outcome.inDoubt ? 'in-doubt' : 'failed', error: `${outcome.error.code} ${outcome.message}` };
+    return { ...base, status: outcome.inDoubt ? 'in-doubt' : 'failed', error: `${outcome.reason}: ${outcome.message}` };
   }
-  const data = (outcome.body as { data?: unknown } | null)?.data;
-  if (!Array.isArray(data)) {
-    const b = outcome.body as { code?: unknown; message?: unknown } | null;
+  const data = dataArray(outcome.body);
+  if (!data) {
+    const b = asObject(outcome.body);
     return { ...base, status: 'failed', http: outcome.status, error: `HTTP ${outcome.status} ${String(b?.code ?? '')} ${String(b?.message ?? '')}`.trim() };
   }
   const succeeded: number[] = [];
   const ids: string[] = [];
   const errors: string[] = [];
   sent.forEach((original, pos) => {
-    const d = data[pos] as { status?: unknown; code?: unknown; details?: { id?: unknown; api_name?: unknown } } | undefined;
+    const d = asObject(data[pos]);
+    const details = entryDetails(d);
     if (d?.status === 'success') {
       succeeded.push(original);
-      ids.push(String(d.details?.id ?? ''));
-    } else errors.push(`data[${original}] ${String(d?.code ?? 'no result')}${d?.details?.api_name ? ` ${String(d.details.api_name)}` : ''}`);
+      ids.push(String(details.id ?? ''));
+    } else errors.push(`data[${original}] ${String(d?.code ?? 'no result')}${details.api_name ? ` ${String(details.api_name)}` : ''}`);
   });
   const status: AttemptStatus = errors.length === 0 ? 'done' : succeeded.length > 0 ? 'partial' : 'failed';
   return { ...base, status, http: outcome.status, succeeded, ids, ...(errors.length ? { error: errors.slice(0, 10).join('; ') } : {}) };
@@ -196,7 +198,7 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
       try {
         ({ outcome } = await sender.execute(req, item.operation));
       } catch (error) {
-        outcome = { kind: 'failure', error: { code: '4500', message: 'Problem occured while processing the request' }, inDoubt: isInsert(item), message: (error as Error).message };
+        outcome = { kind: 'failure', reason: 'internal', inDoubt: isInsert(item), message: (error as Error).message };
       }
       const attempt = classifyOutcome(item, outcome, sent);
       // A partial attempt that completes every remaining record finishes the request.

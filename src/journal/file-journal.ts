@@ -5,7 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringifyV2 } from '../mapping/json.js';
+import { stringifyV2 } from '../v2/json.js';
 import type { Journal, JournalEntry } from './types.js';
 
 export interface FileJournalOptions {

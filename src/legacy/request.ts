@@ -8,7 +8,6 @@
  * source the first occurrence wins for the same reason.
  */
 import { LegacyRequestError } from '../errors.js';
-import { legacyErrors } from './errors.js';
 import { formDecode, parseFormPairs, type FormPair } from './form.js';
 import { parseJsonParams } from './json-params.js';
 import { decodeBytes, headerParam, parseMultipartFields } from './multipart.js';
@@ -33,13 +32,13 @@ export interface RequestParseOptions {
 
 const LEGACY_PATH = /^\/crm\/private\/([^/?#]+)\/([^/?#]+)\/([^/?#]+)$/;
 
-/** Throws LegacyRequestError 4600 (generic) unless the path is `/crm/private/{fmt}/{Module}/{method}`. */
+/** Throws LegacyRequestError `bad-path` (v1 4600 generic) unless the path is `/crm/private/{fmt}/{Module}/{method}`. */
 export function parseLegacyRequest(req: RawHttpRequest, options: RequestParseOptions = {}): LegacyCall {
   const honourDoubleQ = options.honourDoubleQuestionMark ?? true;
   const { path, query } = splitUrl(req.url);
   const match = LEGACY_PATH.exec(path);
   if (match === null) {
-    throw new LegacyRequestError(`not a legacy API path: ${truncate(path)}`, legacyErrors.generic());
+    throw new LegacyRequestError(`not a legacy API path: ${truncate(path)}`, 'bad-path');
   }
   const format: LegacyFormat = match[1] === 'json' ? 'json' : 'xml';
 

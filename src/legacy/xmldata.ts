@@ -20,7 +20,6 @@
  * Object.prototype; test/legacy/xmldata-differential.test.ts lists them.
  */
 import { LegacyRequestError } from '../errors.js';
-import { legacyErrors } from './errors.js';
 import type { LegacyField, LegacyProductRow, LegacyRow, ParsedXmlData } from './types.js';
 
 export interface XmlDataLimits {
@@ -522,7 +521,7 @@ function isXmlChar(code: number): boolean {
 }
 
 function reject(reason: string): never {
-  throw new LegacyRequestError(`xmlData: ${reason}`, legacyErrors.badParameter('xmlData'));
+  throw new LegacyRequestError(`xmlData: ${reason}`, 'bad-parameter', { parameter: 'xmlData' });
 }
 
 function definedOnly(limits: XmlDataLimits): XmlDataLimits {

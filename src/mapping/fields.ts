@@ -12,6 +12,7 @@
  * The field found is then classified by its metadata: read-only, computed, line items, owner-like, lookup, plain.
  */
 import { isModuleOwnerLabel, isModulePrefixedLabel, MODULE_LABEL_LISTS, selfIdLabels, UNSUPPORTED_LABELS } from './modules.js';
+import { LINE_ITEM_FIELDS } from '../v2/modules.js';
 import type { FieldMeta, ModuleMeta } from './types.js';
 
 export interface MappingOptions {
@@ -69,7 +70,6 @@ const LOOKUP_ID_PSEUDO: Record<string, string[]> = {
 };
 
 /** Names of the inventory line-item subform across v2 versions (§7). */
-const LINE_ITEM_FIELDS = new Set(['Product_Details', 'Quoted_Items', 'Ordered_Items', 'Purchase_Items', 'Invoiced_Items']);
 
 /** Read-only by name whatever the metadata says (§7). */
 const READ_ONLY_NAMES = new Set(['Full_Name', 'Created_Time', 'Modified_Time', 'Created_By', 'Modified_By', 'Last_Activity_Time', 'Tag']);

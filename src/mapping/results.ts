@@ -1,13 +1,17 @@
 /**
- * v2 outcomes → the LegacyResult v1 would have answered (PROTOCOL.md §3, §5, §9.2–§9.4). Reads every data[i]
+ * v2 outcomes → the LegacyResult v1 would have answered (docs/PROTOCOL.md §3, §5, §9.2–§9.4). Reads every data[i]
  * whatever the HTTP status, tolerates a top-level error object, and never throws on a strange answer (4500).
+ *
+ * Also the ONE place a failure reason (src/errors.ts) becomes a v1 code: `legacyErrorFor` / `legacyErrorOf`.
  */
+import { ZbridgeError, type FailureReason } from '../errors.js';
 import { legacyErrors, type LegacyError } from '../legacy/errors.js';
 import { LEGACY_MESSAGES, type LegacyRecordDetails, type LegacyResult, type LegacyRowResult } from '../legacy/types.js';
 import { v1Label } from './modules.js';
 import type { Schema } from './schema.js';
 import { isoToLegacyDateTime } from './time.js';
 import type { ExistingRecord, PlannedRow, V2Outcome, V2Plan } from './types.js';
+import { asObject as obj, asText as str, dataArray, isSuccess } from '../v2/answers.js';
 
 export interface ResultContext {
   /** API user's IANA zone for Created/Modified Time; absent = keep v2's wall-clock part. */
@@ -22,9 +26,6 @@ export interface ResultContext {
 
 /* ------------------------------------------------------------------ record details */
 
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-
 function pick(o: Record<string, unknown>, key: string): unknown {
   return o[key] ?? o[key.toLowerCase()];
 }
@@ -35,8 +36,6 @@ function userName(v: unknown): string {
   const name = o?.name ?? o?.full_name;
   return typeof name === 'string' ? name : '';
 }
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /** v2 `details` (capitalised or 2017 lower-case keys) → the 5 FL of a v1 record summary. */
 export function recordDetailsFromV2(details: unknown, timeZone?: string): LegacyRecordDetails {
@@ -54,7 +53,35 @@ export function recordDetailsFromV2(details: unknown, timeZone?: string): Legacy
   };
 }
 
-/* ------------------------------------------------------------------ error mapping */
+/* ------------------------------------------------------------------ failure reasons → v1 errors */
+
+/** The v1 answer of each failure reason (docs/PROTOCOL.md §5). */
+const REASON_TO_LEGACY: Record<FailureReason, (parameter?: string) => LegacyError> = {
+  'bad-path': () => legacyErrors.generic(),
+  'unknown-module': () => legacyErrors.generic(),
+  'unsupported-method': () => legacyErrors.generic(),
+  'bad-parameter': (parameter) => (parameter ? legacyErrors.badParameter(parameter) : legacyErrors.generic()),
+  // The pre-2012 ticket + apikey pair answered 4500 in practice (documented: 4000).
+  'unsupported-auth': () => legacyErrors.internal(),
+  'invalid-authtoken': () => legacyErrors.invalidTicket(),
+  'oauth-refused': () => legacyErrors.invalidTicket(),
+  'rate-limited': () => legacyErrors.rateLimit(),
+  'upstream-failed': () => legacyErrors.internal(),
+  'invalid-config': () => legacyErrors.internal(),
+  internal: () => legacyErrors.internal(),
+};
+
+/** The v1 error of a failure reason; `parameter` names the parameter of a `bad-parameter` reason. */
+export function legacyErrorFor(reason: FailureReason, parameter?: string): LegacyError {
+  return (REASON_TO_LEGACY[reason] ?? REASON_TO_LEGACY.internal)(parameter);
+}
+
+/** Any thrown value → the v1 error an old client understands (4500 for anything that is not a ZbridgeError). */
+export function legacyErrorOf(error: unknown): LegacyError {
+  return error instanceof ZbridgeError ? legacyErrorFor(error.reason, error.parameter) : legacyErrors.internal();
+}
+
+/* ------------------------------------------------------------------ v2 error mapping */
 
 type RowOutcome =
   | { ok: true; kind: 'added' | 'updated' | 'exists'; details: LegacyRecordDetails }
@@ -147,9 +174,6 @@ function successOf(m: Mapper, item: Record<string, unknown>): RowOutcome {
   return { ok: true, kind, details: recordDetailsFromV2(item.details, m.ctx.timeZone) };
 }
 
-const isSuccess = (item: Record<string, unknown>): boolean =>
-  str(item.status).toLowerCase() === 'success' || str(item.code) === 'SUCCESS';
-
 /* ------------------------------------------------------------------ assembling */
 
 function rowOutcomes(plan: V2Plan, outcomes: V2Outcome[], ctx: ResultContext): Map<number, RowOutcome> {
@@ -164,10 +188,13 @@ function rowOutcomes(plan: V2Plan, outcomes: V2Outcome[], ctx: ResultContext): M
     const outcome = outcomes[i];
     const setAll = (res: RowOutcome): void => req.rows.forEach((idx) => results.set(idx, res));
     if (!outcome) return setAll(internal());
-    if (outcome.kind === 'failure') return setAll(both(outcome.error, WHOLE_REQUEST_CODES.has(outcome.error.code)));
+    if (outcome.kind === 'failure') {
+      const error = legacyErrorFor(outcome.reason);
+      return setAll(both(error, WHOLE_REQUEST_CODES.has(error.code)));
+    }
     const body = obj(outcome.body);
-    const data = body?.data;
-    if (Array.isArray(data)) {
+    const data = dataArray(outcome.body);
+    if (data) {
       req.rows.forEach((idx, j) => {
         const item = obj(data[j]);
         if (!item) return results.set(idx, internal());
@@ -183,12 +210,42 @@ function rowOutcomes(plan: V2Plan, outcomes: V2Outcome[], ctx: ResultContext): M
   return results;
 }
 
+/** The v1 code one row answered with (2000 added, 2001 updated, 2002 exists, or its error), for journals and metrics. */
+export interface LegacyRowCode {
+  /** Row `no` as sent. */
+  no: string;
+  code: string;
+  /** Record id of a successful row. */
+  id?: string;
+  /** Error text of a failed row. */
+  message?: string;
+}
+
+const SUCCESS_CODE = { added: '2000', updated: '2001', exists: '2002' } as const;
+
 /** The legacy answer of a plan, given one outcome per plan.requests entry (aligned). */
 export function toLegacyResult(plan: V2Plan, outcomes: V2Outcome[], ctx: ResultContext): LegacyResult {
-  if (plan.error) return { kind: 'error', error: plan.error };
+  return legacyAnswer(plan, outcomes, ctx).result;
+}
+
+/**
+ * The legacy answer of a plan and the code of each of its rows, carried as data (the default-version answer
+ * has one message for the call; its rows can still differ: one added, one that already existed).
+ * `rows` is empty when the call answers with a whole-call error.
+ */
+export function legacyAnswer(plan: V2Plan, outcomes: V2Outcome[], ctx: ResultContext): { result: LegacyResult; rows: LegacyRowCode[] } {
+  if (plan.error) return { result: { kind: 'error', error: plan.error }, rows: [] };
   const results = rowOutcomes(plan, outcomes, ctx);
   const ordered = plan.rows.map((r) => ({ row: r, res: results.get(r.index) ?? internal() }));
+  const result = assemble(plan, ordered);
+  if (result.kind !== 'rows' && result.kind !== 'success') return { result, rows: [] };
+  const rows = ordered.map(({ row, res }): LegacyRowCode =>
+    res.ok ? { no: row.no, code: SUCCESS_CODE[res.kind], id: res.details.id } : { no: row.no, code: res.row.code, message: res.row.message },
+  );
+  return { result, rows };
+}
 
+function assemble(plan: V2Plan, ordered: { row: PlannedRow; res: RowOutcome }[]): LegacyResult {
   const whole = ordered.find((o) => !o.res.ok && o.res.whole);
   if (whole && !whole.res.ok) return { kind: 'error', error: whole.res.top };
 
@@ -221,9 +278,7 @@ export function createdIds(plan: V2Plan, outcomes: V2Outcome[]): string[] {
   plan.requests.forEach((_req, i) => {
     const outcome = outcomes[i];
     if (outcome?.kind !== 'response') return;
-    const data = obj(outcome.body)?.data;
-    if (!Array.isArray(data)) return;
-    for (const entry of data) {
+    for (const entry of dataArray(outcome.body) ?? []) {
       const item = obj(entry);
       if (!item || !isSuccess(item)) continue;
       if (plan.operation === 'upsert' && str(item.action) === 'update') continue;

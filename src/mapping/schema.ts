@@ -1,8 +1,8 @@
 /**
  * The Schema: modules and fields of one org, built from v2 metadata (live /settings or the bundled snapshot),
- * plus the fixed per-module facts of PROTOCOL.md §9.7 (duplicate-check and mandatory fields).
+ * over the fixed per-module facts of docs/PROTOCOL.md §9.7 (src/v2/modules.ts).
  */
-import { bundledSnapshot } from './snapshot.js';
+import { bundledSnapshot } from '../v2/snapshot.js';
 import type { FieldMeta, ModuleMeta, V2FieldJson, V2ModuleJson } from './types.js';
 
 /** v1 path names that are not a module_name of any v2 org (PROTOCOL.md §6). */
@@ -57,7 +57,7 @@ export class Schema {
   }
 
   private static bundledSchema: Schema | undefined;
-  /** The schema of the bundled snapshot (src/mapping/snapshot), built once. */
+  /** The schema of the bundled snapshot (src/v2/snapshot), built once. */
   static bundled(): Schema {
     if (!Schema.bundledSchema) {
       const snap = bundledSnapshot();
@@ -89,81 +89,5 @@ export class Schema {
   }
 }
 
-/* ------------------------------------------------------------------ PROTOCOL.md §9.7 */
-
-const DUPLICATE_CHECK: Record<string, string | undefined> = {
-  Leads: 'Email',
-  Contacts: 'Email',
-  Accounts: 'Account_Name',
-  Deals: 'Deal_Name',
-  Tasks: undefined,
-  Events: undefined,
-  Calls: undefined,
-  Notes: undefined,
-  Products: 'Product_Name',
-  Quotes: 'Subject',
-  Sales_Orders: 'Subject',
-  Purchase_Orders: 'Subject',
-  Invoices: 'Subject',
-  Campaigns: 'Campaign_Name',
-  Vendors: 'Vendor_Name',
-  Solutions: 'Solution_Title',
-  Price_Books: 'Price_Book_Name',
-  Cases: 'Subject',
-};
-
-const MANDATORY: Record<string, string[]> = {
-  Leads: ['Last_Name'],
-  Contacts: ['Last_Name'],
-  Accounts: ['Account_Name'],
-  Deals: ['Deal_Name', 'Stage'],
-  Tasks: ['Subject'],
-  Events: ['Event_Title', 'Start_DateTime', 'End_DateTime'],
-  Calls: ['Subject', 'Call_Type', 'Call_Start_Time', 'Call_Duration'],
-  Products: ['Product_Name'],
-  Quotes: ['Subject', 'Product_Details'],
-  Sales_Orders: ['Subject', 'Product_Details'],
-  Invoices: ['Subject', 'Product_Details'],
-  Purchase_Orders: ['Subject', 'Vendor_Name', 'Product_Details'],
-  Campaigns: ['Campaign_Name'],
-  Vendors: ['Vendor_Name'],
-  Solutions: ['Solution_Title'],
-  Price_Books: ['Price_Book_Name', 'Pricing_Details'],
-  Cases: ['Case_Origin', 'Status', 'Subject'],
-  Notes: ['Note_Content', 'Parent_Id', 'se_module'],
-};
-
-/** True for the standard modules of §9.7; anything else is treated as a custom module. */
-export function isStandardModule(moduleApiName: string): boolean {
-  return moduleApiName in MANDATORY;
-}
-
-/**
- * The system duplicate-check field of a module (§9.7): undefined for Tasks, Events, Calls and Notes.
- * Modules not in the table are custom modules (module_name `CustomModuleN`) and check `Name`.
- */
-export function duplicateCheckField(moduleApiName: string, moduleName?: string): string | undefined {
-  if (moduleApiName in DUPLICATE_CHECK) return DUPLICATE_CHECK[moduleApiName];
-  if (moduleName !== undefined && moduleName in DUPLICATE_CHECK) return DUPLICATE_CHECK[moduleName];
-  return 'Name';
-}
-
-/**
- * Fields v2 requires on insert (§9.7), as api_names; custom modules (anything not in the table) need `Name`.
- * Notes lists `se_module`, which is a body key rather than a field. Layout-mandatory fields (Leads `Company`)
- * are per org and not included.
- */
-export function mandatoryFields(moduleApiName: string): string[] {
-  return [...(MANDATORY[moduleApiName] ?? ['Name'])];
-}
-
-/** Modules whose `duplicateCheck` is a plain insert (no duplicate field, no v2 upsert). */
-export function hasNoUpsert(moduleApiName: string): boolean {
-  return ['Tasks', 'Events', 'Calls', 'Notes'].includes(moduleApiName);
-}
-
-/** Inventory modules reject default-version multi-row inserts (§1). */
-export const INVENTORY_MODULES: ReadonlySet<string> = new Set(['Quotes', 'Sales_Orders', 'Purchase_Orders', 'Invoices']);
-
-/** Modules where `isApproval=true` adds "approval" to the trigger (§1). */
-export const APPROVAL_MODULES: ReadonlySet<string> = new Set(['Leads', 'Contacts', 'Cases']);
+/** The per-module facts of docs/PROTOCOL.md §9.7 live with the v2 wire; re-exported for the core's users. */
+export { isStandardModule, duplicateCheckField, mandatoryFields, hasNoUpsert, INVENTORY_MODULES, APPROVAL_MODULES } from '../v2/modules.js';

@@ -2,7 +2,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJournal } from '../journal/reader.js';
-import { isValidTimeZone } from '../mapping/time.js';
+import { isValidTimeZone } from '../v2/time.js';
 import { loadSchema, translateCall, type TranslateContext } from '../convert/core.js';
 import { classifyInput, expandInputs, type FoundInput } from '../convert/files.js';
 import { journalCall, readInputCalls, type XmlInputOptions } from '../convert/inputs.js';

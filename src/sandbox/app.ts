@@ -6,7 +6,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { missingPermissions, scopesAllow, type Need, type Operation } from './access.js';
 import { multipartFields } from './form-body.js';
-import { topLevel, v2Error, type Reply } from './envelopes.js';
+import { topLevel, v2Error, type Reply } from '../v2/envelopes.js';
 import { creditCost } from './limits.js';
 import type { SandboxUser } from './metadata.js';
 import type { AccessTokenInfo } from './oauth.js';

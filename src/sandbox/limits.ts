@@ -3,13 +3,12 @@
  * rolling-24h credit budget for the whole org. Either answers 429 TOO_MANY_REQUESTS.
  */
 
+import { callCredits } from '../v2/modules.js';
+
 const DAY_MS = 86_400_000;
 
-/** Credits a call costs: writes ceil(n/10), at most 10 (and at least 1); anything else 1. */
-export function creditCost(isWrite: boolean, records: number): number {
-  if (!isWrite) return 1;
-  return Math.min(10, Math.max(1, Math.ceil(records / 10)));
-}
+/** Credits a call costs (src/v2/modules.ts `callCredits`). */
+export const creditCost = callCredits;
 
 export class CreditBudget {
   private spent: { at: number; cost: number }[] = [];

@@ -1,9 +1,9 @@
 /**
  * The sandbox's view of a metadata snapshot: module lookup by path name, fields by api_name, users.
  */
-import { bundledSnapshot, loadMetadataDir, type MetadataSnapshot } from '../mapping/snapshot.js';
-import { isValidTimeZone } from '../mapping/time.js';
-import type { V2FieldJson, V2ModuleJson, V2UserJson } from '../mapping/types.js';
+import { bundledSnapshot, loadMetadataDir, type MetadataSnapshot } from '../v2/snapshot.js';
+import { isValidTimeZone } from '../v2/time.js';
+import type { V2FieldJson, V2ModuleJson, V2UserJson } from '../v2/types.js';
 
 export interface SandboxUser {
   id: string;

@@ -2,7 +2,7 @@
  * Stored records → v2 JSON: the `details` of a write answer and the full record of a GET, with times in the
  * requesting user's time-zone offset (no milliseconds) and user references as `{name,id}`.
  */
-import { formatIsoInZone } from '../mapping/time.js';
+import { formatIsoInZone } from '../v2/time.js';
 import type { SandboxMetadata } from './metadata.js';
 import { LINE_ITEM_FIELDS, duplicateCheckFieldOf } from './rules.js';
 import type { RecordStore, StoredRecord } from './store.js';

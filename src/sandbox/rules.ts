@@ -1,9 +1,11 @@
 /**
- * Per-module facts of PROTOCOL.md §9.7 the emulator needs, taken from the mapping layer's single table
- * (src/mapping/schema.ts) so the bridge and its test double cannot disagree. Layout-mandatory extras (Leads
+ * Per-module facts of PROTOCOL.md §9.7 the emulator needs, taken from the single table of the v2 layer
+ * (src/v2/modules.ts) so the bridge and its test double cannot disagree. Layout-mandatory extras (Leads
  * `Company`) are a sandbox option, added by the write engine.
  */
-import { duplicateCheckField, hasNoUpsert, mandatoryFields } from '../mapping/schema.js';
+import { duplicateCheckField, hasNoUpsert, mandatoryFields } from '../v2/modules.js';
+
+export { LINE_ITEM_FIELDS } from '../v2/modules.js';
 
 /** Mandatory api_names on insert; custom modules need `Name`. */
 export function mandatoryFieldsOf(moduleApiName: string): string[] {
@@ -19,6 +21,3 @@ export function duplicateCheckFieldOf(moduleApiName: string): string | undefined
 export function supportsUpsert(moduleApiName: string): boolean {
   return !hasNoUpsert(moduleApiName);
 }
-
-/** Fields holding inventory line items (v2.0 name and the later per-module names). */
-export const LINE_ITEM_FIELDS = new Set(['Product_Details', 'Quoted_Items', 'Ordered_Items', 'Purchase_Items', 'Invoiced_Items']);

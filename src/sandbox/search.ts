@@ -14,11 +14,11 @@
  * in a search of several conditions v2 documents it as looser ("ABC" also finds "ABC Inc"), which
  * `looseEquals` emulates (see LooseEquals).
  */
-import type { V2FieldJson } from '../mapping/types.js';
+import type { V2FieldJson } from '../v2/types.js';
+import { MAX_CONDITIONS, MAX_CRITERIA_LENGTH } from '../v2/criteria.js';
 import type { StoredRecord } from './store.js';
 
-export const MAX_CRITERIA_LENGTH = 2000;
-export const MAX_CONDITIONS = 10;
+export { MAX_CONDITIONS, MAX_CRITERIA_LENGTH };
 
 export interface Condition {
   kind: 'cond';

@@ -3,8 +3,8 @@
  * lookups and owners that must point at something, What_Id with its $se_module, line items. Unknown fields are
  * ignored, as v2 does; read-only fields too. Values are kept as received; lookups become `{name,id}`.
  */
-import type { V2FieldJson } from '../mapping/types.js';
-import { recordError, type V2Error } from './envelopes.js';
+import type { V2FieldJson } from '../v2/types.js';
+import { recordError, type V2Error } from '../v2/envelopes.js';
 import type { SandboxMetadata } from './metadata.js';
 import { LINE_ITEM_FIELDS } from './rules.js';
 import type { RecordStore, StoredRecord } from './store.js';

@@ -3,7 +3,7 @@
  * answer with the status rules of PROTOCOL.md §9.2 / §12. Records are processed in order, so a later record
  * of a batch sees the earlier ones (duplicates inside one batch are caught).
  */
-import { recordError, successEntry, topLevel, type Reply, type V2Error } from './envelopes.js';
+import { recordError, successEntry, topLevel, type Reply, type V2Error } from '../v2/envelopes.js';
 import type { SandboxMetadata, SandboxUser } from './metadata.js';
 import { displayName, writeDetails } from './render.js';
 import { duplicateCheckFieldOf, mandatoryFieldsOf, supportsUpsert } from './rules.js';

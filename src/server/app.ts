@@ -5,8 +5,7 @@
  */
 import express, { type Express, type Request, type Response } from 'express';
 import type { Bridge } from '../bridge/pipeline.js';
-import { toLegacyError } from '../errors.js';
-import { legacyErrors } from '../legacy/errors.js';
+import { legacyErrorFor, legacyErrorOf } from '../mapping/results.js';
 import { parseLegacyRequest } from '../legacy/request.js';
 import { renderLegacyResponse } from '../legacy/response.js';
 import type { LegacyFormat, LegacyResult } from '../legacy/types.js';
@@ -56,7 +55,7 @@ export function createProxyApp(options: ProxyAppOptions): Express {
     } catch (error) {
       // Only reached on a bug in the glue itself; the old client still gets a legacy answer.
       logger.error({ reqId: requestId, err: (error as Error).message }, 'unhandled proxy error');
-      if (!res.headersSent) send(res, { format: 'xml', path: req.path }, { kind: 'error', error: toLegacyError(error) }, 'jsonp');
+      if (!res.headersSent) send(res, { format: 'xml', path: req.path }, { kind: 'error', error: legacyErrorOf(error) }, 'jsonp');
     } finally {
       metrics.inFlight.dec();
       options.onCallEnd?.();
@@ -79,13 +78,13 @@ async function handleLegacy(req: Request, res: Response, requestId: string, opti
       { honourDoubleQuestionMark: options.honourDoubleQuestionMark },
     );
   } catch (error) {
-    const result: LegacyResult = { kind: 'error', error: toLegacyError(error) };
+    const result: LegacyResult = { kind: 'error', error: legacyErrorOf(error) };
     res.locals.call = journalRejected(options, origin, { format, path, method: req.method }, result, 'bad-request', (error as Error).message);
     send(res, { format, path }, result, 'jsonp');
     return;
   }
   if (tooLarge) {
-    const result: LegacyResult = { kind: 'error', error: legacyErrors.badParameter('xmlData') };
+    const result: LegacyResult = { kind: 'error', error: legacyErrorFor('bad-parameter', 'xmlData') };
     res.locals.call = journalRejected(options, origin, call, result, 'oversize-body', `body larger than ${options.maxBodyBytes} bytes`, call.authtoken);
     res.setHeader('Connection', 'close');
     send(res, call, result, 'jsonp');

@@ -3,21 +3,23 @@
  * that are safe for what the call does (PROTOCOL.md §9–§11), and a record of every attempt for the journal.
  *
  * Retry policy per attempt:
- *   401 INVALID_TOKEN            → invalidate, refresh, retry once; again → 4834
- *   429 concurrency              → backoff (Retry-After / X-RATELIMIT-RESET honoured, capped), then 4820
- *   429 credits exhausted        → no retry: 4820 at once, and the profile stops sending until the reset time
- *                                  (CreditStop; calls meanwhile get 4820 without reaching Zoho)
+ *   401 INVALID_TOKEN            → invalidate, refresh, retry once; again → oauth-refused (v1 4834)
+ *   429 concurrency              → backoff (Retry-After / X-RATELIMIT-RESET honoured, capped), then rate-limited (v1 4820)
+ *   429 credits exhausted        → no retry: rate-limited at once, and the profile stops sending until the reset time
+ *                                  (CreditStop; calls meanwhile fail rate-limited without reaching Zoho)
  *   not sent (refused, DNS …)    → backoff and retry: nothing reached Zoho
  *   5xx / reset after sending / timeout
- *       insert                   → no retry: 4500 inDoubt (records may exist)
- *       update, upsert, GET      → retry within the budget, then 4500 (inDoubt for writes)
+ *       insert                   → no retry: upstream-failed, inDoubt (records may exist)
+ *       update, upsert, GET      → retry within the budget, then upstream-failed (inDoubt for writes)
+ *
+ * Failures carry a FailureReason (src/errors.ts); src/mapping/results.ts alone turns it into a v1 code.
  */
 import type { Readable } from 'node:stream';
 import type { AxiosInstance } from 'axios';
-import { UpstreamError, ZbridgeError } from '../errors.js';
-import { legacyErrors, type LegacyError } from '../legacy/errors.js';
-import { stringifyV2 } from '../mapping/json.js';
-import type { V2Operation, V2Outcome, V2Request } from '../mapping/types.js';
+import { UpstreamError, ZbridgeError, type FailureReason } from '../errors.js';
+import { v2CodeOf } from '../v2/answers.js';
+import { stringifyV2 } from '../v2/json.js';
+import type { V2Operation, V2Outcome, V2Request } from '../v2/types.js';
 import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
 import { RollingCreditMeter, Semaphore, writeCredits, type ConcurrencyLimiter, type CreditMeter } from './limiter.js';
 import { notify, type ClientObserver, type RetryReason, type V2CallRecord } from './observer.js';
@@ -27,6 +29,7 @@ import { MemoryTokenStore, type TokenStore } from './tokens.js';
 import { PROFILE_DEFAULTS, type ZohoProfile } from './types.js';
 
 export type { ClientObserver, V2CallRecord } from './observer.js';
+export { v2CodeOf } from '../v2/answers.js';
 
 export interface ZohoClientOptions {
   /** Where access tokens are cached (shared across replicas later). Default: a private MemoryTokenStore. */
@@ -165,12 +168,12 @@ export class ZohoClient {
       );
       if (result.kind === 'response') return { outcome: { kind: 'response', status: result.status, body: result.body }, calls };
       const e = result.error;
-      return { outcome: { kind: 'failure', error: e.legacy, inDoubt: e.inDoubt, message: e.message }, calls };
+      return { outcome: { kind: 'failure', reason: e.reason, inDoubt: e.inDoubt, message: e.message }, calls };
     } catch (error) {
       // A bug, not an upstream answer: still an outcome, never an exception (and never a raw axios error).
       const message = error instanceof ZbridgeError ? error.message : `client error: ${(error as Error)?.name ?? 'unknown'}`;
-      const legacy: LegacyError = error instanceof ZbridgeError ? error.legacy : legacyErrors.internal();
-      return { outcome: { kind: 'failure', error: legacy, inDoubt: calls.length > 0, message }, calls }; // sent at least once: in doubt
+      const reason: FailureReason = error instanceof ZbridgeError ? error.reason : 'internal';
+      return { outcome: { kind: 'failure', reason, inDoubt: calls.length > 0, message }, calls }; // sent at least once: in doubt
     }
   }
 
@@ -208,8 +211,9 @@ export class ZohoClient {
 
   /**
    * GET a v2 path (`/crm/v2/settings/modules`, `/crm/v2/Leads/123`, `/crm/v2/Leads/search` …). Answers
-   * 2xx–4xx as `{status, body}` (204 → body undefined); throws UpstreamError for 401 (4834), 429 after the
-   * retry budget (4820), 5xx and network failures (4500), an unparseable 2xx body (4500), local limits (4820).
+   * 2xx–4xx as `{status, body}` (204 → body undefined); throws UpstreamError for 401 (`oauth-refused`), 429 after
+   * the retry budget and local limits (`rate-limited`), 5xx, network failures and an unparseable 2xx body
+   * (`upstream-failed`).
    */
   async get(path: string, query?: Record<string, string>): Promise<{ status: number; body: unknown; calls: V2CallRecord[] }> {
     const calls: V2CallRecord[] = [];
@@ -217,7 +221,7 @@ export class ZohoClient {
     if (result.kind === 'failure') throw result.error;
     if (result.status === 401) {
       throw new UpstreamError(`GET ${path}: HTTP 401 ${v2CodeOf(result.body) ?? ''}`.trim(), {
-        legacy: legacyErrors.invalidTicket(),
+        reason: 'oauth-refused',
         status: 401,
         v2Code: v2CodeOf(result.body),
       });
@@ -247,7 +251,7 @@ export class ZohoClient {
       notify(this.observer.onCreditStopRefusal, { profile: this.profile.id });
       return fail(
         new UpstreamError(`${label}: not sent, v2 API credits are exhausted until ${new Date(stoppedUntil).toISOString()}`, {
-          legacy: legacyErrors.rateLimit(),
+          reason: 'rate-limited',
           status: 429,
           v2Code: 'TOO_MANY_REQUESTS',
         }),
@@ -256,7 +260,7 @@ export class ZohoClient {
     if (!this.credits.reserve(plan.credits)) {
       return fail(
         new UpstreamError(`${label}: local credit budget of ${this.profile.creditsPerDay ?? '?'} per day is spent`, {
-          legacy: legacyErrors.rateLimit(),
+          reason: 'rate-limited',
           retryable: true,
         }),
       );
@@ -276,10 +280,10 @@ export class ZohoClient {
     let tokenRetried = false;
     /** An earlier attempt of this write may have been applied. */
     let maybeApplied = false;
-    const failure = (message: string, legacy: LegacyError, extra: { status?: number; v2Code?: string; inDoubt?: boolean; retryable?: boolean } = {}) =>
+    const failure = (message: string, reason: FailureReason, extra: { status?: number; v2Code?: string; inDoubt?: boolean; retryable?: boolean } = {}) =>
       fail(
         new UpstreamError(`${label}: ${message}`, {
-          legacy,
+          reason,
           status: extra.status,
           v2Code: extra.v2Code,
           retryable: extra.retryable ?? false,
@@ -300,9 +304,9 @@ export class ZohoClient {
         token = await this.tokens.getToken();
       } catch (error) {
         if (error instanceof UpstreamError) {
-          return failure(error.message, error.legacy, { status: error.status, v2Code: error.v2Code, retryable: error.retryable });
+          return failure(error.message, error.reason, { status: error.status, v2Code: error.v2Code, retryable: error.retryable });
         }
-        return failure('token refresh failed', legacyErrors.internal());
+        return failure('token refresh failed', 'upstream-failed');
       }
 
       let release;
@@ -310,7 +314,7 @@ export class ZohoClient {
         release = await this.limiter.acquire();
       } catch (error) {
         const e = error instanceof UpstreamError ? error : undefined;
-        return failure(e?.message ?? 'no upstream slot', e?.legacy ?? legacyErrors.rateLimit(), { retryable: true });
+        return failure(e?.message ?? 'no upstream slot', e?.reason ?? 'rate-limited', { retryable: true });
       }
       const started = performance.now();
       let answer;
@@ -361,12 +365,12 @@ export class ZohoClient {
       if (answer.kind === 'error') {
         if (answer.notSent) {
           if (await retry('network', attempt)) continue;
-          return failure(`not sent after ${attempt} attempts: ${answer.message}`, legacyErrors.internal(), { retryable: true });
+          return failure(`not sent after ${attempt} attempts: ${answer.message}`, 'upstream-failed', { retryable: true });
         }
         markProcessed();
         if (plan.write) maybeApplied = true;
         if (plan.repeatable && (await retry('network', attempt))) continue;
-        return failure(answer.message, legacyErrors.internal(), { inDoubt: plan.write });
+        return failure(answer.message, 'upstream-failed', { inDoubt: plan.write });
       }
 
       const { body, parsed } = parseBody(answer.text);
@@ -378,7 +382,7 @@ export class ZohoClient {
           notify(this.observer.onRetry, { profile: this.profile.id, reason: 'invalid-token', attempt });
           continue;
         }
-        return failure('INVALID_TOKEN with a freshly refreshed token', legacyErrors.invalidTicket(), { status: 401, v2Code });
+        return failure('INVALID_TOKEN with a freshly refreshed token', 'oauth-refused', { status: 401, v2Code });
       }
       if (answer.status === 429) {
         if (rateLimitKind(answer.headers, body) === 'credits') {
@@ -387,19 +391,19 @@ export class ZohoClient {
           const until = this.now() + (hint ?? this.profile.creditsPauseMs ?? DEFAULT_CREDITS_PAUSE_MS);
           this.creditStop.stop(until);
           notify(this.observer.onCreditsExhausted, { profile: this.profile.id, until });
-          return failure(`HTTP 429 credits exhausted; profile stopped until ${new Date(until).toISOString()}`, legacyErrors.rateLimit(), {
+          return failure(`HTTP 429 credits exhausted; profile stopped until ${new Date(until).toISOString()}`, 'rate-limited', {
             status: 429,
             v2Code,
           });
         }
         if (await retry('429', attempt, this.hintMs(answer.headers))) continue;
-        return failure(`HTTP 429 after ${attempt} attempts`, legacyErrors.rateLimit(), { status: 429, v2Code, retryable: true });
+        return failure(`HTTP 429 after ${attempt} attempts`, 'rate-limited', { status: 429, v2Code, retryable: true });
       }
       markProcessed();
       if (answer.status >= 500) {
         if (plan.write) maybeApplied = true;
         if (plan.repeatable && (await retry('5xx', attempt))) continue;
-        return failure(`HTTP ${answer.status}${v2Code ? ` ${v2Code}` : ''}`, legacyErrors.internal(), {
+        return failure(`HTTP ${answer.status}${v2Code ? ` ${v2Code}` : ''}`, 'upstream-failed', {
           status: answer.status,
           v2Code,
           inDoubt: plan.write,
@@ -452,7 +456,7 @@ export function queryString(query: Record<string, string>): string {
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 
-/** Empty → undefined; JSON → parsed; anything else → the raw text (results mapping turns it into 4500). */
+/** Empty → undefined; JSON → parsed; anything else → the raw text (results mapping answers it as an upstream failure). */
 function parseBody(text: string): { body: unknown; parsed: boolean } {
   if (text.trim() === '') return { body: undefined, parsed: true };
   try {
@@ -462,11 +466,3 @@ function parseBody(text: string): { body: unknown; parsed: boolean } {
   }
 }
 
-/** The top-level v2 `code` of an answer, if it has one. */
-export function v2CodeOf(body: unknown): string | undefined {
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const code = (body as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}

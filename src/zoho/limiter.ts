@@ -4,13 +4,12 @@
  * Both are interfaces so a Redis-backed version can be shared by replicas later.
  */
 import { UpstreamError } from '../errors.js';
-import { legacyErrors } from '../legacy/errors.js';
 
 /** Releases a slot; calling it more than once is harmless. */
 export type Release = () => void;
 
 export interface ConcurrencyLimiter {
-  /** Wait for a slot (FIFO). Rejects with UpstreamError 4820 (retryable) when the queue is full. */
+  /** Wait for a slot (FIFO). Rejects with UpstreamError `rate-limited` (retryable) when the queue is full. */
   acquire(): Promise<Release>;
   readonly inFlight: number;
   readonly queued: number;
@@ -51,7 +50,7 @@ export class Semaphore implements ConcurrencyLimiter {
       return Promise.reject(
         new UpstreamError(
           `profile ${this.label}: ${this.waiting.length} calls already queued for ${this.limit} upstream slots`,
-          { legacy: legacyErrors.rateLimit(), retryable: true },
+          { reason: 'rate-limited', retryable: true },
         ),
       );
     }
@@ -71,10 +70,8 @@ export class Semaphore implements ConcurrencyLimiter {
   }
 }
 
-/** Credits of a v2 call (PROTOCOL.md §11): writes ceil(n/10), at most 10; anything else 1. */
-export function writeCredits(records: number): number {
-  return Math.min(10, Math.max(1, Math.ceil(records / 10)));
-}
+/** Credits of a v2 write (declared in src/v2/modules.ts). */
+export { writeCredits } from '../v2/modules.js';
 
 export interface CreditMeter {
   /**

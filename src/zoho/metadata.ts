@@ -2,8 +2,8 @@
  * Where the bridge gets v2 metadata: live from /settings (cached with a TTL per profile and module,
  * single-flight per key), falling back to a snapshot with a warning when the live fetch fails.
  */
-import type { MetadataSnapshot } from '../mapping/snapshot.js';
-import type { V2FieldJson, V2ModuleJson, V2UserJson } from '../mapping/types.js';
+import type { MetadataSnapshot } from '../v2/snapshot.js';
+import type { V2FieldJson, V2ModuleJson, V2UserJson } from '../v2/types.js';
 import type { ZohoClient } from './client.js';
 
 export interface MetadataSource {

@@ -5,7 +5,6 @@
  */
 import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '../errors.js';
-import { legacyErrors } from '../legacy/errors.js';
 import { endpointsFor, type Endpoints } from './dc.js';
 import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
 import { notify, type ClientObserver } from './observer.js';
@@ -187,7 +186,7 @@ export class TokenManager {
           continue;
         }
         throw new UpstreamError(`${label} throttled by the accounts server ("Access Denied")`, {
-          legacy: legacyErrors.rateLimit(),
+          reason: 'rate-limited',
           retryable: true,
           status: answer.status,
           v2Code: 'Access Denied',
@@ -206,7 +205,7 @@ export class TokenManager {
         // Zoho answers refusals with HTTP 200 {"error":"invalid_code"}; any answer without a token is a refusal.
         const reason = error ?? (body ? 'no access_token in the answer' : `HTTP ${answer.status}, not a JSON object`);
         throw new UpstreamError(`${label} refused: ${safeReason(reason)}`, {
-          legacy: legacyErrors.invalidTicket(),
+          reason: 'oauth-refused',
           status: answer.status,
           v2Code: error,
         });

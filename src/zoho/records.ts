@@ -1,7 +1,8 @@
 /** Reading v2 records: GET by id, search, criteria escaping, and finding the module of a Notes parent id. */
 import { UpstreamError } from '../errors.js';
-import type { V2Record } from '../mapping/types.js';
-import { v2CodeOf, type ZohoClient } from './client.js';
+import type { V2Record } from '../v2/types.js';
+import { dataArray, moreRecords, v2CodeOf } from '../v2/answers.js';
+import type { ZohoClient } from './client.js';
 
 /** GET /crm/v2/{M}/{id} → the record, or undefined when it does not exist (204, 400 INVALID_DATA, 404). */
 export async function fetchRecord(client: ZohoClient, module: string, id: string): Promise<V2Record | undefined> {
@@ -9,8 +10,8 @@ export async function fetchRecord(client: ZohoClient, module: string, id: string
   const code = v2CodeOf(body);
   // 204: no such record; 400 INVALID_DATA: not an id of this module; 404: the module/URL does not exist.
   if (status === 204 || status === 404 || (status === 400 && code === 'INVALID_DATA')) return undefined;
-  const data = (body as { data?: V2Record[] } | undefined)?.data;
-  if (status >= 400 || !Array.isArray(data)) {
+  const data = dataArray(body) as V2Record[] | undefined;
+  if (status >= 400 || !data) {
     throw new UpstreamError(`GET /crm/v2/${module}/{id}: HTTP ${status}${code ? ` ${code}` : ''}`, { status, v2Code: code });
   }
   return data[0];
@@ -29,9 +30,9 @@ export async function searchRecords(client: ZohoClient, module: string, query: S
   for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = v;
   const { status, body } = await client.get(`/crm/v2/${encodeURIComponent(module)}/search`, params);
   if (status === 204) return [];
-  const data = (body as { data?: V2Record[] } | undefined)?.data;
-  if (status >= 400 || !Array.isArray(data)) {
-    const code = (body as { code?: string } | undefined)?.code;
+  const data = dataArray(body) as V2Record[] | undefined;
+  if (status >= 400 || !data) {
+    const code = v2CodeOf(body);
     throw new UpstreamError(`search ${module}: HTTP ${status}${code ? ` ${code}` : ''}`, { status, v2Code: code });
   }
   return data;
@@ -85,23 +86,15 @@ async function searchPage(client: ZohoClient, module: string, query: SearchQuery
   params.per_page = String(SEARCH_PAGE_SIZE);
   const { status, body } = await client.get(`/crm/v2/${encodeURIComponent(module)}/search`, params);
   if (status === 204) return { records: [], more: false };
-  const data = (body as { data?: V2Record[] } | undefined)?.data;
-  if (status >= 400 || !Array.isArray(data)) {
-    const code = (body as { code?: string } | undefined)?.code;
+  const data = dataArray(body) as V2Record[] | undefined;
+  if (status >= 400 || !data) {
+    const code = v2CodeOf(body);
     throw new UpstreamError(`search ${module}: HTTP ${status}${code ? ` ${code}` : ''}`, { status, v2Code: code });
   }
-  const info = (body as { info?: { more_records?: unknown } }).info;
-  return { records: data, more: info?.more_records === true };
+  return { records: data, more: moreRecords(body) };
 }
 
-/** v2 criteria values escape `\`, `(`, `)` and `,` with a backslash. */
-export function escapeCriteriaValue(value: string): string {
-  return value.replace(/[\\(),]/g, (c) => `\\${c}`);
-}
-
-export function criteriaEquals(field: string, value: string): string {
-  return `(${field}:equals:${escapeCriteriaValue(value)})`;
-}
+export { escapeCriteriaValue, criteriaEquals } from '../v2/criteria.js';
 
 /** Modules probed, in order, for the parent of a Notes entityId (v1 never said which module it was). */
 export const DEFAULT_NOTE_PARENT_MODULES = [

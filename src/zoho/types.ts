@@ -26,13 +26,13 @@ export interface ZohoProfile {
   timeZone?: string;
   /** Concurrent v2 calls (Zoho's limit is per user and app). Default 10. */
   concurrency?: number;
-  /** Calls waiting for a slot; beyond → 4820 rate-limit error. Default 1000. */
+  /** Calls waiting for a slot; beyond → a `rate-limited` failure. Default 1000. */
   maxQueue?: number;
   /** Per-attempt timeout, ms. Default 30000. */
   requestTimeoutMs?: number;
   /** Retries of 429 / connection failures before sending / retryable 5xx on update+upsert. Default 4. */
   maxRetries?: number;
-  /** Optional local credit budget per rolling 24 h: once spent → 4820 without calling. */
+  /** Optional local credit budget per rolling 24 h: once spent → `rate-limited` without calling. */
   creditsPerDay?: number;
   /**
    * After a credits-exhausted 429 without `Retry-After` / `X-RATELIMIT-RESET`: how long the profile stops

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig, type ZbridgeConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { legacyErrorOf } from '../../src/mapping/results.js';
 
 const SHA = 'a'.repeat(64);
 const profile = (extra: Record<string, unknown> = {}) => ({
@@ -306,7 +307,7 @@ describe('bad values: a ConfigError naming the option path', () => {
     const error = configError(() => parseConfig(doc, {}));
     expect(error.option).toBe(option);
     expect(error.message.startsWith(`config: ${option}: `)).toBe(true);
-    expect(error.legacy.code).toBe('4500');
+    expect(legacyErrorOf(error).code).toBe('4500');
     expect(error.message).not.toContain('client-secret-value');
     expect(error.message).not.toContain('1000.refresh.value');
   });

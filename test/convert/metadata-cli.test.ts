@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMetadataPull } from '../../src/convert/metadata-pull.js';
-import { loadMetadataDir, bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { loadMetadataDir, bundledSnapshot } from '../../src/v2/snapshot.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { memoryIO, tempDir } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConvert } from '../../src/convert/convert.js';
 import { runReplay, type ReplayClient } from '../../src/convert/replay.js';
 import type { V2Outcome, V2Request } from '../../src/mapping/types.js';
-import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { bundledSnapshot } from '../../src/v2/snapshot.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { memoryIO, tempDir } from './helpers.js';
 
@@ -128,7 +128,7 @@ describe('replay with a scripted client', () => {
     expect(seen[1].body.data).toEqual([{ Last_Name: 'B' }]);
     expect(seen[1].rows).toEqual([1]);
     // The exact decimal survived the write → read-back → resend round trip.
-    const { stringifyV2 } = await import('../../src/mapping/json.js');
+    const { stringifyV2 } = await import('../../src/v2/json.js');
     expect(stringifyV2(seen[0].body.data[0])).toBe('{"Last_Name":"A","Annual_Revenue":12345678901234567.123456789}');
   });
 

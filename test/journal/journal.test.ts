@@ -8,7 +8,7 @@ import { redactParams, scrubText, tokenFingerprint } from '../../src/journal/red
 import type { JournalOutcomeEntry, JournalRequestEntry } from '../../src/journal/types.js';
 import { numberFromLiteral } from '../../src/convert/core.js';
 import { parseJsonExact } from '../../src/convert/json-read.js';
-import { DecimalLiteral, stringifyV2 } from '../../src/mapping/json.js';
+import { DecimalLiteral, stringifyV2 } from '../../src/v2/json.js';
 
 const summary = (id: string) => ({
   id,

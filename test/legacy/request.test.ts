@@ -5,6 +5,7 @@ import { formDecode, parseFormPairs } from '../../src/legacy/form.js';
 import { parseJsonParams } from '../../src/legacy/json-params.js';
 import { parseLegacyRequest, parseLegacyUrlLine, type RawHttpRequest } from '../../src/legacy/request.js';
 import { parseXmlData } from '../../src/legacy/xmldata.js';
+import { legacyErrorOf } from '../../src/mapping/results.js';
 
 const PATH = '/crm/private/xml/Leads/insertRecords';
 const XML = '<Leads><row no="1"><FL val="Last Name">Smith</FL><FL val="Account Name"><![CDATA["A & A"]]></FL></row></Leads>';
@@ -180,7 +181,7 @@ describe('parseLegacyRequest: request shapes', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(LegacyRequestError);
-    expect((thrown as LegacyRequestError).legacy).toEqual(legacyErrors.generic());
+    expect(legacyErrorOf(thrown)).toEqual(legacyErrors.generic());
     expect((thrown as Error).message).not.toContain('secret-token');
   });
 });

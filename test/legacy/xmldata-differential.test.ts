@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LegacyRequestError } from '../../src/errors.js';
+import { legacyErrorOf } from '../../src/mapping/results.js';
 import { legacyErrors } from '../../src/legacy/errors.js';
 import { parseXmlData, type XmlDataLimits } from '../../src/legacy/xmldata.js';
 import { parseXmlDataReference } from './xmldata-reference.js';
@@ -20,7 +21,7 @@ function outcome(parse: typeof parseXmlData, xml: string, limits?: XmlDataLimits
     return { ok: true, value: parse(xml, limits) };
   } catch (error) {
     if (!(error instanceof LegacyRequestError)) throw error; // anything else is a bug in either parser
-    return { ok: false, legacy: error.legacy };
+    return { ok: false, legacy: legacyErrorOf(error) };
   }
 }
 

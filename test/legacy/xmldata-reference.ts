@@ -6,7 +6,6 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { LegacyRequestError } from '../../src/errors.js';
-import { legacyErrors } from '../../src/legacy/errors.js';
 import type { LegacyField, LegacyProductRow, LegacyRow, ParsedXmlData } from '../../src/legacy/types.js';
 import { DEFAULT_XMLDATA_LIMITS, type XmlDataLimits } from '../../src/legacy/xmldata.js';
 
@@ -213,7 +212,7 @@ function attribute(node: OrderedNode, name: string): string | undefined {
 }
 
 function reject(reason: string): never {
-  throw new LegacyRequestError(`xmlData: ${reason}`, legacyErrors.badParameter('xmlData'));
+  throw new LegacyRequestError(`xmlData: ${reason}`, 'bad-parameter', { parameter: 'xmlData' });
 }
 
 function definedOnly(limits: XmlDataLimits): XmlDataLimits {

@@ -7,6 +7,7 @@ import { legacyErrors } from '../../src/legacy/errors.js';
 import { formDecode } from '../../src/legacy/form.js';
 import { parseXmlData, renderXmlData } from '../../src/legacy/xmldata.js';
 import type { LegacyField } from '../../src/legacy/types.js';
+import { legacyErrorOf } from '../../src/mapping/results.js';
 
 const payloadDir = join(import.meta.dirname, '../../samples/payloads');
 const index = JSON.parse(readFileSync(join(payloadDir, 'index.json'), 'utf8')) as {
@@ -133,7 +134,7 @@ describe('parseXmlData errors → 4600 "xmlData"', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(LegacyRequestError);
-    expect((thrown as LegacyRequestError).legacy).toEqual(xmlDataError);
+    expect(legacyErrorOf(thrown)).toEqual(xmlDataError);
   });
   it('accepts exactly maxDepth levels', () => {
     const nested8 = '<L><row no="1"><FL val="A"><d4><d5><d6><d7><d8>x</d8></d7></d6></d5></d4></FL></row></L>';

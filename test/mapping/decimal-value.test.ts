@@ -1,7 +1,7 @@
 /** decimalValue's fast path must agree with the exact rule: a number only when it prints back the same digits. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecimalLiteral, decimalValue } from '../../src/mapping/json.js';
+import { DecimalLiteral, decimalValue } from '../../src/v2/json.js';
 
 const canonical = (text: string): string => {
   const [i, f = ''] = text.replace(/^-/, '').split('.');

@@ -10,7 +10,7 @@ import { formDecode } from '../../src/legacy/form.js';
 import { renderLegacyResponse } from '../../src/legacy/response.js';
 import type { LegacyCall } from '../../src/legacy/types.js';
 import { parseXmlData } from '../../src/legacy/xmldata.js';
-import { stringifyV2 } from '../../src/mapping/json.js';
+import { stringifyV2 } from '../../src/v2/json.js';
 import { planCall } from '../../src/mapping/plan.js';
 import { toLegacyResult } from '../../src/mapping/results.js';
 import type { ExistingRecord, V2Outcome, V2Plan } from '../../src/mapping/types.js';

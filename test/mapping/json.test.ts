@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecimalLiteral, decimalValue, stringifyV2 } from '../../src/mapping/json.js';
+import { DecimalLiteral, decimalValue, stringifyV2 } from '../../src/v2/json.js';
 
 describe('stringifyV2', () => {
   it('writes a DecimalLiteral as its exact text', () => {

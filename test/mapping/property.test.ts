@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LegacyField } from '../../src/legacy/types.js';
-import { DecimalLiteral } from '../../src/mapping/json.js';
+import { DecimalLiteral } from '../../src/v2/json.js';
 import { planCall } from '../../src/mapping/plan.js';
 import { jsonTypeOf } from '../../src/mapping/values.js';
 import { call, ctx, parsed, schema } from './helpers.js';

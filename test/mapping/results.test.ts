@@ -5,6 +5,7 @@ import { planCall } from '../../src/mapping/plan.js';
 import { createdIds, recordDetailsFromV2, toLegacyResult } from '../../src/mapping/results.js';
 import type { V2Outcome } from '../../src/mapping/types.js';
 import { call, ctx, parsed, row, schema } from './helpers.js';
+import type { FailureReason } from '../../src/errors.js';
 
 const details = (id: string, created = '2015-04-15T14:39:49+00:00', modified = created) => ({
   Modified_Time: modified,
@@ -137,9 +138,9 @@ describe('toLegacyResult: v2 error codes (§5 mapping)', () => {
   });
 
   it('a transport failure: whole request for 4834/4820, row errors otherwise in v4', () => {
-    const fail = (e = legacyErrors.internal()): V2Outcome => ({ kind: 'failure', error: e, inDoubt: true, message: 'timeout' });
+    const fail = (reason: FailureReason = 'upstream-failed'): V2Outcome => ({ kind: 'failure', reason, inDoubt: true, message: 'timeout' });
     expect(toLegacyResult(v4(), [fail()], {})).toEqual({ kind: 'rows', rows: [{ no: '1', error: legacyErrors.internal() }] });
-    expect(toLegacyResult(v4(), [fail(legacyErrors.rateLimit())], {})).toEqual({ kind: 'error', error: legacyErrors.rateLimit() });
+    expect(toLegacyResult(v4(), [fail('rate-limited')], {})).toEqual({ kind: 'error', error: legacyErrors.rateLimit() });
     expect(toLegacyResult(dflt(), [], {})).toEqual({ kind: 'error', error: legacyErrors.internal() });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { bundledSnapshot } from '../../src/v2/snapshot.js';
 import { duplicateCheckField, mandatoryFields, Schema } from '../../src/mapping/schema.js';
 import { schema } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecimalLiteral } from '../../src/mapping/json.js';
+import { DecimalLiteral } from '../../src/v2/json.js';
 import { convertValue } from '../../src/mapping/values.js';
 import { schema, TZ } from './helpers.js';
 

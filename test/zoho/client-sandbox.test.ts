@@ -25,6 +25,8 @@ import {
   withTokenEndpoint,
   type LocalServer,
 } from './helpers.js';
+import { legacyErrorOf } from '../../src/mapping/results.js';
+import { legacyOutcome } from './helpers.js';
 
 let sb: RunningSandbox | undefined;
 let local: LocalServer | undefined;
@@ -114,7 +116,7 @@ describe('tokens through the client', () => {
     sb = await sandbox();
     const { client, events } = track(clientFor(sb.url, { refreshToken: '1000.revoked.refresh' }));
     const { outcome, calls } = await client.execute(insertLead('Never'), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4834', message: 'Invalid Ticket Id' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4834', message: 'Invalid Ticket Id' }, inDoubt: false });
     expect(calls).toEqual([]);
     expect(requestsOf(sb, INSERTS)).toBe(0);
     expect(events.refreshes).toEqual([false]);
@@ -124,14 +126,14 @@ describe('tokens through the client', () => {
     // GETs throw the same error.
     const error = (await client.get('/crm/v2/settings/modules').catch((e: unknown) => e)) as UpstreamError;
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(error.legacy.code).toBe('4834');
+    expect(legacyErrorOf(error).code).toBe('4834');
   });
 
   it('an unknown client id is HTTP 200 {"error":"invalid_client"}: 4834', async () => {
     sb = await sandbox();
     const { client } = track(clientFor(sb.url, { clientId: '1000.UNKNOWNCLIENT' }));
     const { outcome } = await client.execute(insertLead('Never'), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4834' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4834' }, inDoubt: false });
     expect((outcome as { message: string }).message).toContain('invalid_client');
     expect((outcome as { message: string }).message).not.toContain('1000.UNKNOWNCLIENT');
   });
@@ -140,7 +142,7 @@ describe('tokens through the client', () => {
     sb = await sandbox();
     const { client } = track(clientFor(sb.url, { refreshToken: '1000.bad.refresh' }));
     const results = await Promise.all(Array.from({ length: 20 }, () => client.execute(insertLead('x'), 'insert')));
-    expect(results.every((r) => r.outcome.kind === 'failure' && r.outcome.error.code === '4834')).toBe(true);
+    expect(results.every((r) => r.outcome.kind === 'failure' && legacyOutcome(r.outcome).error?.code === '4834')).toBe(true);
     expect(grants(sb).errors).toBe(1);
     await client.execute(insertLead('x'), 'insert');
     expect(grants(sb).errors).toBe(2);
@@ -151,7 +153,7 @@ describe('tokens through the client', () => {
     const accounts = `http://127.0.0.1:${await freePort()}`;
     const { client, events } = track(clientFor(sb.url, { accountsUrl: accounts }));
     const { outcome, calls } = await client.execute(insertLead('Unreached'), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: false });
     expect((outcome as { message: string }).message).toMatch(/token refresh failed: ECONNREFUSED/);
     expect(calls).toEqual([]);
     expect(events.retries).toEqual(['network', 'network', 'network']);
@@ -265,7 +267,7 @@ describe('retries per operation against the sandbox', () => {
     expect(requestsOf(sb, UPDATES)).toBe(2);
     sb.state.setFaults({ failNext: { count: 1, kind: 'reset', applyAfterProcessing: true } });
     const insert = await client.execute(insertLead('Reset insert'), 'insert');
-    expect(insert.outcome).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
+    expect(legacyOutcome(insert.outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
     expect(insert.calls[0]).toMatchObject({ attempts: 1 });
     expect(insert.calls[0].status).toBeUndefined();
     expect(requestsOf(sb, INSERTS)).toBe(2); // the warm-up insert and this one
@@ -278,7 +280,7 @@ describe('retries per operation against the sandbox', () => {
     const id = await insertId(client, 'Slowpoke');
     sb.state.setFaults({ slowMs: 20_000, failNext: { count: 1, kind: 'slow' } });
     const insert = await client.execute(insertLead('Slow insert'), 'insert');
-    expect(insert.outcome).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
+    expect(legacyOutcome(insert.outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
     expect((insert.outcome as { message: string }).message).toContain('timeout after 250 ms');
     expect(insert.calls[0]).toMatchObject({ attempts: 1, error: expect.stringContaining('timeout') });
     expect(requestsOf(sb, INSERTS)).toBe(2);
@@ -295,7 +297,7 @@ describe('retries per operation against the sandbox', () => {
     const id = await insertId(client, 'Limited');
     sb.state.setFaults({ failNext: { count: 100, kind: '429' } });
     const { outcome, calls } = await client.execute(updateLead(id, { Company: 'No' }), 'update');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
     expect(calls[0]).toMatchObject({ attempts: 4, status: 429 });
     expect(events.retries).toEqual(['429', '429', '429']);
     expect(requestsOf(sb, UPDATES)).toBe(4);
@@ -343,7 +345,7 @@ describe('limits', () => {
     expect((await client.execute(insertLead('c1'), 'insert')).outcome.kind).toBe('response');
     // A 429 was not processed: its credit comes back.
     sb.state.setFaults({ failNext: { count: 2, kind: '429' } });
-    expect((await client.execute(insertLead('c429'), 'insert')).outcome).toMatchObject({ error: { code: '4820' } });
+    expect(legacyOutcome((await client.execute(insertLead('c429'), 'insert')).outcome)).toMatchObject({ error: { code: '4820' } });
     expect(client.credits.used()).toBe(1);
     // A 500 on an insert was processed (maybe applied): it is charged.
     sb.state.setFaults({ failNext: { count: 1, kind: '500' } });
@@ -354,17 +356,17 @@ describe('limits', () => {
     expect(client.credits.remaining()).toBe(0);
     const before = requestsOf(sb, INSERTS);
     const refused = await client.execute(insertLead('c4'), 'insert');
-    expect(refused.outcome).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
+    expect(legacyOutcome(refused.outcome)).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
     expect((refused.outcome as { message: string }).message).toContain('credit budget of 3 per day');
     expect(requestsOf(sb, INSERTS)).toBe(before);
     const get = await client.get('/crm/v2/settings/modules').catch((e: unknown) => e);
-    expect((get as UpstreamError).legacy.code).toBe('4820');
+    expect(legacyErrorOf(get).code).toBe('4820');
     // The first two reservations leave the window 24 h after they were made; the third stays.
     clock.now += DAY_MS - 60_000;
     expect(client.credits.used()).toBe(1);
     expect((await client.execute(insertLead('c5'), 'insert')).outcome.kind).toBe('response');
     expect((await client.execute(insertLead('c6'), 'insert')).outcome.kind).toBe('response');
-    expect((await client.execute(insertLead('c7'), 'insert')).outcome).toMatchObject({ error: { code: '4820' } });
+    expect(legacyOutcome((await client.execute(insertLead('c7'), 'insert')).outcome)).toMatchObject({ error: { code: '4820' } });
   });
 });
 
@@ -380,7 +382,7 @@ describe('answers the client passes on (local server)', () => {
     expect(outcome).toMatchObject({ kind: 'response', status: 401, body: { code: 'OAUTH_SCOPE_MISMATCH' } });
     expect(calls[0].attempts).toBe(1);
     const error = (await client.get('/crm/v2/settings/modules').catch((e: unknown) => e)) as UpstreamError;
-    expect(error.legacy.code).toBe('4834');
+    expect(legacyErrorOf(error).code).toBe('4834');
     expect(error.v2Code).toBe('OAUTH_SCOPE_MISMATCH');
     expect(hits).toBe(2);
     expect(events.retries).toEqual([]);

@@ -19,6 +19,8 @@ import {
   withTokenEndpoint,
   type LocalServer,
 } from './helpers.js';
+import { legacyErrorOf } from '../../src/mapping/results.js';
+import { legacyOutcome } from './helpers.js';
 
 let sb: RunningSandbox | undefined;
 let local: LocalServer | undefined;
@@ -75,7 +77,7 @@ describe('ZohoClient.execute against the sandbox', () => {
     ({ client } = clientFor(sb.url));
     sb.state.setFaults({ failNext: { count: 2, kind: 'invalid-token' } });
     const { outcome, calls } = await client.execute(insertLead('Never'), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4834', message: 'Invalid Ticket Id' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4834', message: 'Invalid Ticket Id' }, inDoubt: false });
     expect(calls[0]).toMatchObject({ status: 401, attempts: 2 });
     expect(leads(sb, 'Never')).toHaveLength(0);
   });
@@ -99,7 +101,7 @@ describe('ZohoClient.execute against the sandbox', () => {
     ({ client } = clientFor(sb.url, { maxRetries: 2 }));
     sb.state.setFaults({ failNext: { count: 10, kind: '429' } });
     const { outcome, calls } = await client.execute(insertLead('Throttled'), 'insert');
-    expect(outcome).toMatchObject({
+    expect(legacyOutcome(outcome)).toMatchObject({
       kind: 'failure',
       error: { code: '4820', message: 'API call cannot be completed as you have exceeded the "rate limit".' },
       inDoubt: false,
@@ -115,7 +117,7 @@ describe('ZohoClient.execute against the sandbox', () => {
     ({ client, events: e } = clientFor(sb.url));
     sb.state.setFaults({ failNext: { count: 1, kind: '500', applyAfterProcessing: true } });
     const { outcome, calls } = await client.execute(insertLead('Maybe'), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
     expect(calls[0]).toMatchObject({ status: 500, attempts: 1 });
     expect(requestsOf(sb, INSERTS)).toBe(1);
     expect(e.retries).toEqual([]);
@@ -142,7 +144,7 @@ describe('ZohoClient.execute against the sandbox', () => {
     const id = idOf((inserted.outcome as { body: unknown }).body);
     sb.state.setFaults({ failNext: { count: 5, kind: '500' } });
     const { outcome } = await client.execute(updateLead(id, { Company: 'X' }), 'update');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
     expect(requestsOf(sb, UPDATES)).toBe(2);
   });
 
@@ -152,7 +154,7 @@ describe('ZohoClient.execute against the sandbox', () => {
     await client.execute(insertLead('Warm up'), 'insert'); // the next call reuses a keep-alive socket
     sb.state.setFaults({ failNext: { count: 1, kind: 'reset' } });
     const { outcome } = await client.execute(insertLead('Reset'), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
     expect(requestsOf(sb, INSERTS)).toBe(2);
   });
 
@@ -164,7 +166,7 @@ describe('ZohoClient.execute against the sandbox', () => {
     expect((await client.execute(many, 'insert')).outcome).toMatchObject({ kind: 'response' });
     expect(credited).toEqual([2]);
     const { outcome, calls } = await client.execute(insertLead('Over budget'), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
     expect(calls).toEqual([]);
     expect(requestsOf(sb, INSERTS)).toBe(1);
   });
@@ -187,7 +189,7 @@ describe('ZohoClient transport failures (local servers)', () => {
     // The token is already cached, so only the v2 call meets the closed port.
     ({ client, events: e } = clientFor(url, { maxRetries: 3 }, { tokenStore: await cachedToken(url) }));
     const { outcome, calls } = await client.execute(insertLead('Refused'), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: false });
     expect(calls[0]).toMatchObject({ attempts: 4, error: expect.stringContaining('ECONNREFUSED') });
     expect(e.retries).toEqual(['network', 'network', 'network']);
   });
@@ -222,7 +224,7 @@ describe('ZohoClient transport failures (local servers)', () => {
     local = await localServer(withTokenEndpoint(() => void seen++)); // never answers
     ({ client } = clientFor(local.url, { requestTimeoutMs: 150, maxRetries: 2 }));
     const insert = await client.execute(insertLead('Slow'), 'insert');
-    expect(insert.outcome).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
+    expect(legacyOutcome(insert.outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: true });
     expect(seen).toBe(1);
     seen = 0;
     const update = await client.execute(updateLead('1', { Company: 'Slow' }), 'update');
@@ -268,7 +270,7 @@ describe('ZohoClient transport failures (local servers)', () => {
     expect(outcome).toEqual({ kind: 'response', status: 200, body: '<html>maintenance</html>' });
     const error = (await client.get('/crm/v2/settings/modules').catch((e: unknown) => e)) as UpstreamError;
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(error.legacy.code).toBe('4500');
+    expect(legacyErrorOf(error).code).toBe('4500');
   });
 
   it('sends exact decimal literals and the v2 headers', async () => {
@@ -278,7 +280,7 @@ describe('ZohoClient transport failures (local servers)', () => {
       json(res, 201, { data: [] });
     }));
     ({ client } = clientFor(local.url));
-    const { DecimalLiteral } = await import('../../src/mapping/json.js');
+    const { DecimalLiteral } = await import('../../src/v2/json.js');
     await client.execute(insertLead('Rich', { Annual_Revenue: new DecimalLiteral('12345678901234567.123456789') }), 'insert');
     expect(seen.auth).toBe('Zoho-oauthtoken 1000.localaccesstoken.secret');
     expect(seen.type).toBe('application/json');
@@ -310,7 +312,7 @@ describe('ZohoClient concurrency', () => {
     await client.tokens.getToken();
     const calls = Array.from({ length: 5 }, (_, i) => client!.execute(insertLead(`Q${i}`), 'insert'));
     const refused = await Promise.all(calls.slice(3));
-    for (const r of refused) expect(r.outcome).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
+    for (const r of refused) expect(legacyOutcome(r.outcome)).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
     // Let the admitted ones through, one slot at a time.
     const done = Promise.all(calls.slice(0, 3));
     const drain = setInterval(() => pending.shift()?.(), 5);

@@ -2,11 +2,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { bundledSnapshot } from '../../src/v2/snapshot.js';
 import { ZohoClient, type ZohoClientOptions } from '../../src/zoho/client.js';
 import type { ClientObserver } from '../../src/zoho/observer.js';
 import type { ZohoProfile } from '../../src/zoho/types.js';
-import type { V2Request } from '../../src/mapping/types.js';
+import type { V2Outcome, V2Request } from '../../src/v2/types.js';
+import { legacyErrorFor } from '../../src/mapping/results.js';
 
 export const CLIENT_ID = '1000.TESTCLIENTID0001';
 export const CLIENT_SECRET = 'test-client-secret-do-not-leak';
@@ -125,4 +126,12 @@ export async function insertRecordId(c: ZohoClient, module: string, record: Reco
   const { outcome } = await c.execute({ method: 'POST', path: `/crm/v2/${module}`, body: { data: [record], trigger: [] }, rows: [0] }, 'insert');
   if (outcome.kind !== 'response' || outcome.status !== 201) throw new Error(`insert failed: ${JSON.stringify(outcome)}`);
   return (outcome.body as { data: { details: { id: string } }[] }).data[0].details.id;
+}
+
+/**
+ * A client outcome with the v1 error its failure reason becomes (src/mapping/results.ts, the one place that
+ * decides it), so the client tests keep asserting the legacy codes old clients see.
+ */
+export function legacyOutcome(outcome: V2Outcome): V2Outcome & { error?: { code: string; message: string } } {
+  return outcome.kind === 'failure' ? { ...outcome, error: legacyErrorFor(outcome.reason) } : outcome;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.js';
 import { DAY_MS, RollingCreditMeter, Semaphore, writeCredits } from '../../src/zoho/limiter.js';
+import { legacyErrorOf } from '../../src/mapping/results.js';
 
 describe('Semaphore', () => {
   it('admits at most `limit` holders and hands slots over in FIFO order', async () => {
@@ -32,7 +33,7 @@ describe('Semaphore', () => {
     void sem.acquire();
     const refused = await sem.acquire().catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);
-    expect((refused as UpstreamError).legacy.code).toBe('4820');
+    expect(legacyErrorOf(refused).code).toBe('4820');
     expect((refused as UpstreamError).retryable).toBe(true);
   });
 

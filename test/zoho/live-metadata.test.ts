@@ -1,7 +1,7 @@
 /** LiveMetadata against the sandbox: TTL cache, single flight per key, snapshot / expired-cache fallback with a warning. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.js';
-import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { bundledSnapshot } from '../../src/v2/snapshot.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import type { ZohoClient } from '../../src/zoho/client.js';
 import { LiveMetadata, SnapshotMetadata } from '../../src/zoho/metadata.js';

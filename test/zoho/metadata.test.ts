@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { bundledSnapshot } from '../../src/v2/snapshot.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import type { ZohoClient } from '../../src/zoho/client.js';
 import { LiveMetadata, SnapshotMetadata } from '../../src/zoho/metadata.js';

@@ -7,6 +7,8 @@ import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { TokenManager, tokenLifetimeMs } from '../../src/zoho/oauth.js';
 import { FileTokenStore, MemoryTokenStore, tokenKey } from '../../src/zoho/tokens.js';
 import { CLIENT_SECRET, REFRESH_TOKEN, clientFor, insertLead, json, localServer, noSleep, profileFor, sandbox, type LocalServer } from './helpers.js';
+import { legacyErrorOf } from '../../src/mapping/results.js';
+import { legacyOutcome } from './helpers.js';
 
 let sb: RunningSandbox | undefined;
 let local: LocalServer | undefined;
@@ -74,7 +76,7 @@ describe('TokenManager against the sandbox', () => {
     const m = manager(sb.url, {}, new MemoryTokenStore(), { refreshToken: '1000.wrong.refresh' });
     const error = (await m.getToken().catch((e: unknown) => e)) as UpstreamError;
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(error.legacy).toEqual({ code: '4834', message: 'Invalid Ticket Id' });
+    expect(legacyErrorOf(error)).toEqual({ code: '4834', message: 'Invalid Ticket Id' });
     expect(error.v2Code).toBe('invalid_code');
     expect(error.message).not.toContain('1000.wrong.refresh');
     expect(error.message).not.toContain(CLIENT_SECRET);
@@ -85,7 +87,7 @@ describe('TokenManager against the sandbox', () => {
     const { client, events } = clientFor(sb.url, { clientSecret: 'not-the-secret' });
     const { outcome, calls } = await client.execute(insertLead('Nobody'), 'insert');
     client.close();
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4834' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4834' }, inDoubt: false });
     expect(calls).toEqual([]); // nothing reached v2
     expect(events.refreshes).toEqual([false]);
     expect(JSON.stringify(outcome)).not.toContain('not-the-secret');
@@ -145,14 +147,14 @@ describe('TokenManager against a local token server', () => {
     local = await localServer((_req, res) => json(res, 400, { error: 'Access Denied' }));
     const m = manager(local.url, { maxRefreshRetries: 2 });
     const error = (await m.getToken().catch((e: unknown) => e)) as UpstreamError;
-    expect(error.legacy.code).toBe('4820');
+    expect(legacyErrorOf(error).code).toBe('4820');
     expect(error.retryable).toBe(true);
   });
 
   it('an HTTP-200 answer without access_token is 4834', async () => {
     local = await localServer((_req, res) => json(res, 200, { token_type: 'Bearer' }));
     const error = (await manager(local.url).getToken().catch((e: unknown) => e)) as UpstreamError;
-    expect(error.legacy.code).toBe('4834');
+    expect(legacyErrorOf(error).code).toBe('4834');
   });
 
   it('sends the refresh grant as a form with every field', async () => {

@@ -7,6 +7,7 @@ import { parseCriteria } from '../../src/sandbox/search.js';
 import type { ZohoClient } from '../../src/zoho/client.js';
 import { NoteParentResolver, criteriaEquals, escapeCriteriaValue, fetchRecord, searchRecords } from '../../src/zoho/records.js';
 import { clientFor, insertLead, insertRecordId as insertId, requestsOf, sandbox } from './helpers.js';
+import { legacyErrorOf } from '../../src/mapping/results.js';
 
 let sb: RunningSandbox | undefined;
 let client: ZohoClient | undefined;
@@ -94,7 +95,7 @@ describe('fetchRecord against the sandbox', () => {
     sb.state.setFaults({ errorRate: 1 });
     const down = (await fetchRecord(client, 'Leads', id).catch((e: unknown) => e)) as UpstreamError;
     expect(down).toBeInstanceOf(UpstreamError);
-    expect(down.legacy.code).toBe('4500');
+    expect(legacyErrorOf(down).code).toBe('4500');
     sb.state.setFaults({});
     expect((await fetchRecord(client, 'Leads', id))?.id).toBe(id);
   });

@@ -1,5 +1,5 @@
 /**
- * The compact source of the bundled v2 metadata snapshot (src/mapping/snapshot/). One line per field; the
+ * The compact source of the bundled v2 metadata snapshot (src/v2/snapshot/). One line per field; the
  * generator (generate.ts) expands every line into the full, verbatim v2.0 field object of PROTOCOL.md §9.5.
  *
  * Field spec: `Label` or `Label=Api_Name`, then a type code, then flags:

@@ -1,8 +1,8 @@
 /**
- * Writes the bundled v2 metadata snapshot (src/mapping/snapshot/) from the compact table in table.ts, in the
+ * Writes the bundled v2 metadata snapshot (src/v2/snapshot/) from the compact table in table.ts, in the
  * exact v2.0 wire shapes of PROTOCOL.md §9.5/§9.6, so the files are interchangeable with a pull from a real org.
  *
- *   npx tsx src/mapping/snapshot-source/generate.ts [outDir]
+ *   npx tsx src/v2/snapshot-source/generate.ts [outDir]
  *
  * Deterministic: ids come from counters, never from the clock, so regenerating gives identical bytes.
  */

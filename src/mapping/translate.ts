@@ -1,0 +1,167 @@
+/**
+ * The one way a legacy write call becomes a v2 plan, used by the proxy (bridge/pipeline.ts), the converter,
+ * the report, replay and the benchmarks: checks (scope, method, module) → xmlData parse → plan.
+ *
+ * Two stages because the proxy resolves names over the network between them (owners by e-mail, Notes parents,
+ * lookups by name): `prepareCall` (checks + parse) → the caller's resolutions → `planPrepared`. `translateCall`
+ * chains both without resolutions, as the offline tools do. Never throws for bad input: a whole-call failure is a
+ * `CallRejection` with its reason, the journal category and a non-secret detail.
+ */
+import { ZbridgeError, type FailureReason } from '../errors.js';
+import type { LegacyError } from '../legacy/errors.js';
+import type { LegacyCall, ParsedXmlData } from '../legacy/types.js';
+import { parseXmlData, type XmlDataLimits } from '../legacy/xmldata.js';
+import type { MappingOptions } from './fields.js';
+import { planCall, type Resolutions } from './plan.js';
+import { legacyErrorFor } from './results.js';
+import type { Schema } from './schema.js';
+import type { ModuleMeta, V2Plan } from './types.js';
+
+/** v1 methods the bridge translates (docs/PROTOCOL.md §1). Every other method answers 4600 and is counted. */
+export const TRANSLATED_METHODS: ReadonlySet<string> = new Set(['insertRecords', 'updateRecords']);
+
+/**
+ * What kind of whole-call failure a call met, as journals and reports label it:
+ * `auth` (authtoken), `bad-request` (scope …), `unsupported-method`, `unknown-module`, `bad-xmldata`,
+ * `plan` (the mapping refused the rows), `upstream`, `client`, `bridge` (a bug).
+ */
+export type CallCategory =
+  | 'auth'
+  | 'bad-request'
+  | 'unsupported-method'
+  | 'unknown-module'
+  | 'bad-xmldata'
+  | 'plan'
+  | 'upstream'
+  | 'client'
+  | 'bridge'
+  | 'oversize-body';
+
+/** A whole-call failure decided before any v2 request. */
+export interface CallRejection {
+  reason: FailureReason;
+  /** For `bad-parameter`: the v1 parameter. */
+  parameter?: string;
+  category: CallCategory;
+  /** Non-secret explanation (parser message …) for journals, logs and converter output. */
+  detail: string;
+}
+
+/** A CallRejection as a thrown error (for callers that unwind, like the proxy pipeline). */
+export class CallRejected extends ZbridgeError {
+  readonly category: CallCategory;
+  constructor(rejection: CallRejection) {
+    super(rejection.detail, {
+      side: rejection.category === 'bridge' ? 'bridge' : 'client',
+      reason: rejection.reason,
+      parameter: rejection.parameter,
+    });
+    this.category = rejection.category;
+  }
+}
+
+export interface PrepareOptions {
+  /** Refuse calls whose `scope` is not `crmapi` (the proxy does; archived payloads often omit it). @default false */
+  requireScope?: boolean;
+  /** xmlData parser limits (legacy/xmldata.ts DEFAULT_XMLDATA_LIMITS when absent). */
+  xmlLimits?: XmlDataLimits;
+}
+
+export interface PreparedCall {
+  call: LegacyCall;
+  module: ModuleMeta;
+  parsed: ParsedXmlData;
+}
+
+/** The checks that need no schema (scope, method): the proxy makes them before fetching metadata. */
+export function checkCall(call: LegacyCall, options: Pick<PrepareOptions, 'requireScope'> = {}): CallRejection | undefined {
+  if (options.requireScope && (call.params.scope ?? '').toLowerCase() !== 'crmapi') {
+    return { reason: 'bad-parameter', parameter: 'scope', category: 'bad-request', detail: 'scope is not crmapi' };
+  }
+  if (!TRANSLATED_METHODS.has(call.method)) {
+    return { reason: 'unsupported-method', category: 'unsupported-method', detail: `v1 method ${call.method} is not translated` };
+  }
+  return undefined;
+}
+
+/** Scope, method, module and xmlData checked, xmlData parsed; or why the call stops here. */
+export function prepareCall(
+  call: LegacyCall,
+  schema: Schema | undefined,
+  options: PrepareOptions = {},
+): { ok: true; prepared: PreparedCall } | { ok: false; rejection: CallRejection } {
+  const reject = (rejection: CallRejection) => ({ ok: false as const, rejection });
+  const checked = checkCall(call, options);
+  if (checked) return reject(checked);
+  const module = schema?.resolveModule(call.module);
+  if (!module) return reject({ reason: 'unknown-module', category: 'unknown-module', detail: `unknown module ${call.module}` });
+  try {
+    return { ok: true, prepared: { call, module, parsed: parseXmlData(call.xmlData, options.xmlLimits) } };
+  } catch (error) {
+    const e = error instanceof ZbridgeError ? error : undefined;
+    return reject({
+      reason: e?.reason ?? 'internal',
+      parameter: e?.parameter,
+      category: e ? 'bad-xmldata' : 'bridge',
+      detail: (error as Error)?.message ?? String(error),
+    });
+  }
+}
+
+export interface TranslateContext {
+  schema: Schema;
+  /** The API user's IANA zone for v1 date-times. */
+  timeZone: string;
+  options?: MappingOptions;
+  /** Names resolved by the caller (proxy); offline tools pass none and get `unresolved-*` warnings. */
+  resolutions?: Resolutions;
+}
+
+/** Stage 2: the plan of a prepared call. Never throws: a bug in planning becomes a `bridge` rejection. */
+export function planPrepared(prepared: PreparedCall, ctx: TranslateContext): { plan: V2Plan } | { rejection: CallRejection } {
+  try {
+    return { plan: planCall(prepared.call, prepared.parsed, ctx) };
+  } catch (error) {
+    return { rejection: { reason: 'internal', category: 'bridge', detail: (error as Error)?.message ?? String(error) } };
+  }
+}
+
+export interface Translation {
+  parsed?: ParsedXmlData;
+  plan?: V2Plan;
+  /** Whole-call failure before or during planning (also copied from plan.error). */
+  error?: LegacyError;
+  /** Extra, non-secret explanation of `error` (parser message …). */
+  errorDetail?: string;
+  /** What kind of whole-call failure this is. */
+  category?: CallCategory;
+}
+
+/**
+ * One legacy call → its v2 plan, both stages, no name resolutions unless given: owners by e-mail, note parents
+ * and lookups by name then come back as the mapping's `unresolved-*` warnings. Never throws for bad input.
+ */
+export function translateCall(call: LegacyCall, ctx: TranslateContext & PrepareOptions): Translation {
+  const first = prepareCall(call, ctx.schema, ctx);
+  if (!first.ok) {
+    const r = first.rejection;
+    // Offline, an unknown module is most often a custom module named by its label: say how to name it.
+    return r.category === 'unknown-module'
+      ? rejected({
+          ...r,
+          detail:
+            `v1 module "${call.module}" is not a module of the metadata (module_name in modules.json); a custom module is ` +
+            `named by its module_name (CustomModule1 …): give it with --module or the folder's index.json`,
+        })
+      : rejected(r);
+  }
+  const { parsed } = first.prepared;
+  const second = planPrepared(first.prepared, ctx);
+  if ('rejection' in second) return { parsed, ...rejected(second.rejection) };
+  const { plan } = second;
+  return plan.error ? { parsed, plan, error: plan.error, category: 'plan' } : { parsed, plan };
+}
+
+function rejected(r: CallRejection): Translation {
+  return { error: legacyErrorFor(r.reason, r.parameter), errorDetail: r.detail, category: r.category };
+}
