@@ -7,7 +7,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { registerConvertCommands } from './convert/cli.js';
-import { processIO } from './convert/io.js';
+import { processIO } from './inputs/io.js';
 import { runConfigCheck } from './config-check.js';
 import { DEMO_CLIENT, startSandbox } from './sandbox/index.js';
 import { startProxy } from './server/index.js';

@@ -10,7 +10,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { collectConfig, type ConfigProblem, type ZbridgeConfig } from './config.js';
-import { EXIT, type CommandIO } from './convert/io.js';
+import { EXIT, type CommandIO } from './inputs/io.js';
 import { createUpstream } from './upstream.js';
 
 export interface ConfigCheckOptions {

@@ -24,9 +24,7 @@ import { legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/resu
 import { CallRejected, checkCall, planPrepared, prepareCall } from '../mapping/translate.js';
 import type { ExistingRecord, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
 import { asObject, dataArray, entryCode, entryDetails } from '../v2/answers.js';
-import type { Logger } from '../server/logger.js';
-import type { ProxyMetrics } from '../server/metrics.js';
-import type { AuthtokenIndex } from '../server/auth.js';
+import type { AuthLookup, CallMetrics, Logger } from './ports.js';
 import type { ProfileRuntime, Upstream } from '../upstream.js';
 import { fetchRecord } from '../zoho/records.js';
 import { duplicateCheckValues, precheckDuplicates } from './duplicates.js';
@@ -50,10 +48,10 @@ export interface BridgeAnswer {
 
 export interface BridgeDeps {
   upstream: Upstream;
-  auth: AuthtokenIndex;
+  auth: AuthLookup;
   journal: Journal;
   logger: Logger;
-  metrics?: ProxyMetrics;
+  metrics?: CallMetrics;
   xmlLimits?: XmlDataLimits;
   /** Lifetime of cached name → id lookups (ms). Default 5 min. */
   lookupCacheMs?: number;

@@ -1,7 +1,7 @@
 /** Commander wiring of `convert`, `replay`, `report` and `metadata pull` (exit codes: 0 ok, 1 some failed, 2 usage). */
 import type { Command } from 'commander';
 import { runConvert } from './convert.js';
-import { processIO } from './io.js';
+import { processIO } from '../inputs/io.js';
 import { runMetadataPull } from './metadata-pull.js';
 import { runReplay } from './replay.js';
 import { runReport } from '../report/run.js';

@@ -2,20 +2,13 @@
  * The converter's reach into the translation core: the call → plan path itself is mapping/translate.ts (shared
  * with the proxy, report, replay and bench); here only what the offline tools add around it.
  */
-import { decimalValue, Schema, stringifyV2, type MappingOptions } from '../mapping/index.js';
-import { loadMetadataDir } from '../v2/snapshot.js';
+import { decimalValue, stringifyV2, type MappingOptions } from '../mapping/index.js';
 import { formDecode, parseLegacyUrlLine } from '../legacy/request.js';
 
 export { formDecode, parseLegacyUrlLine, stringifyV2 };
 export type { MappingOptions };
-export { translateCall, TRANSLATED_METHODS as SUPPORTED_METHODS, type TranslateContext, type Translation } from '../mapping/translate.js';
-
-/** Schema from a metadata directory (snapshot format) or the bundled snapshot. */
-export function loadSchema(metadataDir?: string): Schema {
-  if (!metadataDir) return Schema.bundled();
-  const snap = loadMetadataDir(metadataDir);
-  return Schema.fromMetadata(snap.modules, snap.fields);
-}
+export { translateCall, type TranslateContext, type Translation } from '../mapping/translate.js';
+export { loadSchema } from '../inputs/schema.js';
 
 /**
  * A number literal read back from a converted body → the value stringifyV2 writes back as the same literal.

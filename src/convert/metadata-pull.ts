@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import type { V2ModuleJson } from '../mapping/types.js';
 import { createUpstream } from '../upstream.js';
-import { EXIT, type CommandIO, checkOutFolderOption } from './io.js';
+import { EXIT, type CommandIO, checkOutFolderOption } from '../inputs/io.js';
 
 /** What metadata pull needs of a client: a GET that answers the parsed JSON body (and its status). */
 export interface MetadataGetter {

@@ -5,8 +5,11 @@
  */
 import type { LegacyCall } from '../legacy/types.js';
 import type { MappingWarning } from '../mapping/types.js';
-import { stringifyV2, type Translation } from './core.js';
-import type { InputCall } from './inputs.js';
+import { allWarnings, type Translation } from '../mapping/translate.js';
+import { stringifyV2 } from '../v2/json.js';
+
+export { allWarnings };
+import type { InputCall } from '../inputs/calls.js';
 
 /** Added to outputs that carry warnings of things only a live org can resolve. */
 export const OFFLINE_NOTE =
@@ -43,20 +46,6 @@ export function requestKey(source: string, callIndex: number, requestIndex: numb
   return `${source}#${callIndex}#${requestIndex}`;
 }
 
-/** Plan warnings plus row warnings, each once (the mapping may copy row warnings into the plan's). */
-export function allWarnings(t: Translation): MappingWarning[] {
-  const out: MappingWarning[] = [];
-  const seen = new Set<string>();
-  const add = (w: MappingWarning): void => {
-    const key = `${w.kind}\u0000${w.row ?? ''}\u0000${w.label ?? ''}\u0000${w.message}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(w);
-  };
-  t.plan?.warnings.forEach(add);
-  t.plan?.rows.forEach((r) => r.warnings.forEach(add));
-  return out;
-}
 
 export function callFacts(input: InputCall, t: Translation | undefined): CallFacts {
   const rows: RowSummary[] = (t?.plan?.rows ?? []).map((r) =>

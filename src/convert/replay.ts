@@ -12,9 +12,9 @@ import { asObject, dataArray, entryDetails } from '../v2/answers.js';
 import type { V2Operation, V2Outcome, V2Record, V2Request } from '../v2/types.js';
 import { createUpstream } from '../upstream.js';
 import { loadSchema, numberFromLiteral, translateCall } from './core.js';
-import { journalCall } from './inputs.js';
-import { EXIT, progressBar, type CommandIO } from './io.js';
-import { parseJsonExact } from './json-read.js';
+import { journalCall } from '../inputs/calls.js';
+import { EXIT, progressBar, type CommandIO } from '../inputs/io.js';
+import { parseJsonExact } from '../inputs/json-read.js';
 import { ReplayState, type AttemptStatus, type ReplayAttempt } from './replay-state.js';
 
 /** The part of a profile runtime replay uses (ProfileRuntime of src/upstream.ts satisfies it). */

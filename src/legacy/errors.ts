@@ -1,6 +1,6 @@
 /**
  * The v1 error catalogue: every legacy code the bridge emits, with the exact runtime strings of
- * PROTOCOL.md §5. Everything that answers a legacy client takes its code and text from here.
+ * docs/PROTOCOL.md §5. Everything that answers a legacy client takes its code and text from here.
  */
 
 export interface LegacyError {

@@ -1,6 +1,6 @@
 /**
  * `application/x-www-form-urlencoded`-style decoding as the legacy (servlet) server did it, plus the quirks of
- * raw, unencoded bodies (PROTOCOL.md §2): `+` → space, `%XX` → byte (UTF-8), a stray `%` stays literal, and an
+ * raw, unencoded bodies (docs/PROTOCOL.md §2): `+` → space, `%XX` → byte (UTF-8), a stray `%` stays literal, and an
  * `xmlData=<Root>…</Root>` value that contains a raw `&` is kept whole instead of being cut at the `&`.
  *
  * Exactly ONE decoding pass is done here; callers must never decode the result again (`%26` → `&`, and that `&`
@@ -63,7 +63,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
  *
  * `xmlData` repair: if the raw value of an `xmlData` piece opens a root element whose closing tag only appears
  * after one or more `&` (an unencoded body such as PHP's `CURLOPT_POSTFIELDS` with `A & A` inside CDATA), the
- * value runs from `xmlData=` to the end of that closing root tag instead [choice, PROTOCOL.md §2].
+ * value runs from `xmlData=` to the end of that closing root tag instead [choice, docs/PROTOCOL.md §2].
  */
 export function parseFormPairs(raw: string): FormPair[] {
   const pairs: FormPair[] = [];

@@ -3,7 +3,7 @@
  *
  * That client sends no Content-Type and counts Content-Length in UTF-16 units, so a body with non-ASCII text
  * arrives cut short. This reader therefore never throws: it keeps every complete `"name": value` member read
- * before the body ends or stops making sense, and drops the rest (PROTOCOL.md §2, source 5).
+ * before the body ends or stops making sense, and drops the rest (docs/PROTOCOL.md §2, source 5).
  */
 import type { FormPair } from './form.js';
 

@@ -1,5 +1,5 @@
 /**
- * The pieces of v1's JSON output that came from Java (PROTOCOL.md §4): org.json's `XML.toJSONObject` over a
+ * The pieces of v1's JSON output that came from Java (docs/PROTOCOL.md §4): org.json's `XML.toJSONObject` over a
  * Java 7 `HashMap`, so object keys come out in hash-bucket order, and org.json's string quoting.
  */
 
@@ -36,7 +36,7 @@ const orderCache = new Map<string, string[]>();
  * a bucket the most recently inserted key first (Java 7 inserts at the head of the bucket's chain).
  *
  * Models a map that never resized while filling, which is what v1's small objects are (at most a handful of
- * keys); for more than 12 keys it uses capacity 32 as PROTOCOL.md §4 states.
+ * keys); for more than 12 keys it uses capacity 32 as docs/PROTOCOL.md §4 states.
  */
 export function java7HashMapOrder(keys: readonly string[]): string[] {
   const cacheKey = keys.join('\u0000');

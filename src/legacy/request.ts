@@ -1,5 +1,5 @@
 /**
- * Legacy (v1) HTTP requests → LegacyCall, whatever shape old clients send them in (PROTOCOL.md §2).
+ * Legacy (v1) HTTP requests → LegacyCall, whatever shape old clients send them in (docs/PROTOCOL.md §2).
  * Express-independent: the proxy, the offline converter and the tests all feed it the raw request.
  *
  * Parameter sources, merged: the query string, then the body (form-urlencoded, raw unencoded, multipart,

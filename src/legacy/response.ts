@@ -1,5 +1,5 @@
 /**
- * LegacyResult → the exact bytes v1 answered (PROTOCOL.md §3 XML, §4 JSON). This is the proxy's hot path: the
+ * LegacyResult → the exact bytes v1 answered (docs/PROTOCOL.md §3 XML, §4 JSON). This is the proxy's hot path: the
  * XML is one string concatenation; the JSON walks a tiny tree of plain objects (it needs the Java 7 HashMap key
  * order) and is serialised as a string as well. HTTP status is always 200, for errors too.
  */

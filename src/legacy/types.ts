@@ -6,7 +6,7 @@ import type { LegacyError } from './errors.js';
 
 export type LegacyFormat = 'xml' | 'json';
 
-/** One HTTP request of an old integration, whatever shape it arrived in (PROTOCOL.md §2). */
+/** One HTTP request of an old integration, whatever shape it arrived in (docs/PROTOCOL.md §2). */
 export interface LegacyCall {
   /** From the path's format segment; anything other than "json" is xml. */
   format: LegacyFormat;

@@ -1,5 +1,5 @@
 /**
- * xmlData → rows (PROTOCOL.md §2 "xmlData"). Nothing is coerced: every value stays the exact text the client
+ * xmlData → rows (docs/PROTOCOL.md §2 "xmlData"). Nothing is coerced: every value stays the exact text the client
  * sent (trimmed), ids included. Grammar:
  *
  *   <{Root}> <row no="N"> <FL val="Label">value</FL> … <FL val="Product Details"><product no="1"><FL …/>…

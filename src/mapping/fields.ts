@@ -1,5 +1,5 @@
 /**
- * Label → v2 target (PROTOCOL.md §7). v1 names fields by display label; this decides, for one `<FL val>` of
+ * Label → v2 target (docs/PROTOCOL.md §7). v1 names fields by display label; this decides, for one `<FL val>` of
  * one module, what it becomes in v2. Resolution order:
  *   1. pseudo-fields (SMOWNERID, `{Module} Owner`, `{MODULE}ID`, `Id`, ACCOUNTID…, SEID/SEMODULE, entityId,
  *      read-only system labels);

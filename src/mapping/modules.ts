@@ -1,5 +1,5 @@
 /**
- * Per-module v1 facts (PROTOCOL.md §6, §7) that metadata cannot tell: the `{MODULE}ID` pseudo-field of each
+ * Per-module v1 facts (docs/PROTOCOL.md §6, §7) that metadata cannot tell: the `{MODULE}ID` pseudo-field of each
  * module, the names v1 used in `{Module} Owner`, and v1 labels that differ from the v2 field_label.
  */
 import type { ModuleMeta } from './types.js';

@@ -1,5 +1,5 @@
 /**
- * LegacyCall + parsed xmlData → V2Plan (PROTOCOL.md §1, §7, §8). Pure and synchronous: whatever needs the
+ * LegacyCall + parsed xmlData → V2Plan (docs/PROTOCOL.md §1, §7, §8). Pure and synchronous: whatever needs the
  * network (owner e-mails, Notes parents, lookups by name) is listed by resolutionRequests() and passed in,
  * resolved, as PlanContext.resolutions. Bad data never throws: it becomes V2Plan.error or a row error.
  */

@@ -5,7 +5,7 @@
 import { bundledSnapshot } from '../v2/snapshot.js';
 import type { FieldMeta, ModuleMeta, V2FieldJson, V2ModuleJson } from './types.js';
 
-/** v1 path names that are not a module_name of any v2 org (PROTOCOL.md §6). */
+/** v1 path names that are not a module_name of any v2 org (docs/PROTOCOL.md §6). */
 const V1_MODULE_ALIASES: Record<string, string> = { Potentials: 'Deals' };
 /** Modules v1 addressed by a name that later orgs changed in module_name: match these on api_name (§6). */
 const MATCH_BY_API_NAME = new Set(['Events']);

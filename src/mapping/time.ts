@@ -35,7 +35,7 @@ export function legacyDateTimeToIso(value: string, timeZone: string): string | u
 
 /**
  * v2 ISO time → v1 `yyyy-MM-dd HH:mm:ss` in `timeZone`. Without a zone, keep the v2 wall-clock part
- * (PROTOCOL.md §3). Unparseable input is returned as is rather than lost.
+ * (docs/PROTOCOL.md §3). Unparseable input is returned as is rather than lost.
  */
 export function isoToLegacyDateTime(value: string, timeZone: string | undefined): string {
   // Hot path: every answer formats Created/Modified Time, mostly the same second in the same zone.

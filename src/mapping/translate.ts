@@ -15,7 +15,7 @@ import type { MappingOptions } from './fields.js';
 import { planCall, type Resolutions } from './plan.js';
 import { legacyErrorFor } from './results.js';
 import type { Schema } from './schema.js';
-import type { ModuleMeta, V2Plan } from './types.js';
+import type { MappingWarning, ModuleMeta, V2Plan } from './types.js';
 
 /** v1 methods the bridge translates (docs/PROTOCOL.md §1). Every other method answers 4600 and is counted. */
 export const TRANSLATED_METHODS: ReadonlySet<string> = new Set(['insertRecords', 'updateRecords']);
@@ -164,4 +164,19 @@ export function translateCall(call: LegacyCall, ctx: TranslateContext & PrepareO
 
 function rejected(r: CallRejection): Translation {
   return { error: legacyErrorFor(r.reason, r.parameter), errorDetail: r.detail, category: r.category };
+}
+
+/** Plan warnings plus row warnings, each once (the mapping may copy row warnings into the plan's). */
+export function allWarnings(t: Translation): MappingWarning[] {
+  const out: MappingWarning[] = [];
+  const seen = new Set<string>();
+  const add = (w: MappingWarning): void => {
+    const key = `${w.kind}\u0000${w.row ?? ''}\u0000${w.label ?? ''}\u0000${w.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(w);
+  };
+  t.plan?.warnings.forEach(add);
+  t.plan?.rows.forEach((r) => r.warnings.forEach(add));
+  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * v1 text → v2 JSON value, by the target field's data_type only (PROTOCOL.md §8). Never guesses from the text:
+ * v1 text → v2 JSON value, by the target field's data_type only (docs/PROTOCOL.md §8). Never guesses from the text:
  * ids, phones and zips of text fields stay strings with their leading zeros.
  */
 import { decimalValue, type DecimalLiteral } from '../v2/json.js';

@@ -8,9 +8,7 @@ import type { JournalClient, JournalOutcomeEntry, JournalRequestEntry } from '..
 import { tokenFingerprint } from '../journal/redact.js';
 import type { LegacyCall } from '../legacy/types.js';
 import type { Schema } from '../mapping/index.js';
-import type { Translation } from '../convert/core.js';
-import { SUPPORTED_METHODS } from '../convert/core.js';
-import { allWarnings } from '../convert/output.js';
+import { allWarnings, TRANSLATED_METHODS, type Translation } from '../mapping/translate.js';
 import { IntegrationTracker, integrationIdentity, type CallSource } from './integrations.js';
 import { keyValues, placeholders } from './keys.js';
 import { conversionRule } from './porting.js';
@@ -118,7 +116,7 @@ export class ReportAggregator {
   ) {
     this.opts = { maxInDoubtShown: 200, maxIntegrations: 5000, latencySamples: 100_000, examples: true, ...options };
     this.schema = options.schema;
-    this.isTranslated = options.isTranslated ?? ((m) => SUPPORTED_METHODS.has(m));
+    this.isTranslated = options.isTranslated ?? ((m) => TRANSLATED_METHODS.has(m));
     this.tracker = new IntegrationTracker(this.opts.maxIntegrations, this.opts.examples);
   }
 

@@ -1,5 +1,5 @@
 /**
- * Rate limits of PROTOCOL.md §11, both off by default: concurrent requests per (user, OAuth client) and a
+ * Rate limits of docs/PROTOCOL.md §11, both off by default: concurrent requests per (user, OAuth client) and a
  * rolling-24h credit budget for the whole org. Either answers 429 TOO_MANY_REQUESTS.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The sandbox's OAuth server (PROTOCOL.md §10): refresh_token and authorization_code grants, access tokens
+ * The sandbox's OAuth server (docs/PROTOCOL.md §10): refresh_token and authorization_code grants, access tokens
  * `1000.<hex>.<hex>` with a lifetime, at most N live tokens per refresh token (minting one more silently
  * invalidates the oldest), errors as HTTP 200 `{"error":…}`. Tokens are never logged.
  */

@@ -1,5 +1,5 @@
 /**
- * Per-module facts of PROTOCOL.md §9.7 the emulator needs, taken from the single table of the v2 layer
+ * Per-module facts of docs/PROTOCOL.md §9.7 the emulator needs, taken from the single table of the v2 layer
  * (src/v2/modules.ts) so the bridge and its test double cannot disagree. Layout-mandatory extras (Leads
  * `Company`) are a sandbox option, added by the write engine.
  */

@@ -2,7 +2,7 @@ import type { ProfilePermissions } from './access.js';
 import type { LooseEquals } from './search.js';
 
 /**
- * Public option types of the v2 sandbox (the local Zoho CRM v2 emulator). Defaults follow PROTOCOL.md §12;
+ * Public option types of the v2 sandbox (the local Zoho CRM v2 emulator). Defaults follow docs/PROTOCOL.md §12;
  * every alternative there is an option here.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Field validation by v2 metadata (PROTOCOL.md §9.3, §9.8): JSON types by json_type/data_type, lengths,
+ * Field validation by v2 metadata (docs/PROTOCOL.md §9.3, §9.8): JSON types by json_type/data_type, lengths,
  * lookups and owners that must point at something, What_Id with its $se_module, line items. Unknown fields are
  * ignored, as v2 does; read-only fields too. Values are kept as received; lookups become `{name,id}`.
  */

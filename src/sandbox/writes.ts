@@ -1,6 +1,6 @@
 /**
  * Insert, update, upsert and Notes: validate each record, apply it, and build the index-aligned `data[]`
- * answer with the status rules of PROTOCOL.md §9.2 / §12. Records are processed in order, so a later record
+ * answer with the status rules of docs/PROTOCOL.md §9.2 / §12. Records are processed in order, so a later record
  * of a batch sees the earlier ones (duplicates inside one batch are caught).
  */
 import { recordError, successEntry, topLevel, type Reply, type V2Error } from '../v2/envelopes.js';

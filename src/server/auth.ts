@@ -3,6 +3,7 @@
  * time against every known digest (no early exit), so neither timing nor a heap dump reveals a token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AuthLookup } from '../bridge/ports.js';
 
 export interface AuthtokenEntry {
   profile: string;
@@ -14,7 +15,7 @@ export function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-export class AuthtokenIndex {
+export class AuthtokenIndex implements AuthLookup {
   private readonly entries: AuthtokenEntry[] = [];
 
   /** Accept `token` (clear) for `profile`. */

@@ -3,12 +3,13 @@
  * token refreshes; credits. Implements the zoho client's observer interface so src/zoho stays metrics-agnostic.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallMetrics } from '../bridge/ports.js';
 import { VERSION } from '../version.js';
 
 /** Retry reasons of the zoho client (src/zoho/observer.ts RetryReason), initialised to 0 per profile. */
 const RETRY_REASONS = ['429', 'network', '5xx', 'invalid-token', 'oauth-throttle'] as const;
 
-export class ProxyMetrics {
+export class ProxyMetrics implements CallMetrics {
   readonly registry = new Registry();
   readonly calls = new Counter({
     name: 'zbridge_calls_total',

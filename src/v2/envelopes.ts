@@ -1,5 +1,5 @@
 /**
- * The exact v2 answer shapes of PROTOCOL.md §9.2–§9.4. Key order matters to byte-comparing tests, so every
+ * The exact v2 answer shapes of docs/PROTOCOL.md §9.2–§9.4. Key order matters to byte-comparing tests, so every
  * object is built literally in the documented order.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The Zoho CRM v2 client of one credential profile: OAuth token, local concurrency and credit limits, retries
- * that are safe for what the call does (PROTOCOL.md §9–§11), and a record of every attempt for the journal.
+ * that are safe for what the call does (docs/PROTOCOL.md §9–§11), and a record of every attempt for the journal.
  *
  * Retry policy per attempt:
  *   401 INVALID_TOKEN            → invalidate, refresh, retry once; again → oauth-refused (v1 4834)

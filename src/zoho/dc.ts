@@ -1,5 +1,5 @@
 /**
- * Zoho data centres (PROTOCOL.md §10): the accounts server that mints tokens and the API domain per DC.
+ * Zoho data centres (docs/PROTOCOL.md §10): the accounts server that mints tokens and the API domain per DC.
  * Explicit URLs (a Zoho sandbox org, a developer org, the local emulator) win over the table.
  */
 import { ConfigError } from '../errors.js';

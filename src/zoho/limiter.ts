@@ -1,6 +1,6 @@
 /**
  * Local rate limiting per credential profile: a concurrency semaphore with a bounded FIFO queue (Zoho limits
- * concurrent calls per user and app, PROTOCOL.md §11) and a rolling 24 h credit meter with an optional budget.
+ * concurrent calls per user and app, docs/PROTOCOL.md §11) and a rolling 24 h credit meter with an optional budget.
  * Both are interfaces so a Redis-backed version can be shared by replicas later.
  */
 import { UpstreamError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * Access tokens for one credential profile (PROTOCOL.md §10): cached in a TokenStore, refreshed ahead of expiry,
+ * Access tokens for one credential profile (docs/PROTOCOL.md §10): cached in a TokenStore, refreshed ahead of expiry,
  * single-flight (100 concurrent cold calls → 1 refresh), invalidated on a v2 INVALID_TOKEN. Secrets never reach
  * an error message or an observer.
  */

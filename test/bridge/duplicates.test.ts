@@ -1,6 +1,6 @@
 /**
  * Issue 8: duplicateCheck=1 keeps v1's promise end to end (proxy → sandbox). v2 insert only rejects
- * user-defined unique fields, so the bridge searches each row's duplicate-check field first (PROTOCOL.md §1,
+ * user-defined unique fields, so the bridge searches each row's duplicate-check field first (docs/PROTOCOL.md §1,
  * §3, §9.7) and answers "Record(s) already exists" / 2002 with the EXISTING record, creating nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

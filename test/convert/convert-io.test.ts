@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { jsonlSummaryPath, runConvert } from '../../src/convert/convert.js';
-import { formatBytes } from '../../src/convert/io.js';
+import { formatBytes } from '../../src/inputs/io.js';
 import { runReport } from '../../src/report/run.js';
 import { zbridge } from '../cli/helpers.js';
 import { memoryIO, tempDir } from './helpers.js';

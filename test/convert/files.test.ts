@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyInput, expandInputs, globToRegExp } from '../../src/convert/files.js';
-import { parseParamString, sniffRootElement } from '../../src/convert/inputs.js';
+import { classifyInput, expandInputs, globToRegExp } from '../../src/inputs/files.js';
+import { parseParamString, sniffRootElement } from '../../src/inputs/calls.js';
 import { tempDir } from './helpers.js';
 
 describe('globToRegExp', () => {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandIO } from '../../src/convert/io.js';
+import type { CommandIO } from '../../src/inputs/io.js';
 
 /** A CommandIO capturing stdout/stderr as strings (not a TTY: no progress bar). */
 export function memoryIO(): CommandIO & { out(): string; err(): string } {

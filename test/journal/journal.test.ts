@@ -7,7 +7,7 @@ import { findUnfinished, readJournal } from '../../src/journal/reader.js';
 import { redactParams, scrubText, tokenFingerprint } from '../../src/journal/redact.js';
 import type { JournalOutcomeEntry, JournalRequestEntry } from '../../src/journal/types.js';
 import { numberFromLiteral } from '../../src/convert/core.js';
-import { parseJsonExact } from '../../src/convert/json-read.js';
+import { parseJsonExact } from '../../src/inputs/json-read.js';
 import { DecimalLiteral, stringifyV2 } from '../../src/v2/json.js';
 
 const summary = (id: string) => ({

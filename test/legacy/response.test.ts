@@ -74,7 +74,7 @@ describe('Java 7 HashMap key order', () => {
     expect(javaStringHash('hello')).toBe(99162322);
     expect(javaStringHash('polygenelubricants')).toBe(-2147483648); // a well-known Integer.MIN_VALUE hash
   });
-  it('puts every key of PROTOCOL.md §4 in its listed bucket', () => {
+  it('puts every key of docs/PROTOCOL.md §4 in its listed bucket', () => {
     const expected: Record<string, number> = {
       result: 1, error: 4, nodata: 5, uri: 13, message: 0, code: 11, recorddetail: 13, no: 6, FL: 11, success: 13, details: 4,
     };

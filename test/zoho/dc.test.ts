@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { DATA_CENTRES, endpointsFor, type DataCentre } from '../../src/zoho/dc.js';
 
-describe('data centres (PROTOCOL.md §10)', () => {
+describe('data centres (docs/PROTOCOL.md §10)', () => {
   it.each([
     ['us', 'https://accounts.zoho.com', 'https://www.zohoapis.com'],
     ['eu', 'https://accounts.zoho.eu', 'https://www.zohoapis.eu'],

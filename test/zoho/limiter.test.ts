@@ -43,7 +43,7 @@ describe('Semaphore', () => {
   });
 });
 
-describe('credits (PROTOCOL.md §11)', () => {
+describe('credits (docs/PROTOCOL.md §11)', () => {
   it('a write of n records costs ceil(n/10), at least 1, at most 10', () => {
     expect([0, 1, 10, 11, 20, 99, 100, 250].map(writeCredits)).toEqual([1, 1, 1, 2, 2, 10, 10, 10]);
   });

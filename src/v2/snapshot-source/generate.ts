@@ -1,6 +1,6 @@
 /**
  * Writes the bundled v2 metadata snapshot (src/v2/snapshot/) from the compact table in table.ts, in the
- * exact v2.0 wire shapes of PROTOCOL.md §9.5/§9.6, so the files are interchangeable with a pull from a real org.
+ * exact v2.0 wire shapes of docs/PROTOCOL.md §9.5/§9.6, so the files are interchangeable with a pull from a real org.
  *
  *   npx tsx src/v2/snapshot-source/generate.ts [outDir]
  *

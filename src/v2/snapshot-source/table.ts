@@ -1,6 +1,6 @@
 /**
  * The compact source of the bundled v2 metadata snapshot (src/v2/snapshot/). One line per field; the
- * generator (generate.ts) expands every line into the full, verbatim v2.0 field object of PROTOCOL.md §9.5.
+ * generator (generate.ts) expands every line into the full, verbatim v2.0 field object of docs/PROTOCOL.md §9.5.
  *
  * Field spec: `Label` or `Label=Api_Name`, then a type code, then flags:
  *   types: text textarea email phone website picklist(a,b,…) integer double currency percent bigint boolean
@@ -31,7 +31,7 @@ const RATING = 'picklist(-None-,Acquired,Active,Market Failed,Project Cancelled,
 const address = (prefix: string, zip: string): string[] =>
   ['Street', 'City', 'State', zip, 'Country'].map((part) => `${prefix} ${part} text`);
 
-/** Inventory modules share these (PROTOCOL.md §7). */
+/** Inventory modules share these (docs/PROTOCOL.md §7). */
 const inventoryCommon = (): string[] => [
   'Product Details=Product_Details subform *',
   'Sub Total=Sub_Total formula(currency) ro',

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { readJournal } from '../journal/reader.js';
 import type { JournalRequestEntry } from '../journal/types.js';
 import type { LegacyCall } from '../legacy/types.js';
-import { formDecode, parseLegacyUrlLine } from './core.js';
+import { formDecode, parseLegacyUrlLine } from '../legacy/request.js';
 import type { InputKind } from './files.js';
 import type { PayloadIndexes } from './payload-index.js';
 

@@ -1,0 +1,13 @@
+/** The Schema the offline tools (convert, report, replay) translate with: a metadata directory or the bundled snapshot. */
+import { Schema } from '../mapping/schema.js';
+import { loadMetadataDir } from '../v2/snapshot.js';
+
+/**
+ * Schema from a metadata directory in the snapshot format (`zbridge metadata pull --out DIR`), or the bundled
+ * snapshot when `metadataDir` is absent. Throws an Error naming the file when the directory is unreadable.
+ */
+export function loadSchema(metadataDir?: string): Schema {
+  if (!metadataDir) return Schema.bundled();
+  const snap = loadMetadataDir(metadataDir);
+  return Schema.fromMetadata(snap.modules, snap.fields);
+}
