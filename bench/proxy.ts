@@ -9,8 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseLegacyRequest } from '../src/legacy/request.js';
-import { parseXmlData } from '../src/legacy/xmldata.js';
-import { planCall, Schema, stringifyV2 } from '../src/mapping/index.js';
+import { Schema, stringifyV2 } from '../src/mapping/index.js';
+import { translateCall } from '../src/mapping/translate.js';
 import { benchDir, runJsonChild, startServerChild, type ServerChild } from './lib/child.js';
 import { fmt, isQuick, mdTable, type BenchOptions, type BenchSection } from './lib/measure.js';
 import { legacyFormBody, legacyPath, makePayload, type Payload } from './lib/payloads.js';
@@ -31,8 +31,8 @@ export interface ProxyFigure {
 function v2BodyOf(payload: Payload): string {
   const form = legacyFormBody(payload, AUTHTOKEN);
   const call = parseLegacyRequest({ method: 'POST', url: legacyPath(payload), headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(form) });
-  const plan = planCall(call, parseXmlData(call.xmlData), { schema: Schema.bundled(), timeZone: 'America/Toronto' });
-  if (plan.requests.length !== 1) throw new Error('expected one v2 request');
+  const { plan } = translateCall(call, { schema: Schema.bundled(), timeZone: 'America/Toronto' });
+  if (!plan || plan.requests.length !== 1) throw new Error('expected one v2 request');
   return stringifyV2(plan.requests[0].body);
 }
 

@@ -1,12 +1,13 @@
 /**
  * The bridge's pure translation path for one legacy call, exactly the pieces the proxy chains (see
- * src/bridge/pipeline.ts) minus the network: request parse → xmlData parse → plan → v2 bodies serialised →
- * synthetic v2 success answers parsed → legacy result → v1 bytes.
+ * src/bridge/pipeline.ts) minus the network: request parse → translateCall (checks, xmlData parse, plan: the one
+ * path of src/mapping/translate.ts) → v2 bodies serialised → synthetic v2 success answers parsed → legacy result
+ * → v1 bytes.
  */
 import { parseLegacyRequest, type RawHttpRequest } from '../../src/legacy/request.js';
 import { renderLegacyResponse } from '../../src/legacy/response.js';
-import { parseXmlData } from '../../src/legacy/xmldata.js';
-import { planCall, Schema, stringifyV2, toLegacyResult, type V2Outcome, type V2Plan } from '../../src/mapping/index.js';
+import { Schema, stringifyV2, toLegacyResult, type V2Outcome, type V2Plan } from '../../src/mapping/index.js';
+import { translateCall } from '../../src/mapping/translate.js';
 import { legacyFormBody, legacyPath, prng, type Payload } from './payloads.js';
 
 /** Zone of the API user: v1 datetimes in and out are wall-clock times in it (exercises the zone conversions). */
@@ -54,8 +55,8 @@ export function prepareCall(payload: Payload, schema: Schema = Schema.bundled())
     body: Buffer.from(formBody),
   };
   const call = parseLegacyRequest(request);
-  const plan = planCall(call, parseXmlData(call.xmlData), { schema, timeZone: BENCH_TIME_ZONE });
-  if (plan.error) throw new Error(`bench payload ${payload.shape}×${payload.rows} does not plan: ${plan.error.message}`);
+  const { plan, error } = translateCall(call, { schema, timeZone: BENCH_TIME_ZONE });
+  if (!plan || error) throw new Error(`bench payload ${payload.shape}×${payload.rows} does not plan: ${error?.message}`);
   const answers = plan.requests.map((req) => syntheticInsertAnswer(req.body.data.length));
   const prepared = { payload, request, formBody, answers, schema };
   // Never benchmark an error path by accident: the synthetic answers must give an all-success legacy result.
@@ -70,8 +71,8 @@ export function prepareCall(payload: Payload, schema: Schema = Schema.bundled())
 /** The whole path once; returns the v1 response body. */
 export function translateOnce(p: PreparedCall): string {
   const call = parseLegacyRequest(p.request);
-  const parsed = parseXmlData(call.xmlData);
-  const plan = planCall(call, parsed, { schema: p.schema, timeZone: BENCH_TIME_ZONE });
+  const { plan, error } = translateCall(call, { schema: p.schema, timeZone: BENCH_TIME_ZONE });
+  if (!plan || error) throw new Error(`bench payload does not plan: ${error?.message}`);
   const outcomes = sendAndReceive(plan, p.answers);
   const result = toLegacyResult(plan, outcomes, { timeZone: BENCH_TIME_ZONE, schema: p.schema });
   return renderLegacyResponse(call, result).body;

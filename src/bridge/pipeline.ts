@@ -8,36 +8,24 @@ import { performance } from 'node:perf_hooks';
 import { ZbridgeError } from '../errors.js';
 import type { LegacyCall, LegacyResult } from '../legacy/types.js';
 import type { XmlDataLimits } from '../legacy/xmldata.js';
-import type {
-  Journal,
-  JournalCallSummary,
-  JournalDuplicate,
-  JournalOutcomeEntry,
-  JournalRequestEntry,
-  JournalResolution,
-  JournalRowOutcome,
-  JournalV2Call,
-} from '../journal/types.js';
-import { redactParams, scrubText, tokenFingerprint } from '../journal/redact.js';
+import type { Journal, JournalCallSummary, JournalDuplicate, JournalOutcomeEntry } from '../journal/types.js';
+import { scrubText } from '../journal/redact.js';
 import { resolutionRequests, createdIds } from '../mapping/index.js';
 import { legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
 import { CallRejected, checkCall, planPrepared, prepareCall } from '../mapping/translate.js';
 import type { ExistingRecord, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
 import { asObject, dataArray, entryCode, entryDetails } from '../v2/answers.js';
-import type { AuthLookup, CallMetrics, Logger } from './ports.js';
+import { duplicateLockKey, MemoryKeyedLock, type KeyedLock } from '../state/lock.js';
 import type { ProfileRuntime, Upstream } from '../upstream.js';
 import { fetchRecord } from '../zoho/records.js';
 import { duplicateCheckValues, precheckDuplicates } from './duplicates.js';
-import { duplicateLockKey, MemoryKeyedLock, type KeyedLock, type Unlock } from '../state/lock.js';
+import { callSummary, newCallState, outcomeEntry, recordOutcome, requestEntry, toJournalCall, type CallOrigin, type CallState } from './outcome.js';
+import type { AuthLookup, CallMetrics, Logger } from './ports.js';
 import { creditsFor, withoutRows } from './plan-edit.js';
 import { LookupCache, resolveRequests } from './resolve.js';
 import { SchemaCache } from './schema-cache.js';
 
-export interface CallOrigin {
-  requestId: string;
-  address?: string;
-  userAgent?: string;
-}
+export type { CallOrigin } from './outcome.js';
 
 export interface BridgeAnswer {
   result: LegacyResult;
@@ -74,17 +62,8 @@ export class Bridge {
 
   async handle(call: LegacyCall, origin: CallOrigin): Promise<BridgeAnswer> {
     const started = performance.now();
-    const summary: JournalCallSummary = {
-      id: origin.requestId,
-      ts: new Date().toISOString(),
-      client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(call.authtoken) },
-      format: call.format,
-      module: call.module,
-      method: call.method,
-      path: call.path,
-      params: redactParams(call.params),
-    };
-    const state: CallState = { upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [] };
+    const summary = callSummary(call, origin);
+    const state = newCallState();
     let profile: ProfileRuntime | undefined;
     let result: LegacyResult;
     let category: string | undefined;
@@ -110,26 +89,10 @@ export class Bridge {
       await state.unlock?.();
     }
 
-    const outcome: JournalOutcomeEntry = {
-      ...summary,
-      ts: new Date().toISOString(),
-      type: 'outcome',
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      upstream: state.upstream,
-      v2Calls: state.v2Calls,
-      legacy: legacySummary(result),
-      rows: rowCodes,
-      ...(state.inDoubt ? { inDoubt: true } : {}),
-      ...(state.createdIds?.length ? { createdIds: state.createdIds } : {}),
-      ...(state.duplicates.length ? { duplicates: state.duplicates } : {}),
-      ...(state.resolutions.length ? { resolutions: state.resolutions } : {}),
-      ...(state.credits ? { credits: state.credits } : {}),
-      ...(errorText ? { error: errorText } : {}),
-      ...(category ? { category } : {}),
-    };
+    const outcome = outcomeEntry(summary, started, state, result, rowCodes, category ? { category, error: errorText ?? '' } : undefined);
     // Ids this bridge created are Notes parents later (v1 entityId never names its module): no probing needed.
     if (profile && plan) for (const row of outcome.rows) if (row.code === '2000' && row.id) profile.noteParents.remember(row.id, plan.module);
-    this.record(outcome, plan);
+    recordOutcome(this.deps, outcome, plan?.module);
     return { result, profile, outcome };
   }
 
@@ -196,19 +159,8 @@ export class Bridge {
       plan = withoutRows(plan, new Set([...existing.keys(), ...followers.keys()]));
     }
 
-    this.deps.journal.append({
-      ...summary,
-      type: 'request',
-      xmlData: call.xmlData,
-      plan: {
-        operation: plan.operation,
-        module: plan.module,
-        requests: plan.requests.map((r) => ({ method: r.method, path: r.path, records: r.body.data.length })),
-        bodies: plan.requests.map((r) => r.body),
-      },
-      warnings: plan.warnings.length ? plan.warnings : undefined,
-      trace: [{ no: '*', fields: summariseTrace(plan) }],
-    });
+    // Before any v2 write: a crash after this line leaves the call "in doubt", never unrecorded.
+    this.deps.journal.append(requestEntry(summary, call, plan));
 
     const outcomes: V2Outcome[] = [];
     const requests: V2Request[] = [...plan.requests];
@@ -271,54 +223,6 @@ export class Bridge {
     });
     await Promise.all(jobs);
   }
-
-  private record(outcome: JournalOutcomeEntry, plan: V2Plan | undefined): void {
-    const { metrics, logger, journal } = this.deps;
-    try {
-      journal.append(outcome);
-    } catch (error) {
-      logger.error({ reqId: outcome.id, err: (error as Error).message }, 'journal write failed');
-    }
-    // The one per-call log line is the server's access line (server/access-log.ts), built from this outcome.
-    const code = outcome.legacy.code ?? '2000';
-    metrics?.countCall(outcome.module, outcome.method, code);
-    if (metrics && plan) for (const row of outcome.rows) metrics.rows.inc({ module: plan.module, code: row.code });
-    if (outcome.inDoubt) metrics?.inDoubt.inc({ profile: outcome.profile ?? '' });
-  }
-}
-
-interface CallState {
-  upstream: boolean;
-  v2Calls: JournalV2Call[];
-  credits: number;
-  duplicates: JournalDuplicate[];
-  resolutions: JournalResolution[];
-  inDoubt?: boolean;
-  createdIds?: string[];
-  /** Releases the duplicate-check keys this call holds. */
-  unlock?: Unlock;
-}
-
-/** The call's field traces folded over its rows: a 100-row call journals each label once, with a count. */
-function summariseTrace(plan: V2Plan): NonNullable<JournalRequestEntry['trace']>[number]['fields'] {
-  const byKey = new Map<string, { label: string; apiName?: string; outcome: string; example?: string; count: number }>();
-  for (const row of plan.rows) {
-    for (const f of row.trace) {
-      const key = `${f.label}\u0000${f.apiName ?? ''}\u0000${f.outcome}`;
-      const seen = byKey.get(key);
-      if (seen) {
-        seen.count += 1;
-        if (seen.example === undefined && f.example) seen.example = f.example;
-      } else {
-        byKey.set(key, { ...f, count: 1 });
-      }
-    }
-  }
-  return [...byKey.values()];
-}
-
-function toJournalCall(c: { method: string; path: string; status?: number; durationMs: number; attempts: number; error?: string }): JournalV2Call {
-  return { method: c.method, path: c.path, status: c.status, durationMs: c.durationMs, attempts: c.attempts, ...(c.error ? { error: c.error } : {}) };
 }
 
 /** Per-row v2 answer of a planned row: the data[i] entry of its request, if any. */
@@ -365,9 +269,4 @@ function promoteFollowers(
   const template = requests[0];
   const rows = [...nextLeaders.values()].sort((a, b) => a - b);
   return { ...template, rows, body: { ...template.body, data: rows.map((r) => plan.rows[r].record!) } };
-}
-
-function legacySummary(result: LegacyResult): JournalOutcomeEntry['legacy'] {
-  if (result.kind === 'error' || result.kind === 'nodata') return { kind: result.kind, code: result.error.code, message: result.error.message };
-  return { kind: result.kind };
 }

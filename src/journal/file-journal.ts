@@ -5,7 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringifyV2 } from '../v2/json.js';
+import { bodyJson, stringifyV2 } from '../v2/json.js';
 import type { Journal, JournalEntry } from './types.js';
 
 export interface FileJournalOptions {
@@ -37,8 +37,7 @@ export class FileJournal implements Journal {
 
   append(entry: JournalEntry): void {
     if (this.closed) throw new Error('journal is closed');
-    // Request lines carry v2 bodies, whose decimal literals must keep every digit for replay.
-    const text = entry.type === 'request' && entry.plan?.bodies ? stringifyV2(entry) : JSON.stringify(entry);
+    const text = serialiseEntry(entry);
     const line = Buffer.from(`${text}\n`, 'utf8');
     if (this.fd === undefined || this.size + line.length > this.maxFileBytes) this.rotate();
     let offset = 0;
@@ -71,6 +70,22 @@ export class FileJournal implements Journal {
     this.fd = openSync(this.fileName, 'a', 0o600);
     this.size = statSync(this.fileName).size;
   }
+}
+
+const BODIES_SLOT = `\u0000bodies${Math.random().toString(36).slice(2, 10)}`;
+const QUOTED_BODIES_SLOT = JSON.stringify(BODIES_SLOT);
+
+/**
+ * One JSONL line (without the newline). Request lines carry v2 bodies, whose decimal literals must keep every
+ * digit for replay: they are written as the same text the HTTP request sent (v2/json.ts bodyJson, serialised once
+ * per call), spliced into the line in their place, so the bytes equal stringifyV2(entry).
+ */
+export function serialiseEntry(entry: JournalEntry): string {
+  if (entry.type !== 'request' || !entry.plan?.bodies) return JSON.stringify(entry);
+  const bodies = entry.plan.bodies;
+  const line = stringifyV2({ ...entry, plan: { ...entry.plan, bodies: BODIES_SLOT } });
+  const at = line.indexOf(QUOTED_BODIES_SLOT);
+  return `${line.slice(0, at)}[${bodies.map((b) => bodyJson(b)).join(',')}]${line.slice(at + QUOTED_BODIES_SLOT.length)}`;
 }
 
 /** A journal that keeps entries in memory (tests, `--no-journal` runs that still want counts). */

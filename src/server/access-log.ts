@@ -15,24 +15,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { CallFacts } from '../bridge/outcome.js';
 import type { Logger } from './logger.js';
 import { ADMIN_PATHS } from './admin.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /** What the legacy handler learnt about the call, for the access line (`res.locals.call`). */
-export interface CallFacts {
-  module: string;
-  method: string;
-  /** Legacy code of the answer; "2000" for success answers. */
-  code: string;
-  profile?: string;
-  rows?: number;
-  v2Calls?: number;
-  inDoubt?: boolean;
-  category?: string;
-  err?: string;
-}
+export type { CallFacts } from '../bridge/outcome.js';
 
 /** The request id of this request (set by `requestIds`). */
 export function requestIdOf(res: Response): string {

@@ -4,16 +4,16 @@
  * Every answer carries X-Request-Id and writes one access line (server/access-log.ts).
  */
 import express, { type Express, type Request, type Response } from 'express';
+import { callFacts, recordRejected, rejectedEntry, type CallFacts, type CallOrigin } from '../bridge/outcome.js';
 import type { Bridge } from '../bridge/pipeline.js';
 import { legacyErrorFor, legacyErrorOf } from '../mapping/results.js';
 import { parseLegacyRequest } from '../legacy/request.js';
 import { renderLegacyResponse } from '../legacy/response.js';
 import type { LegacyFormat, LegacyResult } from '../legacy/types.js';
-import { tokenFingerprint } from '../journal/redact.js';
 import type { Journal } from '../journal/types.js';
 import type { Upstream } from '../upstream.js';
 import { readRawBody } from './body.js';
-import { requestIds, requestIdOf, type CallFacts } from './access-log.js';
+import { requestIds, requestIdOf } from './access-log.js';
 import { adminRoutes } from './admin.js';
 import type { Logger } from './logger.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -91,16 +91,7 @@ async function handleLegacy(req: Request, res: Response, requestId: string, opti
     return;
   }
   const answer = await options.bridge.handle(call, origin);
-  const o = answer.outcome;
-  res.locals.call = {
-    ...options.metrics.callLabels(o.module, o.method, legacyCode(o.legacy)),
-    ...(o.profile ? { profile: o.profile } : {}),
-    rows: o.rows.length,
-    v2Calls: o.v2Calls.length,
-    ...(o.inDoubt ? { inDoubt: true } : {}),
-    ...(o.category ? { category: o.category } : {}),
-    ...(o.error ? { err: o.error } : {}),
-  } satisfies CallFacts;
+  res.locals.call = callFacts(answer.outcome, options.metrics);
   send(res, call, answer.result, answer.profile?.jsonContentType ?? 'jsonp');
 }
 
@@ -110,43 +101,15 @@ function send(res: Response, target: { format: LegacyFormat; path: string }, res
   res.end(rendered.body);
 }
 
-/** The legacy code an answer is counted and logged under: its error code, or "2000" for a success answer. */
-export function legacyCode(legacy: { code?: string }): string {
-  return legacy.code ?? '2000';
-}
-
-/** Calls rejected before a LegacyCall exists still leave an outcome line in the journal; returns the access-log facts. */
+/** Calls rejected before a LegacyCall exists still leave an outcome line in the journal (bridge/outcome.ts); returns the access-log facts. */
 function journalRejected(
   options: ProxyAppOptions,
-  origin: { requestId: string; address?: string; userAgent?: string },
+  origin: CallOrigin,
   call: { format: LegacyFormat; path: string; method: string; module?: string },
   result: LegacyResult,
   category: string,
   message: string,
   authtoken?: string,
 ): CallFacts {
-  const legacy = result.kind === 'error' ? { kind: 'error' as const, code: result.error.code, message: result.error.message } : { kind: result.kind };
-  try {
-    options.journal.append({
-      type: 'outcome',
-      id: origin.requestId,
-      ts: new Date().toISOString(),
-      client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(authtoken) },
-      format: call.format,
-      module: call.module ?? '',
-      method: call.method,
-      path: call.path,
-      params: {},
-      durationMs: 0,
-      upstream: false,
-      v2Calls: [],
-      legacy,
-      rows: [],
-      category,
-      error: message,
-    });
-  } catch (error) {
-    options.logger.error({ reqId: origin.requestId, err: (error as Error).message }, 'journal write failed');
-  }
-  return { ...options.metrics.countCall(call.module ?? '', call.method, legacyCode(legacy)), category, err: message };
+  return recordRejected(options, rejectedEntry(origin, call, result, { category, error: message }, authtoken));
 }

@@ -47,6 +47,23 @@ export function stringifyV2(value: unknown, space?: string | number): string {
   return json.replace(PLACEHOLDER, '$1');
 }
 
+const serialisedBodies = new WeakMap<object, string>();
+
+/**
+ * stringifyV2 of a v2 request body, computed once per body object: the journal's `request` line and the HTTP
+ * request of the same call share the text (the hot path serialises each body once). A body must not be mutated
+ * after it was first serialised; plan edits (bridge/plan-edit.ts) build new bodies.
+ */
+export function bodyJson(body: unknown): string {
+  if (body === null || typeof body !== 'object') return stringifyV2(body);
+  let text = serialisedBodies.get(body);
+  if (text === undefined) {
+    text = stringifyV2(body);
+    serialisedBodies.set(body, text);
+  }
+  return text;
+}
+
 /**
  * The JS value for a decimal text: a plain number when Number(text) reads back as the same decimal (ignoring
  * insignificant zeros: `100.0` → 100, `0.50` → 0.5), else a DecimalLiteral that keeps every digit.

@@ -18,7 +18,7 @@ import type { Readable } from 'node:stream';
 import type { AxiosInstance } from 'axios';
 import { UpstreamError, ZbridgeError, type FailureReason } from '../errors.js';
 import { v2CodeOf } from '../v2/answers.js';
-import { stringifyV2 } from '../v2/json.js';
+import { bodyJson } from '../v2/json.js';
 import type { V2Operation, V2Outcome, V2Request } from '../v2/types.js';
 import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
 import { RollingCreditMeter, Semaphore, writeCredits, type ConcurrencyLimiter, type CreditMeter } from './limiter.js';
@@ -159,7 +159,7 @@ export class ZohoClient {
         {
           method: req.method,
           path: req.path,
-          body: stringifyV2(req.body),
+          body: bodyJson(req.body),
           write: true,
           repeatable: operation !== 'insert',
           credits: writeCredits(Array.isArray(req.body?.data) ? req.body.data.length : 1),

@@ -1,0 +1,240 @@
+/**
+ * Every journal entry, metric and log-line fact of a legacy call is built here: for calls the bridge handles
+ * (pipeline.ts) and for calls the server rejects before a LegacyCall exists (unparseable path, oversize body).
+ * One place decides what a `request` / `outcome` line holds, which counters move and at which level it is logged.
+ */
+import { performance } from 'node:perf_hooks';
+import type { LegacyCall, LegacyFormat, LegacyResult } from '../legacy/types.js';
+import { redactParams, tokenFingerprint } from '../journal/redact.js';
+import type {
+  Journal,
+  JournalCallSummary,
+  JournalDuplicate,
+  JournalOutcomeEntry,
+  JournalRequestEntry,
+  JournalResolution,
+  JournalRowOutcome,
+  JournalV2Call,
+} from '../journal/types.js';
+import type { V2Plan } from '../mapping/types.js';
+import type { Unlock } from '../state/lock.js';
+import type { CallMetrics, Logger } from './ports.js';
+
+export interface CallOrigin {
+  requestId: string;
+  address?: string;
+  userAgent?: string;
+}
+
+/** Where a call's records go. */
+export interface OutcomeSinks {
+  journal: Journal;
+  logger: Logger;
+  metrics?: CallMetrics;
+}
+
+/** What a call did upstream, collected while it runs. */
+export interface CallState {
+  upstream: boolean;
+  v2Calls: JournalV2Call[];
+  credits: number;
+  duplicates: JournalDuplicate[];
+  resolutions: JournalResolution[];
+  inDoubt?: boolean;
+  createdIds?: string[];
+  /** Releases the duplicate-check locks of this call (held from the pre-check until the writes are answered). */
+  unlock?: Unlock;
+}
+
+export const newCallState = (): CallState => ({ upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [] });
+
+/** The call summary every line of the call repeats (params redacted, authtoken only as a fingerprint). */
+export function callSummary(call: LegacyCall, origin: CallOrigin): JournalCallSummary {
+  return {
+    id: origin.requestId,
+    ts: new Date().toISOString(),
+    client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(call.authtoken) },
+    format: call.format,
+    module: call.module,
+    method: call.method,
+    path: call.path,
+    params: redactParams(call.params),
+  };
+}
+
+/** The `request` line, written before the first v2 write: the plan's requests, bodies, warnings and folded trace. */
+export function requestEntry(summary: JournalCallSummary, call: LegacyCall, plan: V2Plan): JournalRequestEntry {
+  return {
+    ...summary,
+    type: 'request',
+    xmlData: call.xmlData,
+    plan: {
+      operation: plan.operation,
+      module: plan.module,
+      requests: plan.requests.map((r) => ({ method: r.method, path: r.path, records: r.body.data.length })),
+      bodies: plan.requests.map((r) => r.body),
+    },
+    warnings: plan.warnings.length ? plan.warnings : undefined,
+    trace: [{ no: '*', fields: summariseTrace(plan) }],
+  };
+}
+
+/** How a call ended when it did not end with a translated answer. */
+export interface CallFailure {
+  /** 'auth', 'unsupported-method', 'bad-xmldata', 'upstream', 'bridge' … (mapping/translate.ts CallCategory). */
+  category: string;
+  /** Non-secret error text (already scrubbed). */
+  error: string;
+}
+
+/** The `outcome` line of a call the bridge handled. `startedMs` is performance.now() at the start. */
+export function outcomeEntry(
+  summary: JournalCallSummary,
+  startedMs: number,
+  state: CallState,
+  result: LegacyResult,
+  rows: JournalRowOutcome[],
+  failure?: CallFailure,
+): JournalOutcomeEntry {
+  return {
+    ...summary,
+    ts: new Date().toISOString(),
+    type: 'outcome',
+    durationMs: Math.round((performance.now() - startedMs) * 1000) / 1000,
+    upstream: state.upstream,
+    v2Calls: state.v2Calls,
+    legacy: legacySummary(result),
+    rows,
+    ...(state.inDoubt ? { inDoubt: true } : {}),
+    ...(state.createdIds?.length ? { createdIds: state.createdIds } : {}),
+    ...(state.duplicates.length ? { duplicates: state.duplicates } : {}),
+    ...(state.resolutions.length ? { resolutions: state.resolutions } : {}),
+    ...(state.credits ? { credits: state.credits } : {}),
+    ...(failure?.error ? { error: failure.error } : {}),
+    ...(failure?.category ? { category: failure.category } : {}),
+  };
+}
+
+/** The `outcome` line of a call rejected before a LegacyCall existed (no params, no profile, nothing upstream). */
+export function rejectedEntry(
+  origin: CallOrigin,
+  call: { format: LegacyFormat; path: string; method: string; module?: string },
+  result: LegacyResult,
+  failure: CallFailure,
+  authtoken?: string,
+): JournalOutcomeEntry {
+  return {
+    type: 'outcome',
+    id: origin.requestId,
+    ts: new Date().toISOString(),
+    client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(authtoken) },
+    format: call.format,
+    module: call.module ?? '',
+    method: call.method,
+    path: call.path,
+    params: {},
+    durationMs: 0,
+    upstream: false,
+    v2Calls: [],
+    legacy: legacySummary(result),
+    rows: [],
+    category: failure.category,
+    error: failure.error,
+  };
+}
+
+/**
+ * The facts of a call's one log line, the server's access line (server/access-log.ts adds the HTTP side):
+ * module, method, the legacy code ("2000" for a success answer), profile, rows, v2 calls, inDoubt, category, error.
+ */
+export interface CallFacts {
+  module: string;
+  method: string;
+  /** Legacy code of the answer; "2000" for success answers. */
+  code: string;
+  profile?: string;
+  rows?: number;
+  v2Calls?: number;
+  inDoubt?: boolean;
+  category?: string;
+  err?: string;
+}
+
+/** The legacy code an answer is counted and logged under: its error code, or "2000" for a success answer. */
+export function legacyCode(legacy: { code?: string }): string {
+  return legacy.code ?? '2000';
+}
+
+/**
+ * The access-line facts of an outcome line; module, method and code are the metrics owner's label values
+ * (`metrics.callLabels`), so the log line and the counters name a call alike.
+ */
+export function callFacts(o: JournalOutcomeEntry, metrics?: CallMetrics): CallFacts {
+  const code = legacyCode(o.legacy);
+  return {
+    ...(metrics ? metrics.callLabels(o.module, o.method, code) : { module: o.module, method: o.method, code }),
+    ...(o.profile ? { profile: o.profile } : {}),
+    rows: o.rows.length,
+    v2Calls: o.v2Calls.length,
+    ...(o.inDoubt ? { inDoubt: true } : {}),
+    ...(o.category ? { category: o.category } : {}),
+    ...(o.error ? { err: o.error } : {}),
+  };
+}
+
+/**
+ * Journal the outcome line and move the metrics. A failing journal is logged, never thrown (the client's answer is
+ * already decided). `v2Module` labels the row counters (absent: rows are not counted). The call's one log line is
+ * the server's access line, built from `callFacts(outcome)`.
+ */
+export function recordOutcome(sinks: OutcomeSinks, outcome: JournalOutcomeEntry, v2Module?: string): void {
+  const { metrics, logger, journal } = sinks;
+  try {
+    journal.append(outcome);
+  } catch (error) {
+    logger.error({ reqId: outcome.id, err: (error as Error).message }, 'journal write failed');
+  }
+  metrics?.countCall(outcome.module, outcome.method, legacyCode(outcome.legacy));
+  if (metrics && v2Module) for (const row of outcome.rows) metrics.rows.inc({ module: v2Module, code: row.code });
+  if (outcome.inDoubt) metrics?.inDoubt.inc({ profile: outcome.profile ?? '' });
+}
+
+/** Journal and count a call the server rejected before the bridge saw it; returns its access-line facts. */
+export function recordRejected(sinks: OutcomeSinks, outcome: JournalOutcomeEntry): CallFacts {
+  try {
+    sinks.journal.append(outcome);
+  } catch (error) {
+    sinks.logger.error({ reqId: outcome.id, err: (error as Error).message }, 'journal write failed');
+  }
+  const code = legacyCode(outcome.legacy);
+  const labels = sinks.metrics ? sinks.metrics.countCall(outcome.module, outcome.method, code) : { module: outcome.module, method: outcome.method, code };
+  return { ...labels, ...(outcome.category ? { category: outcome.category } : {}), ...(outcome.error ? { err: outcome.error } : {}) };
+}
+
+/** The call's field traces folded over its rows: a 100-row call journals each label once, with a count. */
+function summariseTrace(plan: V2Plan): NonNullable<JournalRequestEntry['trace']>[number]['fields'] {
+  const byKey = new Map<string, { label: string; apiName?: string; outcome: string; example?: string; count: number }>();
+  for (const row of plan.rows) {
+    for (const f of row.trace) {
+      const key = `${f.label}\u0000${f.apiName ?? ''}\u0000${f.outcome}`;
+      const seen = byKey.get(key);
+      if (seen) {
+        seen.count += 1;
+        if (seen.example === undefined && f.example) seen.example = f.example;
+      } else {
+        byKey.set(key, { ...f, count: 1 });
+      }
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** One v2 call record of the client → its journal form. */
+export function toJournalCall(c: { method: string; path: string; status?: number; durationMs: number; attempts: number; error?: string }): JournalV2Call {
+  return { method: c.method, path: c.path, status: c.status, durationMs: c.durationMs, attempts: c.attempts, ...(c.error ? { error: c.error } : {}) };
+}
+
+function legacySummary(result: LegacyResult): JournalOutcomeEntry['legacy'] {
+  if (result.kind === 'error' || result.kind === 'nodata') return { kind: result.kind, code: result.error.code, message: result.error.message };
+  return { kind: result.kind };
+}
