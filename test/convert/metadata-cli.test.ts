@@ -32,7 +32,7 @@ describe('metadata pull', () => {
 // Each case spawns tsx several times; on a loaded 2-core machine one start can take tens of seconds.
 describe('the real CLI', { timeout: 180_000 }, () => {
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/bin.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
 
   it('zbridge convert writes JSONL to stdout; exit codes 0 and 2', () => {
     const ok = cli(['convert', 'samples/payloads/001-accounts-basic.xml', '--out', '-']);

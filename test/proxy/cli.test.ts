@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 
 function runCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin.ts', ...args], {
     cwd: packageRoot,
     env: { ...process.env, ZBRIDGE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
