@@ -11,8 +11,7 @@ import { startSandbox, type RunningSandbox } from './sandbox/index.js';
 import { ZohoClient, type ClientObserver } from './zoho/client.js';
 import { LiveMetadata, type MetadataSource } from './zoho/metadata.js';
 import { NoteParentResolver } from './zoho/records.js';
-import { FileTokenStore, MemoryTokenStore, type TokenStore } from './zoho/tokens.js';
-import type { ZohoProfile } from './zoho/types.js';
+import { tokenStoreOf, zohoProfileOf } from './clients.js';
 
 export interface ProfileRuntime {
   name: string;
@@ -84,29 +83,12 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
     ];
   }
 
-  const tokenStore: TokenStore =
-    config.tokenStore.kind === 'file' ? new FileTokenStore(config.tokenStore.path) : new MemoryTokenStore();
+  const tokenStore = tokenStoreOf(config);
   const fallback = config.metadata.snapshotDir ? loadMetadataDir(config.metadata.snapshotDir) : bundledSnapshot();
 
   const runtimes = new Map<string, ProfileRuntime>();
   for (const p of profiles) {
-    const zohoProfile: ZohoProfile = {
-      id: p.name,
-      clientId: p.clientId,
-      clientSecret: p.clientSecret,
-      refreshToken: p.refreshToken,
-      dc: p.dc,
-      accountsUrl: p.accountsUrl,
-      apiDomain: p.apiDomain,
-      timeZone: p.timeZone,
-      concurrency: p.concurrency,
-      maxQueue: p.maxQueue,
-      requestTimeoutMs: p.requestTimeoutMs,
-      maxRetries: p.maxRetries,
-      creditsPerDay: p.creditsPerDay,
-      creditsPauseMs: p.creditsPauseMs,
-    };
-    const client = new ZohoClient(zohoProfile, { tokenStore, observer: options.observer });
+    const client = new ZohoClient(zohoProfileOf(p), { tokenStore, observer: options.observer });
     const metadata = new LiveMetadata(client, {
       ttlMs: config.metadata.ttlSeconds * 1000,
       fallback,

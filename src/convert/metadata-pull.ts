@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import type { V2ModuleJson } from '../mapping/types.js';
-import { createUpstream } from '../upstream.js';
+import { openV2Client } from '../clients.js';
 import { EXIT, type CommandIO, checkOutFolderOption } from '../inputs/io.js';
 
 /** What metadata pull needs of a client: a GET that answers the parsed JSON body (and its status). */
@@ -18,7 +18,7 @@ export interface MetadataPullOptions {
   out: string;
   config?: string;
   profile?: string;
-  /** Injected client (tests); skips createUpstream. */
+  /** Injected client (tests); skips opening one from the configuration. */
   client?: MetadataGetter;
 }
 
@@ -80,9 +80,10 @@ export async function runMetadataPull(options: MetadataPullOptions, io: CommandI
   }
   if (!client) {
     try {
-      const upstream = await createUpstream(loadConfig(options.config));
-      close = () => upstream.close();
-      client = upstream.profile(options.profile).client as unknown as MetadataGetter;
+      const v2 = await openV2Client(loadConfig(options.config), options.profile);
+      close = v2.close;
+      if (v2.dryRun) io.stderr.write(`zbridge metadata pull: upstream is "sandbox": a dry run against an emulator started for this run\n`);
+      client = v2.client as unknown as MetadataGetter;
     } catch (error) {
       io.stderr.write(`zbridge metadata pull: ${(error as Error).message}\n`);
       return { exitCode: EXIT.usage };

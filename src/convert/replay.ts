@@ -10,14 +10,14 @@ import { loadConfig } from '../config.js';
 import { readJournal } from '../journal/reader.js';
 import { asObject, dataArray, entryDetails } from '../v2/answers.js';
 import type { V2Operation, V2Outcome, V2Record, V2Request } from '../v2/types.js';
-import { createUpstream } from '../upstream.js';
+import { openV2Client } from '../clients.js';
 import { loadSchema, numberFromLiteral, translateCall } from './core.js';
 import { journalCall } from '../inputs/calls.js';
 import { EXIT, progressBar, type CommandIO } from '../inputs/io.js';
 import { parseJsonExact } from '../inputs/json-read.js';
 import { ReplayState, type AttemptStatus, type ReplayAttempt } from './replay-state.js';
 
-/** The part of a profile runtime replay uses (ProfileRuntime of src/upstream.ts satisfies it). */
+/** The part of a v2 client replay uses (ZohoClient satisfies it). */
 export interface ReplayClient {
   execute(req: V2Request, operation: V2Operation): Promise<{ outcome: V2Outcome }>;
 }
@@ -25,7 +25,7 @@ export interface ReplayClient {
 export interface ReplayOptions {
   /** A `zbridge convert --out` folder, or a journal file/folder. */
   source: string;
-  /** Config file (profiles, upstream); default: sandbox upstream per src/config.ts defaults. */
+  /** Config file with `upstream: zoho` and the credential profile to replay with (env ZBRIDGE_CONFIG in the CLI). */
   config?: string;
   /** Credential profile name; default the first. */
   profile?: string;
@@ -33,7 +33,7 @@ export interface ReplayOptions {
   state?: string;
   /** Resend inserts whose earlier outcome was in doubt (may create duplicates). Default false. */
   retryInDoubt?: boolean;
-  /** Injected client (tests, or a caller that already holds an upstream); skips createUpstream. */
+  /** Injected client (tests, or a caller that already holds one); skips opening one from the configuration. */
   client?: ReplayClient;
 }
 
@@ -158,9 +158,10 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
   let close: (() => Promise<void>) | undefined;
   if (!client) {
     try {
-      const upstream = await createUpstream(loadConfig(options.config), { onWarning: (m) => io.stderr.write(`zbridge replay: ${m}\n`) });
-      close = () => upstream.close();
-      client = upstream.profile(options.profile).client;
+      const v2 = await openV2Client(loadConfig(options.config), options.profile);
+      close = v2.close;
+      if (v2.dryRun) io.stderr.write(`zbridge replay: upstream is "sandbox": a dry run against an emulator started for this run\n`);
+      client = v2.client;
     } catch (error) {
       io.stderr.write(`zbridge replay: ${(error as Error).message}\n`);
       return { exitCode: EXIT.usage };

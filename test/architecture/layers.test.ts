@@ -86,6 +86,7 @@ const FORBIDDEN: Record<string, { not: string[]; why: string }> = {
   bridge: { not: ['server', 'convert', 'report', 'inputs', 'cli.ts', 'index.ts'], why: 'server/ implements bridge/ports.ts, not the other way round' },
   journal: { not: ['zoho', 'bridge', 'server', 'sandbox', 'convert', 'report', 'inputs', 'config.ts', 'upstream.ts', 'cli.ts', 'index.ts'], why: 'the journal stores plain entries (of the mapping shapes) and knows no client or server' },
   report: { not: ['convert', 'server', 'bridge', 'zoho', 'sandbox', 'cli.ts', 'index.ts'], why: 'report/ and convert/ share inputs/, never each other' },
+  convert: { not: ['report', 'server', 'bridge', 'sandbox', 'upstream.ts', 'cli.ts', 'index.ts'], why: 'offline tools open a v2 client (clients.ts), never the proxy runtime' },
   inputs: { not: ['convert', 'report', 'server', 'bridge', 'zoho', 'sandbox', 'cli.ts', 'index.ts'], why: 'inputs/ sits under convert/ and report/' },
   state: { not: ['legacy', 'mapping', 'bridge', 'server', 'sandbox', 'convert', 'report', 'inputs', 'cli.ts', 'index.ts'], why: 'shared state knows no wire translation' },
 };
