@@ -5,7 +5,7 @@
  */
 import { formatIsoInZone } from '../mapping/time.js';
 import { relatedListsOf, type RelatedListDef } from '../v2/related-lists.js';
-import { topLevel, v2Error, type Reply } from './envelopes.js';
+import { topLevel, v2Error, type Reply } from '../v2/envelopes.js';
 import type { SandboxMetadata, SandboxUser } from './metadata.js';
 import { displayName } from './render.js';
 import type { StoredRecord } from './store.js';

@@ -18,7 +18,7 @@ import type { Readable } from 'node:stream';
 import type { AxiosInstance } from 'axios';
 import { UpstreamError, ZbridgeError, type FailureReason } from '../errors.js';
 import { v2CodeOf } from '../v2/answers.js';
-import { bodyJson } from '../v2/json.js';
+import { bodyJson, stringifyV2 } from '../v2/json.js';
 import type { V2Operation, V2Outcome, V2Request } from '../v2/types.js';
 import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
 import { RollingCreditMeter, Semaphore, writeCredits, type ConcurrencyLimiter, type CreditMeter } from './limiter.js';
@@ -179,7 +179,7 @@ export class ZohoClient {
 
   /**
    * Send one v2 call that is not a planned record write (see V2Send). Never throws: an HTTP answer of any status
-   * (with the stream of a 2xx download), or a failure with its v1 error and whether a write is in doubt.
+   * (with the stream of a 2xx download), or a failure with its reason and whether a write is in doubt.
    */
   async send(req: V2Send): Promise<{ outcome: V2SendOutcome; calls: V2CallRecord[] }> {
     const calls: V2CallRecord[] = [];
@@ -201,11 +201,11 @@ export class ZohoClient {
         return { outcome: { kind: 'response', status: result.status, body: result.body, stream: result.stream, headers: result.headers }, calls };
       }
       const e = result.error;
-      return { outcome: { kind: 'failure', error: e.legacy, inDoubt: e.inDoubt, message: e.message }, calls };
+      return { outcome: { kind: 'failure', reason: e.reason, inDoubt: e.inDoubt, message: e.message }, calls };
     } catch (error) {
       const message = error instanceof ZbridgeError ? error.message : `client error: ${(error as Error)?.name ?? 'unknown'}`;
-      const legacy: LegacyError = error instanceof ZbridgeError ? error.legacy : legacyErrors.internal();
-      return { outcome: { kind: 'failure', error: legacy, inDoubt: req.write && calls.length > 0, message }, calls };
+      const reason: FailureReason = error instanceof ZbridgeError ? error.reason : 'internal';
+      return { outcome: { kind: 'failure', reason, inDoubt: req.write && calls.length > 0, message }, calls };
     }
   }
 
