@@ -2,13 +2,22 @@
  * One typed, validated configuration: a file (`--config`, JSON or YAML) plus environment overrides.
  * Every option has a documented default (README "Configuration"). A bad value stops start-up with a
  * ConfigError naming the option path, e.g. `config: profiles[0].dc: Invalid option: expected one of "us"|"eu"…`.
+ * Defaults and enums are taken from the modules that own them (PROFILE_DEFAULTS, DATA_CENTRES, …), never restated.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { DEFAULT_LOOKUP_CACHE_MS, LOOKUP_POLICIES } from './bridge/resolve.js';
+import { DEFAULT_JOURNAL_FILE_BYTES } from './journal/file-journal.js';
+import { DEFAULT_XMLDATA_LIMITS } from './legacy/xmldata.js';
+import { JSON_CONTENT_TYPES } from './legacy/response.js';
+import { UNKNOWN_ID_ROW_CODES } from './mapping/fields.js';
 import { isValidTimeZone } from './v2/time.js';
+import { DATA_CENTRE_NAMES } from './zoho/dc.js';
+import { DEFAULT_METADATA_TTL_MS } from './zoho/metadata.js';
+import { PROFILE_DEFAULTS } from './zoho/types.js';
 
 const timeZone = z.string().refine(isValidTimeZone, { message: 'not an IANA time zone known to this Node.js' });
 const positiveInt = z.number().int().positive();
@@ -29,25 +38,25 @@ const profileSchema = z
     clientId: z.string().min(1),
     clientSecret: z.string().min(1),
     refreshToken: z.string().min(1),
-    dc: z.enum(['us', 'eu', 'in', 'au', 'cn', 'jp', 'ca', 'sa']).default('us'),
+    dc: z.enum(DATA_CENTRE_NAMES).default(DATA_CENTRE_NAMES[0]),
     /** Explicit accounts server / API domain (sandbox or developer orgs); win over `dc`. */
     accountsUrl: baseUrl.optional(),
     apiDomain: baseUrl.optional(),
     /** API user's IANA zone; default: users?type=CurrentUser, else the v2 wall clock. */
     timeZone: timeZone.optional(),
-    concurrency: positiveInt.default(10),
-    maxQueue: positiveInt.default(1000),
-    requestTimeoutMs: positiveInt.default(30_000),
-    maxRetries: z.number().int().min(0).default(4),
+    concurrency: positiveInt.default(PROFILE_DEFAULTS.concurrency),
+    maxQueue: positiveInt.default(PROFILE_DEFAULTS.maxQueue),
+    requestTimeoutMs: positiveInt.default(PROFILE_DEFAULTS.requestTimeoutMs),
+    maxRetries: z.number().int().min(0).default(PROFILE_DEFAULTS.maxRetries),
     creditsPerDay: positiveInt.optional(),
     /** Stop after a credits-exhausted 429 that names no reset time, ms (default 1 hour). */
     creditsPauseMs: positiveInt.optional(),
     /** JSON answers: `application/jsonp` as Zoho sent (default) or `application/json`. */
-    jsonContentType: z.enum(['jsonp', 'json']).default('jsonp'),
+    jsonContentType: z.enum(JSON_CONTENT_TYPES).default(JSON_CONTENT_TYPES[0]),
     /** v1 label → v2 api_name overrides, per v2 module api_name. */
     labelOverrides: z.record(z.string(), z.record(z.string(), z.string())).default({}),
     /** Lookups given by name that match no or several records, per target module: skip (default), error, create. */
-    lookupPolicy: z.record(z.string(), z.enum(['skip', 'error', 'create'])).default({}),
+    lookupPolicy: z.record(z.string(), z.enum(LOOKUP_POLICIES)).default({}),
   })
   .strict()
   .refine((p) => p.authtokens.length + p.authtokenSha256.length > 0, {
@@ -85,7 +94,7 @@ export const configSchema = z
         /** Legacy authtokens accepted in sandbox mode (env ZBRIDGE_AUTHTOKENS); empty = one random token per start. */
         authtokens: z.array(z.string().min(1)).default([]),
         /** The sandbox profile's lookupPolicy and labelOverrides (as for a Zoho profile). */
-        lookupPolicy: z.record(z.string(), z.enum(['skip', 'error', 'create'])).default({}),
+        lookupPolicy: z.record(z.string(), z.enum(LOOKUP_POLICIES)).default({}),
         labelOverrides: z.record(z.string(), z.record(z.string(), z.string())).default({}),
       })
       .strict()
@@ -96,7 +105,7 @@ export const configSchema = z
       .object({
         /** Directory of the JSONL journal; `""` disables it. */
         dir: z.string().default('.zbridge/journal'),
-        maxFileBytes: positiveInt.default(64 * 1024 * 1024),
+        maxFileBytes: positiveInt.default(DEFAULT_JOURNAL_FILE_BYTES),
         /** Keep at most this many journal files, oldest deleted first (journal/retention.ts). @default unlimited */
         maxFiles: positiveInt.optional(),
         /** Delete journal files whose last line is older than this many days. @default unlimited */
@@ -105,29 +114,29 @@ export const configSchema = z
         values: z.enum(['full', 'hashed', 'none']).default('full'),
       })
       .strict()
-      .default({ dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024, values: 'full' }),
+      .default({ dir: '.zbridge/journal', maxFileBytes: DEFAULT_JOURNAL_FILE_BYTES, values: 'full' }),
     limits: z
       .object({
         /** Largest request body accepted (bytes); beyond → 4600 "xmlData". */
-        maxBodyBytes: positiveInt.default(5 * 1024 * 1024),
+        maxBodyBytes: positiveInt.default(DEFAULT_XMLDATA_LIMITS.maxBytes),
         /** Deepest XML nesting accepted in xmlData. */
-        maxXmlDepth: positiveInt.default(8),
+        maxXmlDepth: positiveInt.default(DEFAULT_XMLDATA_LIMITS.maxDepth),
       })
       .strict()
-      .default({ maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 }),
+      .default({ maxBodyBytes: DEFAULT_XMLDATA_LIMITS.maxBytes, maxXmlDepth: DEFAULT_XMLDATA_LIMITS.maxDepth }),
     metadata: z
       .object({
         /** How long live /settings metadata and users are cached. */
-        ttlSeconds: positiveInt.default(600),
+        ttlSeconds: positiveInt.default(DEFAULT_METADATA_TTL_MS / 1000),
         /** Snapshot used when the live metadata cannot be fetched (default: bundled). */
         snapshotDir: z.string().optional(),
         /** Modules probed, in order, to find the parent of a Notes entityId. */
         noteParentModules: z.array(z.string()).optional(),
         /** How long name → id lookup resolutions are cached. */
-        lookupCacheSeconds: positiveInt.default(300),
+        lookupCacheSeconds: positiveInt.default(DEFAULT_LOOKUP_CACHE_MS / 1000),
       })
       .strict()
-      .default({ ttlSeconds: 600, lookupCacheSeconds: 300 }),
+      .default({ ttlSeconds: DEFAULT_METADATA_TTL_MS / 1000, lookupCacheSeconds: DEFAULT_LOOKUP_CACHE_MS / 1000 }),
     tokenStore: z
       .object({
         /** Where OAuth access tokens are cached: memory, or a 0600 file shared by processes on one host. */
@@ -143,7 +152,7 @@ export const configSchema = z
         /** wfTrigger=true → ["workflow","approval","blueprint"] instead of ["workflow"]. */
         fullTriggerOnWorkflow: z.boolean().default(false),
         /** version=4 update row with an unknown id: 4425 (observed) or 401.2. */
-        unknownIdRowCode: z.enum(['4425', '401.2']).default('4425'),
+        unknownIdRowCode: z.enum(UNKNOWN_ID_ROW_CODES).default(UNKNOWN_ID_ROW_CODES[0]),
         /** A boolean/enumerated write parameter sent empty (`wfTrigger=`) counts as absent; false = 4600 naming it. */
         emptyParameterIsAbsent: z.boolean().default(true),
       })
@@ -151,7 +160,7 @@ export const configSchema = z
       .default({
         honourDoubleQuestionMark: true,
         fullTriggerOnWorkflow: false,
-        unknownIdRowCode: '4425',
+        unknownIdRowCode: UNKNOWN_ID_ROW_CODES[0],
         emptyParameterIsAbsent: true,
       }),
     /** pino level: fatal, error, warn, info, debug, trace, silent. */

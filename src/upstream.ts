@@ -11,7 +11,10 @@ import { startSandbox, type RunningSandbox } from './sandbox/index.js';
 import { ZohoClient, type ClientObserver } from './zoho/client.js';
 import { LiveMetadata, type MetadataSource } from './zoho/metadata.js';
 import { NoteParentResolver } from './zoho/records.js';
+import type { LookupPolicy } from './bridge/resolve.js';
 import { tokenStoreOf, zohoProfileOf } from './clients.js';
+import { JSON_CONTENT_TYPES, type JsonContentType } from './legacy/response.js';
+import { PROFILE_DEFAULTS } from './zoho/types.js';
 
 export interface ProfileRuntime {
   name: string;
@@ -19,9 +22,9 @@ export interface ProfileRuntime {
   metadata: MetadataSource;
   noteParents: NoteParentResolver;
   mappingOptions: MappingOptions;
-  jsonContentType: 'jsonp' | 'json';
+  jsonContentType: JsonContentType;
   /** Per target module: what to do with a lookup given by name that matches none or several records. */
-  lookupPolicy: Record<string, 'skip' | 'error' | 'create'>;
+  lookupPolicy: Record<string, LookupPolicy>;
   /** The API user's IANA zone: configured, else users?type=CurrentUser, else undefined (keep v2 wall clock). */
   timeZone(): Promise<string | undefined>;
 }
@@ -72,11 +75,8 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
         dc: 'us',
         accountsUrl: sandbox.url,
         apiDomain: sandbox.url,
-        concurrency: 10,
-        maxQueue: 1000,
-        requestTimeoutMs: 30_000,
-        maxRetries: 4,
-        jsonContentType: 'jsonp',
+        ...PROFILE_DEFAULTS,
+        jsonContentType: JSON_CONTENT_TYPES[0],
         labelOverrides: config.sandbox.labelOverrides,
         lookupPolicy: config.sandbox.lookupPolicy,
       },

@@ -22,7 +22,7 @@ import { duplicateCheckValues, precheckDuplicates } from './duplicates.js';
 import { callSummary, newCallState, outcomeEntry, recordOutcome, requestEntry, toJournalCall, type CallOrigin, type CallState } from './outcome.js';
 import type { AuthLookup, CallMetrics, Logger } from './ports.js';
 import { creditsFor, withoutRows } from './plan-edit.js';
-import { LookupCache, resolveRequests } from './resolve.js';
+import { DEFAULT_LOOKUP_CACHE_MS, LookupCache, resolveRequests } from './resolve.js';
 import { SchemaCache } from './schema-cache.js';
 
 export type { CallOrigin } from './outcome.js';
@@ -56,7 +56,7 @@ export class Bridge {
   private readonly locks: KeyedLock;
 
   constructor(private readonly deps: BridgeDeps) {
-    this.lookups = new LookupCache(deps.lookupCacheMs ?? 300_000);
+    this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS);
     this.locks = deps.locks ?? new MemoryKeyedLock();
   }
 

@@ -18,7 +18,11 @@ import { searchAllPages } from '../zoho/records.js';
  * - `create` (default for Accounts; Accounts and Vendors only, elsewhere like `skip`): no match → the record is created with that name
  *   first and linked. Several matches are never "created away": they link none and warn.
  */
-export type LookupPolicy = 'skip' | 'error' | 'create';
+/** What to do with a lookup given by name that matches no or several records (first = default). */
+export const LOOKUP_POLICIES = ['skip', 'error', 'create'] as const;
+export type LookupPolicy = (typeof LOOKUP_POLICIES)[number];
+/** Lifetime of a cached name → id resolution (config `metadata.lookupCacheSeconds`). */
+export const DEFAULT_LOOKUP_CACHE_MS = 300_000;
 
 /** The field holding a record's name, per module api_name; custom modules use `Name`. */
 export const NAME_FIELDS: Record<string, string> = {

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { readJournal } from '../journal/reader.js';
 import type { JournalRequestEntry } from '../journal/types.js';
 import type { LegacyCall } from '../legacy/types.js';
+import { DEFAULT_XMLDATA_LIMITS } from '../legacy/xmldata.js';
 import { formDecode, parseLegacyUrlLine } from '../legacy/request.js';
 import type { InputKind } from './files.js';
 import type { PayloadIndexes } from './payload-index.js';
@@ -21,7 +22,7 @@ export interface XmlInputOptions {
   params?: string;
   /** The .xml files hold xmlData as it stands in a raw query string: form-decode once (`+`, `%26`). Default false. */
   formEncoded?: boolean;
-  /** Payload files larger than this are reported, not read. Default 5 MiB (the proxy's body limit). */
+  /** Payload files larger than this are reported, not read. Default: the xmlData size limit (legacy/xmldata.ts DEFAULT_XMLDATA_LIMITS.maxBytes, 5 MiB). */
   maxXmlBytes?: number;
   /** Unparseable journal lines (skipped). */
   onJournalError?: (message: string) => void;
@@ -91,7 +92,7 @@ export function journalCall(entry: JournalRequestEntry): LegacyCall {
 export async function* readInputCalls(file: string, kind: InputKind, options: XmlInputOptions = {}): AsyncGenerator<InputCall> {
   if (kind === 'xml') {
     const size = (await stat(file)).size;
-    const max = options.maxXmlBytes ?? 5 * 1024 * 1024;
+    const max = options.maxXmlBytes ?? DEFAULT_XMLDATA_LIMITS.maxBytes;
     if (size > max) throw new Error(`payload file is ${size} bytes, above the ${max}-byte limit`);
     const entry = options.indexes?.entryFor(file);
     const own: XmlInputOptions = {

@@ -17,6 +17,9 @@ export interface FileJournalOptions {
   now?: () => Date;
 }
 
+/** Size at which the journal rotates to a new file (config `journal.maxFileBytes`). */
+export const DEFAULT_JOURNAL_FILE_BYTES = 64 * 1024 * 1024;
+
 export const JOURNAL_FILE_PATTERN = /^journal-\d{8}T\d{6}Z-\d{4}\.jsonl$/;
 
 export class FileJournal implements Journal {
@@ -28,7 +31,7 @@ export class FileJournal implements Journal {
   private closed = false;
 
   constructor(private readonly options: FileJournalOptions) {
-    this.maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_JOURNAL_FILE_BYTES;
     this.now = options.now ?? (() => new Date());
     mkdirSync(options.dir, { recursive: true });
     // Continue numbering after existing files so rotation never overwrites.

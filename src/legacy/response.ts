@@ -6,9 +6,13 @@
 import { xmlTreeToJson, type XmlTreeNode } from './json.js';
 import type { LegacyFormat, LegacyRecordDetails, LegacyResult } from './types.js';
 
+/** Content type of v1 JSON answers: `application/jsonp` as Zoho sent (the default) or `application/json`. */
+export const JSON_CONTENT_TYPES = ['jsonp', 'json'] as const;
+export type JsonContentType = (typeof JSON_CONTENT_TYPES)[number];
+
 export interface RenderOptions {
   /** JSON content type: 'jsonp' (default, `application/jsonp;charset=utf-8` as Zoho sent) or 'json'. */
-  jsonContentType?: 'jsonp' | 'json';
+  jsonContentType?: JsonContentType;
 }
 
 export interface RenderedResponse {

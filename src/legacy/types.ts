@@ -4,6 +4,9 @@
  */
 import type { LegacyError } from './errors.js';
 
+/** v1 considered only the first 100 rows of an xmlData document (docs/PROTOCOL.md §1). */
+export const MAX_ROWS_PER_CALL = 100;
+
 export type LegacyFormat = 'xml' | 'json';
 
 /** One HTTP request of an old integration, whatever shape it arrived in (docs/PROTOCOL.md §2). */

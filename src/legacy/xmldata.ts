@@ -20,7 +20,7 @@
  * Object.prototype; test/legacy/xmldata-differential.test.ts lists them.
  */
 import { LegacyRequestError } from '../errors.js';
-import type { LegacyField, LegacyProductRow, LegacyRow, ParsedXmlData } from './types.js';
+import { MAX_ROWS_PER_CALL, type LegacyField, type LegacyProductRow, type LegacyRow, type ParsedXmlData } from './types.js';
 
 export interface XmlDataLimits {
   /** Largest accepted xmlData in UTF-8 bytes. Default 5 MiB. */
@@ -34,7 +34,7 @@ export interface XmlDataLimits {
 export const DEFAULT_XMLDATA_LIMITS: Required<XmlDataLimits> = {
   maxBytes: 5 * 1024 * 1024,
   maxDepth: 8,
-  maxRows: 100,
+  maxRows: MAX_ROWS_PER_CALL,
 };
 
 /**

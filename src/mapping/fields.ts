@@ -15,13 +15,17 @@ import { isModuleOwnerLabel, isModulePrefixedLabel, MODULE_LABEL_LISTS, selfIdLa
 import { LINE_ITEM_FIELDS } from '../v2/modules.js';
 import type { FieldMeta, ModuleMeta } from './types.js';
 
+/** The v1 row code of a version=4 update row with an unknown id: 4425 (observed, the default) or 401.2. */
+export const UNKNOWN_ID_ROW_CODES = ['4425', '401.2'] as const;
+export type UnknownIdRowCode = (typeof UNKNOWN_ID_ROW_CODES)[number];
+
 export interface MappingOptions {
   /** v1 label → api_name overrides per v2 module api_name. Default: none. */
   labelOverrides?: Record<string, Record<string, string>>;
   /** wfTrigger=true → ["workflow","approval","blueprint"] (Zoho comparison page) instead of ["workflow"]. Default false. */
   fullTriggerOnWorkflow?: boolean;
   /** version=4 update row with unknown id: '4425' (default) or '401.2'. */
-  unknownIdRowCode?: '4425' | '401.2';
+  unknownIdRowCode?: UnknownIdRowCode;
   /** A boolean/enumerated write parameter with an empty value counts as absent (true) or answers 4600 (false). @default true */
   emptyParameterIsAbsent?: boolean;
 }

@@ -5,7 +5,8 @@
  */
 import { legacyErrors, type LegacyError } from '../legacy/errors.js';
 import { readWriteParams } from '../legacy/params.js';
-import type { LegacyCall, LegacyField, LegacyProductRow, LegacyRow, ParsedXmlData } from '../legacy/types.js';
+import { MAX_ROWS_PER_CALL, type LegacyCall, type LegacyField, type LegacyProductRow, type LegacyRow, type ParsedXmlData } from '../legacy/types.js';
+import { MAX_RECORDS_PER_WRITE } from '../v2/modules.js';
 import { lineItemField, resolveLabel, resolveLineItemLabel, type FieldTarget, type MappingOptions } from './fields.js';
 import { v1Label } from './modules.js';
 import {
@@ -21,8 +22,8 @@ import { convertDecimal, convertValue, isEmailLike, isIdLike } from './values.js
 
 export type { MappingOptions } from './fields.js';
 
-/** v2 caps `data` at 100 records; v1 read only the first 100 rows (§1). */
-export const MAX_ROWS = 100;
+/** v1 read only the first 100 rows (§1); v2 caps `data` at 100 records too (src/v2/modules.ts MAX_RECORDS_PER_WRITE). */
+export const MAX_ROWS = MAX_ROWS_PER_CALL;
 
 /** What the caller must resolve asynchronously BEFORE planning (keeps planning pure and synchronous). */
 export interface ResolutionRequests {
@@ -598,8 +599,8 @@ export function planCall(call: LegacyCall, parsed: ParsedXmlData, ctx: PlanConte
   }
 
   const sendable = plan.rows.filter((r) => r.record);
-  for (let start = 0; start < sendable.length; start += MAX_ROWS) {
-    const chunk = sendable.slice(start, start + MAX_ROWS);
+  for (let start = 0; start < sendable.length; start += MAX_RECORDS_PER_WRITE) {
+    const chunk = sendable.slice(start, start + MAX_RECORDS_PER_WRITE);
     const path =
       mode === 'upsert'
         ? `/crm/v2/${module.apiName}/upsert`

@@ -7,6 +7,7 @@
 import { ZbridgeError, type FailureReason } from '../errors.js';
 import { legacyErrors, type LegacyError } from '../legacy/errors.js';
 import { LEGACY_MESSAGES, type LegacyRecordDetails, type LegacyResult, type LegacyRowResult } from '../legacy/types.js';
+import type { UnknownIdRowCode } from './fields.js';
 import { v1Label } from './modules.js';
 import type { Schema } from './schema.js';
 import { isoToLegacyDateTime } from './time.js';
@@ -21,7 +22,7 @@ export interface ResultContext {
   /** For error labels of fields the client did not send (v1 label, else field_label). Default: api_name with spaces. */
   schema?: Schema;
   /** version=4 update row with unknown id: '4425' (default) or '401.2'. */
-  unknownIdRowCode?: '4425' | '401.2';
+  unknownIdRowCode?: UnknownIdRowCode;
 }
 
 /* ------------------------------------------------------------------ record details */

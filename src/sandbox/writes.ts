@@ -3,6 +3,7 @@
  * answer with the status rules of docs/PROTOCOL.md §9.2 / §12. Records are processed in order, so a later record
  * of a batch sees the earlier ones (duplicates inside one batch are caught).
  */
+import { MAX_RECORDS_PER_WRITE } from '../v2/modules.js';
 import { recordError, successEntry, topLevel, type Reply, type V2Error } from '../v2/envelopes.js';
 import type { SandboxMetadata, SandboxUser } from './metadata.js';
 import { displayName, writeDetails } from './render.js';
@@ -42,7 +43,7 @@ export function extractData(body: unknown): unknown[] | Reply {
   if (!isPlainObject(body) || !('data' in body) || body.data === null) return topLevel.dataMissing();
   if (!Array.isArray(body.data)) return topLevel.dataNotArray();
   if (body.data.length === 0) return topLevel.dataMissing();
-  if (body.data.length > 100) return topLevel.limitExceeded();
+  if (body.data.length > MAX_RECORDS_PER_WRITE) return topLevel.limitExceeded();
   return body.data;
 }
 

@@ -3,6 +3,8 @@
  * object is built literally in the documented order.
  */
 
+import { MAX_RECORDS_PER_WRITE } from './modules.js';
+
 /** A handler's answer before it is written: status, JSON body (undefined = no body) and extra headers. */
 export interface Reply {
   status: number;
@@ -44,7 +46,7 @@ export const topLevel = {
     body: v2Error('INVALID_DATA', { expected_data_type: 'jsonarray', api_name: 'data' }, 'invalid data'),
   }),
   bodyNotJson: (): Reply => ({ status: 400, body: v2Error('INVALID_DATA', {}, 'invalid data') }),
-  limitExceeded: (): Reply => ({ status: 400, body: v2Error('LIMIT_EXCEEDED', { limit: 100 }, 'limit exceeded') }),
+  limitExceeded: (): Reply => ({ status: 400, body: v2Error('LIMIT_EXCEEDED', { limit: MAX_RECORDS_PER_WRITE }, 'limit exceeded') }),
   invalidUrl: (): Reply => ({
     status: 404,
     body: v2Error('INVALID_URL_PATTERN', {}, 'Please check if the URL trying to access is a correct one'),

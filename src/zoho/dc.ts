@@ -4,8 +4,6 @@
  */
 import { ConfigError } from '../errors.js';
 
-export type DataCentre = 'us' | 'eu' | 'in' | 'au' | 'cn' | 'jp' | 'ca' | 'sa';
-
 export interface Endpoints {
   /** Token server base, e.g. `https://accounts.zoho.eu` (token endpoint: `{accountsUrl}/oauth/v2/token`). */
   accountsUrl: string;
@@ -13,7 +11,8 @@ export interface Endpoints {
   apiDomain: string;
 }
 
-export const DATA_CENTRES: Readonly<Record<DataCentre, Endpoints>> = Object.freeze({
+/** The one list of data centres: config validation, the README and endpointsFor all read it. */
+export const DATA_CENTRES = Object.freeze({
   us: { accountsUrl: 'https://accounts.zoho.com', apiDomain: 'https://www.zohoapis.com' },
   eu: { accountsUrl: 'https://accounts.zoho.eu', apiDomain: 'https://www.zohoapis.eu' },
   in: { accountsUrl: 'https://accounts.zoho.in', apiDomain: 'https://www.zohoapis.in' },
@@ -22,7 +21,12 @@ export const DATA_CENTRES: Readonly<Record<DataCentre, Endpoints>> = Object.free
   jp: { accountsUrl: 'https://accounts.zoho.jp', apiDomain: 'https://www.zohoapis.jp' },
   ca: { accountsUrl: 'https://accounts.zohocloud.ca', apiDomain: 'https://www.zohoapis.ca' },
   sa: { accountsUrl: 'https://accounts.zoho.sa', apiDomain: 'https://www.zohoapis.sa' },
-});
+} satisfies Record<string, Endpoints>);
+
+export type DataCentre = keyof typeof DATA_CENTRES;
+
+/** The data-centre names, in table order (`us` first: the default). */
+export const DATA_CENTRE_NAMES = Object.keys(DATA_CENTRES) as [DataCentre, ...DataCentre[]];
 
 export function isDataCentre(value: string): value is DataCentre {
   return Object.prototype.hasOwnProperty.call(DATA_CENTRES, value);

@@ -6,6 +6,9 @@ import type { MetadataSnapshot } from '../v2/snapshot.js';
 import type { V2FieldJson, V2ModuleJson, V2UserJson } from '../v2/types.js';
 import type { ZohoClient } from './client.js';
 
+/** How long live metadata and users are cached (config `metadata.ttlSeconds`). */
+export const DEFAULT_METADATA_TTL_MS = 600_000;
+
 export interface MetadataSource {
   modules(): Promise<V2ModuleJson[]>;
   fields(moduleApiName: string): Promise<V2FieldJson[]>;
@@ -58,7 +61,7 @@ export class LiveMetadata implements MetadataSource {
     private readonly client: ZohoClient,
     private readonly options: LiveMetadataOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 600_000;
+    this.ttlMs = options.ttlMs ?? DEFAULT_METADATA_TTL_MS;
     this.now = options.now ?? Date.now;
   }
 
