@@ -157,263 +157,286 @@ interface RowPlan extends PlannedRow {
   rowId?: string;
 }
 
-function planRow(row: LegacyRow, index: number, rc: RowContext): RowPlan {
-  const { module, ctx, mode } = rc;
-  const warnings: MappingWarning[] = [];
-  const trace: FieldTrace[] = [];
-  const out: RowPlan = { no: row.no, index, warnings, trace };
-  const warn = (kind: MappingWarning['kind'], message: string, label?: string): void => {
-    warnings.push({ kind, row: row.no, ...(label !== undefined ? { label } : {}), message });
-  };
-  const fail = (error: LegacyError, label: string): void => {
-    if (!out.error) {
-      out.error = error;
-      out.errorLabel = label;
-    }
-  };
-  const wrongValue = (label: string): void => fail(legacyErrors.wrongValue(label), label);
+/**
+ * One row being planned: the record under construction (api_name → value, with priority: an id pseudo-field (2)
+ * beats its name twin (1); equal priority: last wins), the label each api_name was sent as, warnings, trace, and
+ * the deferred pseudo-fields (SEID/SEMODULE, entityId) that are resolved after every field was seen.
+ */
+class RowBuilder {
+  readonly out: RowPlan;
+  readonly record = new Map<string, { value: unknown; priority: number }>();
+  readonly sentLabel = new Map<string, string>();
+  seId: { value: string; label: string } | undefined;
+  seModule: string | undefined;
+  entityId: string | undefined;
 
-  if (row.fields.length === 0) {
-    const label = v1Label(module, mandatoryFields(module.apiName)[0]);
-    fail(rc.version4 ? legacyErrors.rowMandatoryMissing(label) : legacyErrors.mandatoryMissing(), label);
-    return out;
+  constructor(
+    readonly row: LegacyRow,
+    index: number,
+    readonly rc: RowContext,
+    /** api_names set by a non-empty id pseudo-field in this row. */
+    readonly twins: ReadonlySet<string>,
+  ) {
+    this.out = { no: row.no, index, warnings: [], trace: [] };
   }
 
-  // api_name → value, with priority: an id pseudo-field (2) beats its name twin (1); equal priority: last wins.
-  const record = new Map<string, { value: unknown; priority: number }>();
-  const sentLabel = new Map<string, string>();
-  const put = (api: string, value: unknown, priority: number, label: string): void => {
-    const prev = record.get(api);
+  warn(kind: MappingWarning['kind'], message: string, label?: string): void {
+    this.out.warnings.push({ kind, row: this.row.no, ...(label !== undefined ? { label } : {}), message });
+  }
+
+  /** The row's first error wins. */
+  fail(error: LegacyError, label: string): void {
+    if (!this.out.error) {
+      this.out.error = error;
+      this.out.errorLabel = label;
+    }
+  }
+
+  wrongValue(label: string): void {
+    this.fail(legacyErrors.wrongValue(label), label);
+  }
+
+  failMandatory(label: string): void {
+    this.fail(this.rc.version4 ? legacyErrors.rowMandatoryMissing(label) : legacyErrors.mandatoryMissing(), label);
+  }
+
+  put(api: string, value: unknown, priority: number, label: string): void {
+    const prev = this.record.get(api);
     if (prev && prev.priority > priority) return;
-    record.set(api, { value, priority });
-    sentLabel.set(api, label);
-  };
-  const empty = (api: string, label: string, priority = 1): void => {
-    if (rc.emptyAsNull) put(api, null, priority, label);
-    else sentLabel.set(api, sentLabel.get(api) ?? label);
-  };
-
-  const fields = analyseRow(module, row, ctx.options);
-  const twins = idTwins(fields);
-  let seId: { value: string; label: string } | undefined;
-  let seModule: string | undefined;
-  let entityId: string | undefined;
-
-  for (const e of fields) {
-    const label = e.field.label;
-    const raw = e.field.value;
-    const value = textOf(e.field);
-    const t = e.target;
-    const traceEntry = (outcome: FieldTrace['outcome'], apiName?: string): void => {
-      trace.push({
-        label,
-        ...(apiName !== undefined ? { apiName } : {}),
-        outcome,
-        ...(typeof raw === 'string' && raw !== '' ? { example: example(value) } : Array.isArray(raw) ? { example: `${raw.length} product(s)` } : {}),
-      });
-    };
-    if (!e.last) {
-      traceEntry('overridden');
-      continue;
-    }
-    switch (t.kind) {
-      case 'row-id':
-        out.rowId = value;
-        traceEntry('pseudo', 'id');
-        break;
-      case 'self-id':
-        traceEntry('pseudo', 'id');
-        break;
-      case 'read-only':
-        traceEntry('read-only', t.apiName);
-        warn('read-only-dropped', `${label} is read-only in v2: dropped`, label);
-        break;
-      case 'computed':
-        traceEntry('computed', t.apiName);
-        warn('computed-dropped', `${label} is computed by v2: dropped`, label);
-        break;
-      case 'unsupported':
-        traceEntry('unknown');
-        warn('unsupported-field', `${label}: ${t.reason}; dropped`, label);
-        break;
-      case 'unknown':
-        traceEntry('unknown');
-        warn('unknown-label', `${label} is not a field of ${module.apiName}: dropped`, label);
-        break;
-      case 'field': {
-        if (value === '') {
-          traceEntry('empty', t.field.apiName);
-          empty(t.field.apiName, label);
-          break;
-        }
-        const c = convertValue(t.field, value, ctx.timeZone);
-        if (!c.ok) {
-          traceEntry('invalid', t.field.apiName);
-          wrongValue(label);
-          break;
-        }
-        traceEntry('mapped', t.field.apiName);
-        put(t.field.apiName, c.value, 1, label);
-        break;
-      }
-      case 'lookup-id': {
-        const api = t.field.apiName;
-        if (value === '') {
-          traceEntry('empty', api);
-          if (api !== 'Owner') empty(api, label, 2);
-          break;
-        }
-        if (!isIdLike(value)) {
-          traceEntry('invalid', api);
-          wrongValue(label);
-          break;
-        }
-        traceEntry('pseudo', api);
-        put(api, { id: value }, 2, label);
-        break;
-      }
-      case 'owner': {
-        const api = t.field.apiName;
-        if (value === '' || twins.has(api)) {
-          traceEntry(value === '' ? 'empty' : 'overridden', api);
-          break;
-        }
-        if (!isIdLike(value) && !isEmailLike(value)) {
-          // v1 docs (seeds 001/004): only an id or an e-mail selects a user; a name is ignored.
-          traceEntry('pseudo');
-          warn(
-            'unresolved-owner',
-            `${label} "${example(value)}" is neither a user id nor an e-mail: ignored as v1 did${api === 'Owner' ? ', the API user owns the record' : ''}`,
-            label,
-          );
-          break;
-        }
-        const id = isIdLike(value) ? value : ctx.resolutions?.owners?.get(value);
-        if (id === undefined) {
-          traceEntry('pseudo');
-          warn('unresolved-owner', `${label} "${example(value)}" is not a user id or the e-mail of a user: omitted, the API user owns the record`, label);
-          break;
-        }
-        traceEntry('pseudo', api);
-        put(api, { id }, 1, label);
-        break;
-      }
-      case 'lookup-name': {
-        const api = t.field.apiName;
-        if (twins.has(api)) {
-          traceEntry('overridden', api);
-          break;
-        }
-        if (value === '') {
-          traceEntry('empty', api);
-          empty(api, label);
-          break;
-        }
-        const resolved = isResolvableLookup(t.field)
-          ? ctx.resolutions?.lookupNames?.get(lookupKey(t.field.lookupModule as string, value))
-          : undefined;
-        if (!resolved?.id && resolved?.fail) {
-          traceEntry('invalid', api);
-          wrongValue(label);
-          break;
-        }
-        if (!resolved?.id) {
-          traceEntry('pseudo');
-          const why = resolved?.reason ?? (isResolvableLookup(t.field) ? 'not resolved' : 'the target module is unknown');
-          warn('unresolved-lookup', `${label} "${example(value)}" given by name only (${why}): dropped`, label);
-          break;
-        }
-        traceEntry('pseudo', api);
-        put(api, { id: resolved.id }, 1, label);
-        break;
-      }
-      case 'se-id':
-        if (value === '') {
-          traceEntry('empty', 'What_Id');
-          break;
-        }
-        if (!isIdLike(value)) {
-          traceEntry('invalid', 'What_Id');
-          wrongValue(label);
-          break;
-        }
-        traceEntry('pseudo', 'What_Id');
-        seId = { value, label };
-        break;
-      case 'se-module':
-        traceEntry('pseudo', '$se_module');
-        seModule = value;
-        break;
-      case 'note-parent':
-        traceEntry('pseudo', 'Parent_Id');
-        entityId = value;
-        break;
-      case 'line-items': {
-        const api = t.field.apiName;
-        if (typeof raw === 'string') {
-          if (value === '') {
-            traceEntry('empty', api);
-            empty(api, label);
-          } else {
-            traceEntry('invalid', api);
-            wrongValue(label);
-          }
-          break;
-        }
-        traceEntry('mapped', api);
-        const items = planLineItems(raw, ctx, (kind, message, l) => warn(kind, message, l), wrongValue);
-        if (items.length > 0) put(api, items, 1, label);
-        break;
-      }
-    }
+    this.record.set(api, { value, priority });
+    this.sentLabel.set(api, label);
   }
 
-  if (seId) {
-    const target = seModule ? (ctx.schema.resolveModule(seModule) ?? ctx.schema.module(seModule)) : undefined;
-    if (target) {
-      put('What_Id', { id: seId.value }, 2, seId.label);
-      put('$se_module', target.apiName, 2, 'SEMODULE');
-    } else {
-      warn(
-        'unresolved-lookup',
-        seModule ? `SEMODULE "${example(seModule)}" is not a module: What_Id dropped` : `${seId.label} without SEMODULE: What_Id dropped`,
-        seId.label,
+  /** An empty value: `null` when empties are sent (updates, newFormat=2), else only remembered as sent. */
+  empty(api: string, label: string, priority = 1): void {
+    if (this.rc.emptyAsNull) this.put(api, null, priority, label);
+    else this.sentLabel.set(api, this.sentLabel.get(api) ?? label);
+  }
+}
+
+/** One FL of the row as a handler sees it. */
+interface FieldInput {
+  label: string;
+  raw: LegacyField['value'];
+  /** The trimmed text ('' for product rows). */
+  value: string;
+  trace(outcome: FieldTrace['outcome'], apiName?: string): void;
+}
+
+type TargetOf<K extends FieldTarget['kind']> = Extract<FieldTarget, { kind: K }>;
+type TargetHandlers = { [K in FieldTarget['kind']]: (b: RowBuilder, f: FieldInput, t: TargetOf<K>) => void };
+
+/** One small function per target kind of a label (mapping/fields.ts FieldTarget). */
+const TARGET_HANDLERS: TargetHandlers = {
+  'row-id': (b, f) => {
+    b.out.rowId = f.value;
+    f.trace('pseudo', 'id');
+  },
+  'self-id': (_b, f) => f.trace('pseudo', 'id'),
+  'read-only': (b, f, t) => {
+    f.trace('read-only', t.apiName);
+    b.warn('read-only-dropped', `${f.label} is read-only in v2: dropped`, f.label);
+  },
+  computed: (b, f, t) => {
+    f.trace('computed', t.apiName);
+    b.warn('computed-dropped', `${f.label} is computed by v2: dropped`, f.label);
+  },
+  unsupported: (b, f, t) => {
+    f.trace('unknown');
+    b.warn('unsupported-field', `${f.label}: ${t.reason}; dropped`, f.label);
+  },
+  unknown: (b, f) => {
+    f.trace('unknown');
+    b.warn('unknown-label', `${f.label} is not a field of ${b.rc.module.apiName}: dropped`, f.label);
+  },
+  field: (b, f, t) => {
+    const api = t.field.apiName;
+    if (f.value === '') {
+      f.trace('empty', api);
+      return b.empty(api, f.label);
+    }
+    const c = convertValue(t.field, f.value, b.rc.ctx.timeZone);
+    if (!c.ok) {
+      f.trace('invalid', api);
+      return b.wrongValue(f.label);
+    }
+    f.trace('mapped', api);
+    b.put(api, c.value, 1, f.label);
+  },
+  'lookup-id': (b, f, t) => {
+    const api = t.field.apiName;
+    if (f.value === '') {
+      f.trace('empty', api);
+      if (api !== 'Owner') b.empty(api, f.label, 2);
+      return;
+    }
+    if (!isIdLike(f.value)) {
+      f.trace('invalid', api);
+      return b.wrongValue(f.label);
+    }
+    f.trace('pseudo', api);
+    b.put(api, { id: f.value }, 2, f.label);
+  },
+  owner: (b, f, t) => {
+    const api = t.field.apiName;
+    if (f.value === '' || b.twins.has(api)) return f.trace(f.value === '' ? 'empty' : 'overridden', api);
+    if (!isIdLike(f.value) && !isEmailLike(f.value)) {
+      // v1 docs (seeds 001/004): only an id or an e-mail selects a user; a name is ignored.
+      f.trace('pseudo');
+      return b.warn(
+        'unresolved-owner',
+        `${f.label} "${example(f.value)}" is neither a user id nor an e-mail: ignored as v1 did${api === 'Owner' ? ', the API user owns the record' : ''}`,
+        f.label,
       );
     }
-  }
-
-  if (entityId !== undefined && entityId !== '') {
-    const noteParents = ctx.resolutions?.noteParents;
-    const parentModule = noteParents?.get(entityId);
-    if (!isIdLike(entityId)) wrongValue('entityId');
-    else if (parentModule) {
-      put('Parent_Id', entityId, 2, 'entityId');
-      put('se_module', parentModule, 2, 'entityId');
-    } else if (noteParents === undefined) {
-      // Offline (converter): nobody could look the parent up. Send the id; the module must be added by hand.
-      put('Parent_Id', entityId, 2, 'entityId');
-      warn('unresolved-parent', `entityId ${entityId}: parent module not resolved (offline); se_module missing`, 'entityId');
-    } else {
-      warn('unresolved-parent', `entityId ${entityId}: no record with this id was found`, 'entityId');
+    const id = isIdLike(f.value) ? f.value : b.rc.ctx.resolutions?.owners?.get(f.value);
+    if (id === undefined) {
+      f.trace('pseudo');
+      return b.warn(
+        'unresolved-owner',
+        `${f.label} "${example(f.value)}" is not a user id or the e-mail of a user: omitted, the API user owns the record`,
+        f.label,
+      );
     }
+    f.trace('pseudo', api);
+    b.put(api, { id }, 1, f.label);
+  },
+  'lookup-name': (b, f, t) => {
+    const api = t.field.apiName;
+    if (b.twins.has(api)) return f.trace('overridden', api);
+    if (f.value === '') {
+      f.trace('empty', api);
+      return b.empty(api, f.label);
+    }
+    const resolvable = isResolvableLookup(t.field);
+    const resolved = resolvable ? b.rc.ctx.resolutions?.lookupNames?.get(lookupKey(t.field.lookupModule as string, f.value)) : undefined;
+    if (!resolved?.id && resolved?.fail) {
+      f.trace('invalid', api);
+      return b.wrongValue(f.label);
+    }
+    if (!resolved?.id) {
+      f.trace('pseudo');
+      const why = resolved?.reason ?? (resolvable ? 'not resolved' : 'the target module is unknown');
+      return b.warn('unresolved-lookup', `${f.label} "${example(f.value)}" given by name only (${why}): dropped`, f.label);
+    }
+    f.trace('pseudo', api);
+    b.put(api, { id: resolved.id }, 1, f.label);
+  },
+  'se-id': (b, f) => {
+    if (f.value === '') return f.trace('empty', 'What_Id');
+    if (!isIdLike(f.value)) {
+      f.trace('invalid', 'What_Id');
+      return b.wrongValue(f.label);
+    }
+    f.trace('pseudo', 'What_Id');
+    b.seId = { value: f.value, label: f.label };
+  },
+  'se-module': (b, f) => {
+    f.trace('pseudo', '$se_module');
+    b.seModule = f.value;
+  },
+  'note-parent': (b, f) => {
+    f.trace('pseudo', 'Parent_Id');
+    b.entityId = f.value;
+  },
+  'line-items': (b, f, t) => {
+    const api = t.field.apiName;
+    if (typeof f.raw === 'string') {
+      if (f.value === '') {
+        f.trace('empty', api);
+        b.empty(api, f.label);
+      } else {
+        f.trace('invalid', api);
+        b.wrongValue(f.label);
+      }
+      return;
+    }
+    f.trace('mapped', api);
+    const items = planLineItems(f.raw, b.rc.ctx, (kind, message, l) => b.warn(kind, message, l), (l) => b.wrongValue(l));
+    if (items.length > 0) b.put(api, items, 1, f.label);
+  },
+};
+
+function applyField(b: RowBuilder, e: EffectiveField): void {
+  const label = e.field.label;
+  const raw = e.field.value;
+  const value = textOf(e.field);
+  const trace = (outcome: FieldTrace['outcome'], apiName?: string): void => {
+    b.out.trace.push({
+      label,
+      ...(apiName !== undefined ? { apiName } : {}),
+      outcome,
+      ...(typeof raw === 'string' && raw !== '' ? { example: example(value) } : Array.isArray(raw) ? { example: `${raw.length} product(s)` } : {}),
+    });
+  };
+  if (!e.last) return trace('overridden');
+  const handler = TARGET_HANDLERS[e.target.kind] as (b: RowBuilder, f: FieldInput, t: FieldTarget) => void;
+  handler(b, { label, raw, value, trace }, e.target);
+}
+
+/** SEID + SEMODULE → What_Id and $se_module, once both are known. */
+function applyWhatId(b: RowBuilder): void {
+  const { seId, seModule } = b;
+  if (!seId) return;
+  const schema = b.rc.ctx.schema;
+  const target = seModule ? (schema.resolveModule(seModule) ?? schema.module(seModule)) : undefined;
+  if (target) {
+    b.put('What_Id', { id: seId.value }, 2, seId.label);
+    b.put('$se_module', target.apiName, 2, 'SEMODULE');
+    return;
   }
+  b.warn(
+    'unresolved-lookup',
+    seModule ? `SEMODULE "${example(seModule)}" is not a module: What_Id dropped` : `${seId.label} without SEMODULE: What_Id dropped`,
+    seId.label,
+  );
+}
 
-  if (out.error) return out;
+/** Notes `entityId` → Parent_Id and se_module, with the parent module resolved by the caller (or offline: none). */
+function applyNoteParent(b: RowBuilder): void {
+  const entityId = b.entityId;
+  if (entityId === undefined || entityId === '') return;
+  const noteParents = b.rc.ctx.resolutions?.noteParents;
+  const parentModule = noteParents?.get(entityId);
+  if (!isIdLike(entityId)) b.wrongValue('entityId');
+  else if (parentModule) {
+    b.put('Parent_Id', entityId, 2, 'entityId');
+    b.put('se_module', parentModule, 2, 'entityId');
+  } else if (noteParents === undefined) {
+    // Offline (converter): nobody could look the parent up. Send the id; the module must be added by hand.
+    b.put('Parent_Id', entityId, 2, 'entityId');
+    b.warn('unresolved-parent', `entityId ${entityId}: parent module not resolved (offline); se_module missing`, 'entityId');
+  } else {
+    b.warn('unresolved-parent', `entityId ${entityId}: no record with this id was found`, 'entityId');
+  }
+}
 
+/** The v2 record of a row without errors, or the mandatory-field error of an insert that lacks one. */
+function finishRecord(b: RowBuilder): void {
+  const { module, mode, ctx } = b.rc;
   const body: V2Record = {};
-  if (mode === 'update4' && out.rowId !== undefined && out.rowId !== '') body.id = out.rowId;
-  for (const [api, { value }] of record) body[api] = value;
-
+  if (mode === 'update4' && b.out.rowId !== undefined && b.out.rowId !== '') body.id = b.out.rowId;
+  for (const [api, { value }] of b.record) body[api] = value;
   if (mode === 'insert' || mode === 'upsert') {
     const missing = missingMandatory(module, body, ctx.resolutions?.noteParents === undefined);
-    if (missing !== undefined) {
-      const label = sentLabel.get(missing) ?? v1Label(module, missing);
-      fail(rc.version4 ? legacyErrors.rowMandatoryMissing(label) : legacyErrors.mandatoryMissing(), label);
-      return out;
-    }
+    if (missing !== undefined) return b.failMandatory(b.sentLabel.get(missing) ?? v1Label(module, missing));
   }
-  out.record = body;
-  return out;
+  b.out.record = body;
+}
+
+function planRow(row: LegacyRow, index: number, rc: RowContext): RowPlan {
+  const { module, ctx } = rc;
+  const fields = analyseRow(module, row, ctx.options);
+  const b = new RowBuilder(row, index, rc, idTwins(fields));
+  if (row.fields.length === 0) {
+    b.failMandatory(v1Label(module, mandatoryFields(module.apiName)[0]));
+    return b.out;
+  }
+  for (const e of fields) applyField(b, e);
+  applyWhatId(b);
+  applyNoteParent(b);
+  if (!b.out.error) finishRecord(b);
+  return b.out;
 }
 
 /** The first mandatory field (§9.7) that the record lacks, when it is a field of this org's module. */
