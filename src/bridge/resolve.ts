@@ -6,9 +6,10 @@
  */
 import type { JournalResolution } from '../journal/types.js';
 import { lookupKey, type ResolutionRequests, type Resolutions } from '../mapping/index.js';
-import type { V2Record } from '../mapping/types.js';
 import type { ProfileRuntime } from '../upstream.js';
+import { asObject, dataArray, entryDetails } from '../v2/answers.js';
 import { criteriaEquals, criteriaOr, MAX_CONDITIONS } from '../v2/criteria.js';
+import { NAME_FIELDS } from '../v2/modules.js';
 import { searchAllPages } from '../zoho/records.js';
 
 /**
@@ -17,30 +18,14 @@ import { searchAllPages } from '../zoho/records.js';
  * - `error`: the row fails with 4832 `You have given a wrong value for the field : <label>`;
  * - `create` (default for Accounts; Accounts and Vendors only, elsewhere like `skip`): no match → the record is created with that name
  *   first and linked. Several matches are never "created away": they link none and warn.
+ * The first is the default.
  */
-/** What to do with a lookup given by name that matches no or several records (first = default). */
 export const LOOKUP_POLICIES = ['skip', 'error', 'create'] as const;
 export type LookupPolicy = (typeof LOOKUP_POLICIES)[number];
 /** Lifetime of a cached name → id resolution (config `metadata.lookupCacheSeconds`). */
 export const DEFAULT_LOOKUP_CACHE_MS = 300_000;
 
-/** The field holding a record's name, per module api_name; custom modules use `Name`. */
-export const NAME_FIELDS: Record<string, string> = {
-  Accounts: 'Account_Name',
-  Deals: 'Deal_Name',
-  Vendors: 'Vendor_Name',
-  Campaigns: 'Campaign_Name',
-  Products: 'Product_Name',
-  Price_Books: 'Price_Book_Name',
-  Quotes: 'Subject',
-  Sales_Orders: 'Subject',
-  Purchase_Orders: 'Subject',
-  Invoices: 'Subject',
-  Cases: 'Subject',
-  Solutions: 'Solution_Title',
-  Contacts: 'Full_Name',
-  Leads: 'Full_Name',
-};
+export { NAME_FIELDS } from '../v2/modules.js';
 /** Modules where policy "create" may create the missing record (v1 is not known to have done more). */
 const CREATABLE = new Set(['Accounts', 'Vendors']);
 
@@ -273,7 +258,7 @@ async function createNamed(profile: ProfileRuntime, module: string, value: strin
     'insert',
   );
   if (outcome.kind !== 'response') return undefined;
-  const data = (outcome.body as { data?: { status?: string; details?: { id?: unknown } }[] })?.data;
-  const first = Array.isArray(data) ? data[0] : undefined;
-  return first?.status === 'success' && first.details?.id !== undefined ? String(first.details.id) : undefined;
+  const first = asObject(dataArray(outcome.body)?.[0]);
+  const id = entryDetails(first).id;
+  return first && first.status === 'success' && id !== undefined ? String(id) : undefined;
 }

@@ -84,6 +84,26 @@ export const INVENTORY_MODULES: ReadonlySet<string> = new Set(['Quotes', 'Sales_
 /** Modules where `isApproval=true` adds "approval" to the trigger (§1). */
 export const APPROVAL_MODULES: ReadonlySet<string> = new Set(['Leads', 'Contacts', 'Cases']);
 
+/* ------------------------------------------------------------------ name and line-item fields */
+
+/** The field holding a record's name, per module api_name; custom modules use `Name`. */
+export const NAME_FIELDS: Readonly<Record<string, string>> = {
+  Accounts: 'Account_Name',
+  Deals: 'Deal_Name',
+  Vendors: 'Vendor_Name',
+  Campaigns: 'Campaign_Name',
+  Products: 'Product_Name',
+  Price_Books: 'Price_Book_Name',
+  Quotes: 'Subject',
+  Sales_Orders: 'Subject',
+  Purchase_Orders: 'Subject',
+  Invoices: 'Subject',
+  Cases: 'Subject',
+  Solutions: 'Solution_Title',
+  Contacts: 'Full_Name',
+  Leads: 'Full_Name',
+};
+
 /** Fields holding inventory line items (v2.0 `Product_Details` and the later per-module names). */
 export const LINE_ITEM_FIELDS: ReadonlySet<string> = new Set(['Product_Details', 'Quoted_Items', 'Ordered_Items', 'Purchase_Items', 'Invoiced_Items']);
 
