@@ -4,7 +4,7 @@
  */
 import busboy from 'busboy';
 import { Readable } from 'node:stream';
-import { formatIsoInZone } from '../mapping/time.js';
+import { formatIsoInZone } from '../v2/time.js';
 import { topLevel, v2Error, type Reply } from '../v2/envelopes.js';
 import { userReference, type PageOf } from './lifecycle.js';
 import type { StoredFile } from './store.js';

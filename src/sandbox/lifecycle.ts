@@ -3,7 +3,7 @@
  * (read, update, delink) and lead conversion (docs/PROTOCOL-READS.md §7, §11, §12, §15). Handlers take plain
  * inputs and return a Reply; app.ts wires them to routes.
  */
-import { formatIsoInZone } from '../mapping/time.js';
+import { formatIsoInZone } from '../v2/time.js';
 import { relatedListsOf, type RelatedListDef } from '../v2/related-lists.js';
 import { topLevel, v2Error, type Reply } from '../v2/envelopes.js';
 import type { SandboxMetadata, SandboxUser } from './metadata.js';

@@ -11,7 +11,7 @@
  * - `notes` / `attachments`: the parent's Notes (`Parent_Id`) and files;
  * - `activities`: Tasks, Events or Calls linked by `What_Id` (or `Who_Id` for Contacts).
  */
-import type { V2FieldJson, V2ModuleJson } from '../mapping/types.js';
+import type { V2FieldJson, V2ModuleJson } from './types.js';
 
 export type RelatedListKind = 'lookup' | 'junction' | 'notes' | 'attachments' | 'activities';
 
