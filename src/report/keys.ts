@@ -2,7 +2,7 @@
  * Values an owner needs to find a record by hand (in-doubt calls), and value-free templates of v2 bodies
  * (porting kits made with `--no-examples`).
  */
-import { NAME_FIELDS } from '../bridge/resolve.js';
+import { NAME_FIELDS } from '../v2/modules.js';
 import { duplicateCheckField } from '../mapping/index.js';
 
 /** Name-like fields tried after the module's duplicate-check field and its name field (first present wins). */
