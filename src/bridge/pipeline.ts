@@ -12,7 +12,8 @@ import type { Journal, JournalCallSummary, JournalDuplicate, JournalOutcomeEntry
 import { scrubText } from '../journal/redact.js';
 import { resolutionRequests, createdIds } from '../mapping/index.js';
 import { legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
-import { CallRejected, checkCall, planPrepared, prepareCall } from '../mapping/translate.js';
+import { CallRejected, checkCall, planPrepared, prepareCall, type PreparedCall } from '../mapping/translate.js';
+import type { Schema } from '../mapping/schema.js';
 import type { ExistingRecord, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
 import { asObject, dataArray, entryCode, entryDetails } from '../v2/answers.js';
 import { duplicateLockKey, MemoryKeyedLock, type KeyedLock } from '../state/lock.js';
@@ -109,13 +110,38 @@ export class Bridge {
     return this.deps.upstream.profile(name);
   }
 
+  /** The stages of a translated write, in order; each stage below is one step of README "How a call flows". */
   private async translate(
     call: LegacyCall,
     profile: ProfileRuntime,
     summary: JournalCallSummary,
     state: CallState,
   ): Promise<{ result: LegacyResult; plan?: V2Plan; rows: LegacyRowCode[]; failure?: { category: string; error: string } }> {
-    // The schema is fetched only for calls that pass the cheap checks (scope, method): a pre-check without it.
+    const { schema, prepared } = await this.prepare(call, profile);
+    const { plan: planned, timeZone } = await this.plan(prepared, schema, profile, state);
+    if (planned.error) {
+      // A whole-call problem decided locally: nothing was sent; the reason goes to the log and the journal.
+      const failure = planned.reason ? { category: 'bad-request', error: planned.reason } : undefined;
+      return { result: { kind: 'error', error: planned.error }, plan: planned, rows: [], failure };
+    }
+    const { plan: toSend, existing, followers } = await this.precheck(planned, profile, state);
+    // Before any v2 write: a crash after this line leaves the call "in doubt", never unrecorded.
+    this.deps.journal.append(requestEntry(summary, call, toSend));
+    const { plan, outcomes } = await this.write(toSend, profile, state, existing, followers);
+    // A v2 DUPLICATE_DATA under duplicateCheck=1 also means "found": answer with the existing record.
+    if (plan.duplicateCheck === 1) await this.fetchDuplicates(plan, outcomes, existing, profile, state);
+    const { result, rows } = legacyAnswer(plan, outcomes, {
+      timeZone,
+      existing,
+      schema,
+      unknownIdRowCode: profile.mappingOptions.unknownIdRowCode,
+    });
+    if (result.kind === 'error') state.createdIds = createdIds(plan, outcomes);
+    return { result, plan, rows };
+  }
+
+  /** Checks (scope, method: before any metadata is fetched), the profile's schema, module and xmlData parse. */
+  private async prepare(call: LegacyCall, profile: ProfileRuntime): Promise<{ schema: Schema; prepared: PreparedCall }> {
     const early = checkCall(call, { requireScope: true });
     if (early) {
       if (early.category === 'unsupported-method') this.deps.metrics?.unsupported.inc({ method: call.method });
@@ -124,44 +150,61 @@ export class Bridge {
     const schema = await this.schemas.forModule(profile, call.module);
     const prepared = prepareCall(call, schema, { xmlLimits: this.deps.xmlLimits });
     if (!prepared.ok) throw new CallRejected(prepared.rejection);
-    const { module, parsed } = prepared.prepared;
+    return { schema: schema!, prepared: prepared.prepared };
+  }
 
-    const needs = resolutionRequests(module, parsed.rows, schema!, profile.mappingOptions);
+  /** Names resolved over v2 (owners, Notes parents, lookups by name), then the plan. */
+  private async plan(
+    prepared: PreparedCall,
+    schema: Schema,
+    profile: ProfileRuntime,
+    state: CallState,
+  ): Promise<{ plan: V2Plan; timeZone: string | undefined }> {
+    const needs = resolutionRequests(prepared.module, prepared.parsed.rows, schema, profile.mappingOptions);
     const resolved = await resolveRequests(needs, profile, this.lookups);
     state.resolutions.push(...resolved.journal);
     state.credits += resolved.calls;
     const timeZone = await profile.timeZone();
-    const planned = planPrepared(prepared.prepared, {
-      schema: schema!,
+    const planned = planPrepared(prepared, {
+      schema,
       timeZone: timeZone ?? 'UTC',
       options: profile.mappingOptions,
       resolutions: resolved.resolutions,
     });
     if ('rejection' in planned) throw new CallRejected(planned.rejection);
-    let plan = planned.plan;
-    if (plan.error) {
-      // A whole-call problem decided locally: nothing was sent; the reason goes to the log and the journal.
-      const failure = plan.reason ? { category: 'bad-request', error: plan.reason } : undefined;
-      return { result: { kind: 'error', error: plan.error }, plan, rows: [], failure };
-    }
+    return { plan: planned.plan, timeZone };
+  }
 
-    // duplicateCheck=1: v1's promise, kept by searching first (v2 insert does not check the system field).
+  /**
+   * duplicateCheck=1: v1's promise, kept by searching first (v2 insert does not check the system field). Rows
+   * found, and rows repeating an earlier row's value (followers), are taken out of the plan.
+   */
+  private async precheck(
+    plan: V2Plan,
+    profile: ProfileRuntime,
+    state: CallState,
+  ): Promise<{ plan: V2Plan; existing: Map<number, ExistingRecord>; followers: Map<number, number> }> {
     const existing = new Map<number, ExistingRecord>();
-    let followers = new Map<number, number>();
-    if (plan.duplicateCheck === 1 && plan.operation === 'insert' && (plan.version4 || plan.rows.length === 1)) {
-      // Held until the writes are answered: a concurrent call with the same value then finds this one's record.
-      state.unlock = await this.locks.acquire(duplicateCheckValues(plan).map((v) => duplicateLockKey(profile.name, plan!.module, v)));
-      const pre = await precheckDuplicates(plan, profile.client);
-      state.credits += pre.searches;
-      pre.existing.forEach((record, row) => existing.set(row, record));
-      state.duplicates.push(...pre.found);
-      followers = pre.followers;
-      plan = withoutRows(plan, new Set([...existing.keys(), ...followers.keys()]));
+    if (!(plan.duplicateCheck === 1 && plan.operation === 'insert' && (plan.version4 || plan.rows.length === 1))) {
+      return { plan, existing, followers: new Map() };
     }
+    // Held until the writes are answered: a concurrent call with the same value then finds this one's record.
+    state.unlock = await this.locks.acquire(duplicateCheckValues(plan).map((v) => duplicateLockKey(profile.name, plan.module, v)));
+    const pre = await precheckDuplicates(plan, profile.client);
+    state.credits += pre.searches;
+    pre.existing.forEach((record, row) => existing.set(row, record));
+    state.duplicates.push(...pre.found);
+    return { plan: withoutRows(plan, new Set([...existing.keys(), ...pre.followers.keys()])), existing, followers: pre.followers };
+  }
 
-    // Before any v2 write: a crash after this line leaves the call "in doubt", never unrecorded.
-    this.deps.journal.append(requestEntry(summary, call, plan));
-
+  /** The v2 writes, one request after the other; followers of a failed row go next, as v1's row order would. */
+  private async write(
+    plan: V2Plan,
+    profile: ProfileRuntime,
+    state: CallState,
+    existing: Map<number, ExistingRecord>,
+    followers: Map<number, number>,
+  ): Promise<{ plan: V2Plan; outcomes: V2Outcome[] }> {
     const outcomes: V2Outcome[] = [];
     const requests: V2Request[] = [...plan.requests];
     for (let i = 0; i < requests.length; i += 1) {
@@ -171,25 +214,12 @@ export class Bridge {
       if (outcome.kind === 'response') state.credits += creditsFor([requests[i]]);
       if (outcome.kind === 'failure' && outcome.inDoubt) state.inDoubt = true;
       outcomes.push(outcome);
-      // Rows that repeat an earlier row's value: if that row failed, the first follower goes next (v1 order).
       if (i === requests.length - 1 && followers.size > 0) {
         const next = promoteFollowers(plan, requests, outcomes, followers, existing, state.duplicates);
         if (next) requests.push(next);
       }
     }
-    plan = { ...plan, requests };
-
-    // A v2 DUPLICATE_DATA under duplicateCheck=1 also means "found": answer with the existing record.
-    if (plan.duplicateCheck === 1) await this.fetchDuplicates(plan, outcomes, existing, profile, state);
-
-    const { result, rows } = legacyAnswer(plan, outcomes, {
-      timeZone,
-      existing,
-      schema: schema!,
-      unknownIdRowCode: profile.mappingOptions.unknownIdRowCode,
-    });
-    if (result.kind === 'error') state.createdIds = createdIds(plan, outcomes);
-    return { result, plan, rows };
+    return { plan: { ...plan, requests }, outcomes };
   }
 
   private async fetchDuplicates(
