@@ -40,14 +40,14 @@ async function freePort(): Promise<number> {
 }
 
 describe('Dockerfile', () => {
-  it('is multi-stage and runs `node dist/cli.js serve` as a non-root user', () => {
+  it('is multi-stage and runs `node dist/bin.js serve` as a non-root user', () => {
     const s = stages();
     expect(s.length).toBeGreaterThanOrEqual(2);
     const final = s[s.length - 1];
     const user = final.filter((i) => /^USER\s/i.test(i)).pop();
     expect(user).toBeDefined();
     expect(user!.split(/\s+/)[1]).not.toMatch(/^(root|0)(:|$)/);
-    expect(final.filter((i) => /^CMD\s/i.test(i)).pop()).toBe('CMD ["node", "dist/cli.js", "serve"]');
+    expect(final.filter((i) => /^CMD\s/i.test(i)).pop()).toBe('CMD ["node", "dist/bin.js", "serve"]');
     // The runtime stage copies only from the build stage (no sources, no dev dependencies).
     expect(final.filter((i) => /^COPY\s/i.test(i)).every((i) => /--from=build/.test(i))).toBe(true);
   });
@@ -60,7 +60,7 @@ describe('Dockerfile', () => {
       for (const src of args.slice(0, -1)) expect(existsSync(join(packageRoot, src)), src).toBe(true);
     }
     const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { files: string[]; bin: Record<string, string> };
-    expect(pkg.bin.zbridge).toBe('dist/cli.js');
+    expect(pkg.bin.zbridge).toBe('dist/bin.js');
     for (const f of pkg.files.filter((f) => f !== 'dist')) expect(existsSync(join(packageRoot, f)), f).toBe(true);
     const ignored = readFileSync(join(packageRoot, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toContain('node_modules');
