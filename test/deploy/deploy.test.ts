@@ -117,7 +117,7 @@ describe('deploy/zbridge.service', () => {
   it('has the three sections and runs the built CLI as an unprivileged user', () => {
     expect([...sections.keys()]).toEqual(['Unit', 'Service', 'Install']);
     expect(one('ExecStart')).toMatch(/^\/usr\/bin\/node \S+\/dist\/bin\.js serve$/);
-    expect(one('ExecStartPre')).toMatch(/dist\/cli\.js config check$/);
+    expect(one('ExecStartPre')).toMatch(/dist\/bin\.js config check$/);
     expect(one('User')).not.toBe('root');
     expect(sections.get('Install')!.get('WantedBy')).toEqual(['multi-user.target']);
   });
