@@ -1,5 +1,5 @@
 /**
- * Vitest global setup: CLI tests spawn the built CLI (`node dist/cli.js`), as an installed package runs. CI
+ * Vitest global setup: CLI tests spawn the built CLI (`node dist/bin.js`), as an installed package runs. CI
  * builds before testing (`npm run build && npm test`); when dist/ is missing or older than a source file (a
  * developer ran `npm test` alone), it is rebuilt here once, before any test starts.
  */
@@ -18,7 +18,7 @@ function newestMtime(dir: string): number {
 
 export default function setup(): void {
   const root = join(import.meta.dirname, '..');
-  const cli = join(root, 'dist', 'cli.js');
+  const cli = join(root, 'dist', 'bin.js');
   if (existsSync(cli) && statSync(cli).mtimeMs >= newestMtime(join(root, 'src'))) return;
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
 }

@@ -1,4 +1,4 @@
-/** The built CLI (`node dist/cli.js`), as the README's CLI reference documents it. */
+/** The built CLI (`node dist/bin.js`), as the README's CLI reference documents it. */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

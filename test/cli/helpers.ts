@@ -1,9 +1,9 @@
-/** Running the built CLI (`node dist/cli.js`) as a child process, as users and supervisors do. */
+/** Running the built CLI (`node dist/bin.js`) as a child process, as users and supervisors do. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 
-export const BUILT_CLI = join(packageRoot, 'dist', 'cli.js');
+export const BUILT_CLI = join(packageRoot, 'dist', 'bin.js');
 
 export interface CliRun {
   code: number | null;
