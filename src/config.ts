@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { DEFAULT_LOOKUP_CACHE_MS, LOOKUP_POLICIES } from './bridge/resolve.js';
 import { DEFAULT_JOURNAL_FILE_BYTES } from './journal/file-journal.js';
+import { JOURNAL_VALUES } from './journal/values.js';
 import { DEFAULT_XMLDATA_LIMITS } from './legacy/xmldata.js';
 import { JSON_CONTENT_TYPES } from './legacy/response.js';
 import { UNKNOWN_ID_ROW_CODES } from './mapping/fields.js';
@@ -111,10 +112,10 @@ export const configSchema = z
         /** Delete journal files whose last line is older than this many days. @default unlimited */
         maxAgeDays: z.number().positive().optional(),
         /** Record data kept on disk: full (replay needs it), hashed, none (journal/values.ts). @default 'full' */
-        values: z.enum(['full', 'hashed', 'none']).default('full'),
+        values: z.enum(JOURNAL_VALUES).default(JOURNAL_VALUES[0]),
       })
       .strict()
-      .default({ dir: '.zbridge/journal', maxFileBytes: DEFAULT_JOURNAL_FILE_BYTES, values: 'full' }),
+      .default({ dir: '.zbridge/journal', maxFileBytes: DEFAULT_JOURNAL_FILE_BYTES, values: JOURNAL_VALUES[0] }),
     limits: z
       .object({
         /** Largest request body accepted (bytes); beyond → 4600 "xmlData". */

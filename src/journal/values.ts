@@ -15,7 +15,8 @@
 import { createHash } from 'node:crypto';
 import type { JournalEntry, JournalOutcomeEntry, JournalRequestEntry } from './types.js';
 
-export type JournalValues = 'full' | 'hashed' | 'none';
+export const JOURNAL_VALUES = ['full', 'hashed', 'none'] as const;
+export type JournalValues = (typeof JOURNAL_VALUES)[number];
 
 /** `h:` + the first 16 hex digits of SHA-256 of the text. */
 export function hashValue(text: string): string {
