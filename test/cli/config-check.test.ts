@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectConfig } from '../../src/config.js';
 import { runConfigCheck } from '../../src/config-check.js';
-import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { bundledSnapshot } from '../../src/v2/snapshot.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { memoryIO } from '../convert/helpers.js';
 import { zbridge } from './helpers.js';
