@@ -51,9 +51,14 @@ export class PolicyJournal implements Journal {
     return this.inner.close();
   }
 
-  /** Other capabilities of the wrapped journal (health checks …) pass through. */
-  get wrapped(): Journal {
-    return this.inner;
+  /** Writable now? (/readyz) The wrapped journal's answer; a journal that cannot tell is writable. */
+  check(): { ok: boolean; error?: string } {
+    return (this.inner as { check?: () => { ok: boolean; error?: string } }).check?.() ?? { ok: true };
+  }
+
+  /** The file being written, when the wrapped journal writes files. */
+  currentFile(): string | undefined {
+    return this.inner.currentFile?.();
   }
 
   private prune(): void {

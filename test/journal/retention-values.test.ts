@@ -172,3 +172,17 @@ describe('the proxy applies journal.values and retention', () => {
     }
   }, 60_000);
 });
+
+describe('PolicyJournal passes the wrapped journal through', () => {
+  it('check() and currentFile() answer as the file journal does', async () => {
+    const { FileJournal } = await import('../../src/journal/file-journal.js');
+    const { PolicyJournal } = await import('../../src/journal/policy.js');
+    const dir = mkdtempSync(join(tmpdir(), 'zbridge-policy-pass-'));
+    const inner = new FileJournal({ dir });
+    const journal = new PolicyJournal(inner, { dir, values: 'none' });
+    journal.append({ type: 'outcome', id: 'x', ts: '2026-01-01T00:00:00.000Z', client: {}, format: 'xml', module: 'Leads', method: 'insertRecords', path: '/', params: {}, durationMs: 0, upstream: false, v2Calls: [], legacy: { kind: 'success' }, rows: [] });
+    expect(journal.currentFile()).toBe(inner.currentFile());
+    expect(journal.check()).toEqual((inner as unknown as { check?: () => unknown }).check?.() ?? { ok: true });
+    await journal.close();
+  });
+});
