@@ -10,7 +10,7 @@ import type { LegacyCall } from '../legacy/types.js';
 import type { Schema } from '../mapping/index.js';
 import { allWarnings, TRANSLATED_METHODS, type Translation } from '../mapping/translate.js';
 import { IntegrationTracker, integrationIdentity, type CallSource } from './integrations.js';
-import { keyValues, placeholders } from './keys.js';
+import { keyValues } from './keys.js';
 import { conversionRule } from './porting.js';
 import { codeAction, ProblemRegistry, type ProblemSpec } from './problems.js';
 import type { CodeRow, FieldRow, FieldStatus, InDoubtRow, ReportData } from './types.js';
@@ -214,7 +214,8 @@ export class ReportAggregator {
         const r = entry.plan.requests[0];
         integration.addRequest(entry.plan.module, entry.plan.operation, r.method, r.path, entry.plan.bodies?.[0], where);
       }
-      const recordsKnown = records ?? (t ?? replan?.(entry))?.plan?.rows.map((r) => r.record ?? {});
+      if (!records && !t && entry.xmlData && replan) t = replan(entry);
+      const recordsKnown = records ?? t?.plan?.rows.map((r) => r.record ?? {});
       const pathId = /\/(\d+)$/.exec(entry.plan?.requests[0]?.path ?? '')?.[1];
       const keys = this.opts.examples && !entry.values ? keyValues(module, recordsKnown, pathId) : undefined;
       const keysNote = !this.opts.examples
@@ -614,4 +615,3 @@ export function timeline(minutes: ReadonlyMap<string, { calls: number; failed: n
   return { granularity, buckets: [...buckets].map(([t, v]) => ({ t, ...v })) };
 }
 
-export { placeholders };
