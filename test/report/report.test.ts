@@ -288,3 +288,43 @@ describe('report edge cases', () => {
     expect(html).toContain('60000 rows · &gt;99.9% of all rows');
   });
 });
+
+describe('reads count like writes', () => {
+  it('a translated read is counted per integration with its v2 equivalent and READ scope, not as unsupported', async () => {
+    const { ReportAggregator } = await import('../../src/report/aggregate.js');
+    const agg = new ReportAggregator([], { isTranslated: (m) => ['insertRecords', 'updateRecords', 'getRecords', 'searchRecords'].includes(m) });
+    const client = { tokenFingerprint: 'fp:cccccccccccc', userAgent: 'sync/2', address: '10.2.2.2' };
+    for (const [i, method] of ['getRecords', 'getRecords', 'searchRecords', 'getMyRecords'].entries()) {
+      agg.addJournalEntry(
+        {
+          type: 'outcome',
+          id: `read-${i}`,
+          ts: `2026-01-01T10:0${i}:00.000Z`,
+          client,
+          format: 'xml',
+          module: 'Leads',
+          method,
+          path: `/crm/private/xml/Leads/${method}`,
+          params: {},
+          durationMs: 3,
+          upstream: method !== 'getMyRecords',
+          v2Calls: [],
+          legacy: method === 'getMyRecords' ? { kind: 'error', code: '4600', message: 'Unable to process your request.' } : { kind: 'rows' },
+          rows: [],
+          ...(method === 'getMyRecords' ? { category: 'unsupported-method' } : {}),
+        },
+        'reads.jsonl',
+      );
+    }
+    const data = agg.finish();
+    const int = data.integrations[0];
+    expect(int.methods.map((m) => [m.method, m.calls, m.supported])).toEqual([
+      ['getRecords', 2, true],
+      ['searchRecords', 1, true],
+      ['getMyRecords', 1, false],
+    ]);
+    expect(int.kit.methods.find((m) => m.method === 'searchRecords')!.v2).toMatch(/^GET \/crm\/v2\/Leads\/search\?criteria=/);
+    expect(int.kit.scopes).toEqual(['ZohoCRM.modules.leads.READ', 'ZohoCRM.users.READ']);
+    expect(data.unsupportedMethods).toEqual([{ module: 'Leads', method: 'getMyRecords', count: 1, integrations: [int.id] }]);
+  });
+});
