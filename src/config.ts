@@ -156,6 +156,11 @@ export const configSchema = z
         unknownIdRowCode: z.enum(UNKNOWN_ID_ROW_CODES).default(UNKNOWN_ID_ROW_CODES[0]),
         /** A boolean/enumerated write parameter sent empty (`wfTrigger=`) counts as absent; false = 4600 naming it. */
         emptyParameterIsAbsent: z.boolean().default(true),
+        /**
+         * FL labels: `exact` (v1: a label that differs from the field label in case or spacing is dropped with a
+         * warning) or `case-insensitive` (case and whitespace ignored).
+         */
+        labelMatching: z.enum(['exact', 'case-insensitive']).default('exact'),
       })
       .strict()
       .default({
@@ -163,6 +168,7 @@ export const configSchema = z
         fullTriggerOnWorkflow: false,
         unknownIdRowCode: UNKNOWN_ID_ROW_CODES[0],
         emptyParameterIsAbsent: true,
+        labelMatching: 'exact',
       }),
     /** pino level: fatal, error, warn, info, debug, trace, silent. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -108,6 +108,7 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
         fullTriggerOnWorkflow: config.compat.fullTriggerOnWorkflow,
         unknownIdRowCode: config.compat.unknownIdRowCode,
         emptyParameterIsAbsent: config.compat.emptyParameterIsAbsent,
+        labelMatching: config.compat.labelMatching,
       },
       timeZone: () => {
         if (p.timeZone) return Promise.resolve(p.timeZone);

@@ -5,9 +5,10 @@
  *      read-only system labels);
  *   2. per-module overrides from MappingOptions.labelOverrides (an operator's word beats every heuristic);
  *   3. the per-module lists of §7 (`Title|Designation`, `Potential Name` …) and labels §7 calls unsupported;
- *   4. an exact field_label (or display_label) of the metadata;
- *   5. the label compared case- and whitespace-insensitively;
- *   6. the label given as an api_name directly, or with spaces → `_`;
+ *   4. an exact field_label of the metadata;
+ *   5. the label given as an api_name exactly (an extension), or with spaces → `_`;
+ *   6. with `labelMatching: 'case-insensitive'`: the label compared case- and whitespace-insensitively (by
+ *      default such a label is unknown with `caseOf`, as v1 ignored labels that did not match exactly);
  *   7. otherwise unknown (dropped, warned, traced).
  * The field found is then classified by its metadata: read-only, computed, line items, owner-like, lookup, plain.
  */
@@ -28,6 +29,12 @@ export interface MappingOptions {
   unknownIdRowCode?: UnknownIdRowCode;
   /** A boolean/enumerated write parameter with an empty value counts as absent (true) or answers 4600 (false). @default true */
   emptyParameterIsAbsent?: boolean;
+  /**
+   * How an FL label is compared with the field labels of the metadata: `exact` (v1 ignored labels that did not
+   * match exactly; such a label is dropped with a `label-case` warning) or `case-insensitive` (case and
+   * whitespace ignored). @default 'exact'
+   */
+  labelMatching?: 'exact' | 'case-insensitive';
 }
 
 export type FieldTarget =
@@ -54,7 +61,8 @@ export type FieldTarget =
   | { kind: 'read-only'; apiName?: string }
   | { kind: 'computed'; apiName?: string }
   | { kind: 'unsupported'; reason: string }
-  | { kind: 'unknown' };
+  /** No field. `caseOf`: the field label it matches but for case or whitespace (dropped under exact matching). */
+  | { kind: 'unknown'; caseOf?: string };
 
 /** System labels v1 clients echo back from reads: never writable. */
 const READ_ONLY_PSEUDO = new Set(['SMCREATORID', 'MODIFIEDBY', 'Created By', 'Modified By', 'Created Time', 'Modified Time']);
@@ -114,7 +122,7 @@ export function lineItemField(module: ModuleMeta): FieldMeta | undefined {
   return module.fields.find((f) => LINE_ITEM_FIELDS.has(f.apiName));
 }
 
-function findField(module: ModuleMeta, label: string, options?: MappingOptions): FieldMeta | undefined | 'unsupported' {
+function findField(module: ModuleMeta, label: string, options?: MappingOptions): FieldMeta | { caseOf: string } | undefined | 'unsupported' {
   const override = options?.labelOverrides?.[module.apiName]?.[label];
   if (override !== undefined) return module.fieldsByApiName.get(override);
   const listed = MODULE_LABEL_LISTS[module.apiName]?.[label];
@@ -129,13 +137,14 @@ function findField(module: ModuleMeta, label: string, options?: MappingOptions):
   if (module.fieldsByApiName.has('Name') && isModulePrefixedLabel(module, label, 'Name')) {
     return module.fieldsByApiName.get('Name');
   }
-  return (
-    idx.exact.get(label) ??
-    idx.folded.get(fold(label)) ??
-    module.fieldsByApiName.get(label) ??
-    module.fieldsByApiName.get(label.trim().replace(/\s+/g, '_')) ??
-    idx.apiLower.get(label.trim().replace(/\s+/g, '_').toLowerCase())
-  );
+  const underscored = label.trim().replace(/\s+/g, '_');
+  // An exact v2 api_name (`First_Name`) is accepted as an extension; §7 step 4: the label with spaces → `_` names
+  // the api_name (`Skype ID` → Skype_ID). Both case-sensitively.
+  const exact = idx.exact.get(label) ?? module.fieldsByApiName.get(label) ?? module.fieldsByApiName.get(underscored);
+  if (exact) return exact;
+  const loose = idx.folded.get(fold(label)) ?? idx.apiLower.get(underscored.toLowerCase());
+  if (!loose) return undefined;
+  return options?.labelMatching === 'case-insensitive' ? loose : { caseOf: loose.label };
 }
 
 /** Memo of resolveLabel per module and options object: every row of a call repeats the same labels. */
@@ -193,6 +202,7 @@ function resolveLabelUncached(module: ModuleMeta, label: string, options?: Mappi
   const found = findField(module, label, options);
   if (found === 'unsupported') return { kind: 'unsupported', reason: UNSUPPORTED_LABELS[module.apiName][label] };
   if (!found) return { kind: 'unknown' };
+  if ('caseOf' in found) return { kind: 'unknown', caseOf: found.caseOf };
   return classifyField(found);
 }
 

@@ -6,7 +6,11 @@ import { decimalValue, type DecimalLiteral } from '../v2/json.js';
 import { isValidDate, legacyDateTimeToIso } from './time.js';
 import type { FieldMeta } from './types.js';
 
-export type Converted = { ok: true; value: string | number | boolean | string[] | DecimalLiteral | { id: string } } | { ok: false };
+/**
+ * A converted value, or a failure. `drop`: the text is not a value of the field but v1 did not fail the row for
+ * it (a boolean field given `maybe`): the field is left out with a warning instead.
+ */
+export type Converted = { ok: true; value: string | number | boolean | string[] | DecimalLiteral | { id: string } } | { ok: false; drop?: true };
 
 const INTEGER = /^-?\d+(\.0+)?$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -24,6 +28,20 @@ export function isIdLike(value: string): boolean {
 /** True for a value shaped like an e-mail address (`local@domain`, no spaces): how v1 told an owner's e-mail from a name. */
 export function isEmailLike(value: string): boolean {
   return /^[^\s@]+@[^\s@]+$/.test(value);
+}
+
+const TRUE_TEXT = /^(true|1|on|yes)$/i;
+const FALSE_TEXT = /^(false|0|off|no)?$/i;
+
+/**
+ * A v1 boolean field value (issue 16 item 2): `true`/`1`/`on`/`yes` → true, `false`/`0`/`off`/`no`/empty → false,
+ * any case (HTML check boxes send `on`, PHP sends `1`); any other text → undefined.
+ */
+export function legacyBoolean(value: string): boolean | undefined {
+  const v = value.trim();
+  if (TRUE_TEXT.test(v)) return true;
+  if (FALSE_TEXT.test(v)) return false;
+  return undefined;
 }
 
 /** `MM/dd/yyyy` or `yyyy-MM-dd` → `yyyy-MM-dd`, undefined when not a real date. */
@@ -63,8 +81,10 @@ export function convertValue(field: FieldMeta, value: string, timeZone: string):
     }
     case 'bigint':
       return /^-?\d+$/.test(value) ? { ok: true, value } : fail;
-    case 'boolean':
-      return /^(true|false)$/i.test(value) ? { ok: true, value: value.toLowerCase() === 'true' } : fail;
+    case 'boolean': {
+      const b = legacyBoolean(value);
+      return b === undefined ? { ok: false, drop: true } : { ok: true, value: b };
+    }
     case 'date': {
       const d = convertDate(value);
       return d === undefined ? fail : { ok: true, value: d };

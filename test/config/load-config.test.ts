@@ -49,7 +49,7 @@ describe('parseConfig defaults', () => {
       limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 },
       metadata: { ttlSeconds: 600, lookupCacheSeconds: 300 },
       tokenStore: { kind: 'memory', path: '.zbridge/tokens.json' },
-      compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true },
+      compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true, labelMatching: 'exact' },
       logLevel: 'info',
       shutdownGraceMs: 30_000,
     } satisfies ZbridgeConfig);

@@ -66,7 +66,8 @@ describe('label resolution order (§7)', () => {
     ['Leads', 'No of Employees', 'field:No_of_Employees'],
     ['Leads', 'No. of Employees', 'field:No_of_Employees'],
     ['Leads', 'Last Name', 'field:Last_Name'],
-    ['Leads', 'last  name', 'field:Last_Name'],
+    ['Leads', 'last  name', 'unknown'],
+    ['Leads', 'last_name', 'unknown'],
     ['Leads', 'Last_Name', 'field:Last_Name'],
     ['Leads', 'Date Field', 'field:Date_Field'],
     ['Leads', 'Home Phone', 'unknown'],
@@ -125,5 +126,36 @@ describe('lookups given by name (issue 9): classified as name lookups of the rig
     ['Course_Progress', 'CustomModule1 Owner', 'owner:Owner→users'],
   ])('%s "%s" → %s', (module, label, expected) => {
     expect(lookupTarget(module, label)).toBe(expected);
+  });
+});
+
+describe('label case (issue 16 item 7)', () => {
+  const unknownOf = (module: string, label: string, options?: Parameters<typeof resolveLabel>[2]) => resolveLabel(schema.module(module)!, label, options);
+  // [module, label as sent, field label it differs from, api_name]
+  const CASES = [
+    ['Leads', 'Date field', 'Date Field', 'Date_Field'],
+    ['Leads', 'LAST NAME', 'Last Name', 'Last_Name'],
+    ['Leads', 'email', 'Email', 'Email'],
+    ['Leads', 'annual revenue', 'Annual Revenue', 'Annual_Revenue'],
+    ['Leads', 'Last  name', 'Last Name', 'Last_Name'],
+    ['Contacts', 'date of birth', 'Date of Birth', 'Date_of_Birth'],
+    ['Accounts', 'account site', 'Account Site', 'Account_Site'],
+    ['Deals', 'closing date', 'Closing Date', 'Closing_Date'],
+    ['Course_Progress', 'order id', 'Order ID', 'Order_ID'],
+  ] as const;
+  it.each(CASES)('%s "%s": exact by default → unknown, naming "%s"', (m, label, fieldLabel) => {
+    expect(unknownOf(m, label)).toEqual({ kind: 'unknown', caseOf: fieldLabel });
+    expect(unknownOf(m, label, { labelMatching: 'exact' })).toEqual({ kind: 'unknown', caseOf: fieldLabel });
+  });
+  it.each(CASES)('%s "%s": case-insensitive as a compat option → field %s (%s)', (m, label, _fieldLabel, api) => {
+    expect(target(m, label, { labelMatching: 'case-insensitive' })).toBe(`field:${api}`);
+  });
+  it.each([
+    ['Leads', 'First_Name', 'field:First_Name'],
+    ['Leads', 'Annual_Revenue', 'field:Annual_Revenue'],
+    ['Contacts', 'Date_of_Birth', 'field:Date_of_Birth'],
+    ['Leads', 'Skype ID', 'field:Skype_ID'],
+  ])('%s "%s" (exact v2 api_name, or spaces → _) is accepted', (m, label, expected) => {
+    expect(target(m, label)).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DecimalLiteral } from '../../src/v2/json.js';
-import { convertValue } from '../../src/mapping/values.js';
+import { convertValue, legacyBoolean } from '../../src/mapping/values.js';
 import { schema, TZ } from './helpers.js';
 
 const field = (module: string, api: string) => schema.module(module)!.fieldsByApiName.get(api)!;
@@ -48,7 +48,6 @@ describe('values by data_type (§8)', () => {
     ['Leads', 'Annual_Revenue', '1e5'],
     ['Accounts', 'Account_Number', '12a'],
     ['Accounts', 'Account_Number', '100.0'],
-    ['Leads', 'Email_Opt_Out', 'yes'],
     ['Deals', 'Closing_Date', '2009/04/20'],
     ['Deals', 'Closing_Date', '02/30/2009'],
     ['Deals', 'Closing_Date', '13/01/2009'],
@@ -58,6 +57,22 @@ describe('values by data_type (§8)', () => {
     ['Contacts', 'Account_Name', 'Zylker'],
   ])('%s.%s %j is a wrong value', (m, api, input) => {
     expect(conv(m, api, input)).toEqual({ ok: false });
+  });
+
+  // Issue 16 item 2: the boolean spellings of v1 clients; any other text is left out (with a warning), not a failure.
+  it.each([
+    ...['true', 'TRUE', 'True', '1', 'on', 'ON', 'On', 'yes', 'YES', 'Yes', ' true '].map((v) => [v, true] as const),
+    ...['false', 'FALSE', 'False', '0', 'off', 'OFF', 'no', 'NO', 'No', ''].map((v) => [v, false] as const),
+  ])('boolean %j → %j, for every boolean field', (input, expected) => {
+    for (const [m, api] of [['Leads', 'Email_Opt_Out'], ['Contacts', 'Email_Opt_Out'], ['Products', 'Product_Active'], ['Products', 'Taxable'], ['Price_Books', 'Active']]) {
+      expect(legacyBoolean(input)).toBe(expected);
+      if (input.trim() !== '') expect(conv(m, api, input.trim())).toEqual({ ok: true, value: expected });
+    }
+  });
+
+  it.each(['maybe', 'y', 'n', '2', '-1', 'truee', 'checked', 'null', '1.0'])('boolean %j is dropped, not a failure', (input) => {
+    expect(legacyBoolean(input)).toBeUndefined();
+    expect(conv('Leads', 'Email_Opt_Out', input)).toEqual({ ok: false, drop: true });
   });
 
   it('a DST gap shifts forward', () => {
