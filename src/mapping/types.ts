@@ -6,7 +6,7 @@ import type { LegacyError } from '../legacy/errors.js';
 import type { V2FieldJson, V2ModuleJson, V2Operation, V2Record, V2Request } from '../v2/types.js';
 
 /** The v2 wire types, re-exported for the translation core's users. */
-export type { V2FieldJson, V2ModuleJson, V2UserJson, V2Operation, V2Record, V2Request, V2Outcome, ExistingRecord } from '../v2/types.js';
+export type { V2FieldJson, V2ModuleJson, V2TaxJson, V2UserJson, V2Operation, V2Record, V2Request, V2Outcome, ExistingRecord } from '../v2/types.js';
 
 /* ------------------------------------------------------------------ schema model */
 

@@ -123,6 +123,12 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
   };
 
   route('get', '/crm/v2/settings/modules', () => ({ status: 200, body: { modules: state.metadata.snapshot.modules } }));
+  // The org's taxes (taxes.json of the metadata); 204 when it has none.
+  route('get', '/crm/v2/org/taxes', () =>
+    state.metadata.snapshot.taxes.length === 0
+      ? { status: 204 }
+      : { status: 200, body: { taxes: state.metadata.snapshot.taxes, preference: { auto_populate_tax: false, modify_tax_rates: true } } },
+  );
   route('get', '/crm/v2/settings/fields', (ctx) => settingsFields(ctx));
   route('get', '/crm/v2/settings/related_lists', (ctx) => settingsRelatedLists(ctx));
   route('get', '/crm/v2/users', (ctx) => users(ctx));

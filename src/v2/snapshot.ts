@@ -4,17 +4,20 @@
  *   DIR/modules.json         {"modules":[…]}   GET /crm/v2/settings/modules
  *   DIR/fields/{api}.json    {"fields":[…]}    GET /crm/v2/settings/fields?module={api}
  *   DIR/users.json           {"users":[…]}     GET /crm/v2/users?type=AllUsers (optional)
+ *   DIR/taxes.json           {"taxes":[…]}     GET /crm/v2/org/taxes (optional)
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapshotDir } from '../paths.js';
-import type { V2FieldJson, V2ModuleJson, V2UserJson } from './types.js';
+import type { V2FieldJson, V2ModuleJson, V2TaxJson, V2UserJson } from './types.js';
 
 export interface MetadataSnapshot {
   modules: V2ModuleJson[];
   /** Keyed by module api_name. */
   fields: Record<string, V2FieldJson[]>;
   users: V2UserJson[];
+  /** The org's taxes (GET /crm/v2/org/taxes `taxes`); [] when the snapshot has none. */
+  taxes: V2TaxJson[];
 }
 
 function readJson(file: string): unknown {
@@ -40,7 +43,9 @@ export function loadMetadataDir(dir: string = snapshotDir): MetadataSnapshot {
   }
   const usersFile = join(dir, 'users.json');
   const users = existsSync(usersFile) ? ((readJson(usersFile) as { users?: V2UserJson[] }).users ?? []) : [];
-  return { modules: modulesDoc.modules, fields, users };
+  const taxesFile = join(dir, 'taxes.json');
+  const taxes = existsSync(taxesFile) ? ((readJson(taxesFile) as { taxes?: V2TaxJson[] }).taxes ?? []) : [];
+  return { modules: modulesDoc.modules, fields, users, taxes };
 }
 
 let bundled: MetadataSnapshot | undefined;

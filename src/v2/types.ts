@@ -42,6 +42,16 @@ export interface V2FieldJson {
 }
 
 /** One element of `GET /crm/v2/users?type=…` → `{"users":[…]}`. */
+/** One element of `GET /crm/v2/org/taxes` → `{"taxes":[…],"preference":{…}}`; `value` is the percentage. */
+export interface V2TaxJson {
+  id?: string;
+  name: string;
+  display_label?: string;
+  value: number;
+  sequence_number?: number;
+  [key: string]: unknown;
+}
+
 export interface V2UserJson {
   id: string;
   full_name: string;

@@ -3,7 +3,7 @@
  * single-flight per key), falling back to a snapshot with a warning when the live fetch fails.
  */
 import type { MetadataSnapshot } from '../v2/snapshot.js';
-import type { V2FieldJson, V2ModuleJson, V2UserJson } from '../v2/types.js';
+import type { V2FieldJson, V2ModuleJson, V2TaxJson, V2UserJson } from '../v2/types.js';
 import type { ZohoClient } from './client.js';
 
 /** How long live metadata and users are cached (config `metadata.ttlSeconds`). */
@@ -14,6 +14,8 @@ export interface MetadataSource {
   fields(moduleApiName: string): Promise<V2FieldJson[]>;
   users(): Promise<V2UserJson[]>;
   currentUser(): Promise<V2UserJson | undefined>;
+  /** The org's taxes (GET /crm/v2/org/taxes): line-item `Tax` amounts are matched against them. */
+  taxes(): Promise<V2TaxJson[]>;
 }
 
 /** Metadata from files (converter, tests). */
@@ -30,6 +32,9 @@ export class SnapshotMetadata implements MetadataSource {
   }
   async currentUser() {
     return this.snapshot.users[0];
+  }
+  async taxes() {
+    return this.snapshot.taxes;
   }
 }
 
@@ -95,6 +100,16 @@ export class LiveMetadata implements MetadataSource {
       const { body } = await this.client.get('/crm/v2/users', { type: 'CurrentUser' });
       return (body as { users?: V2UserJson[] } | undefined)?.users?.[0];
     }, () => undefined);
+  }
+
+  taxes(): Promise<V2TaxJson[]> {
+    return this.cached('taxes', async () => {
+      const { status, body } = await this.client.get('/crm/v2/org/taxes');
+      if (status === 204) return [];
+      const taxes = (body as { taxes?: V2TaxJson[] } | undefined)?.taxes;
+      if (!Array.isArray(taxes)) throw new Error(`org/taxes answered HTTP ${status} without "taxes"`);
+      return taxes;
+    }, () => this.options.fallback?.taxes);
   }
 
   private cached<T>(key: string, load: () => Promise<T>, fallback: () => T | undefined): Promise<T> {

@@ -209,6 +209,22 @@ export function generateSnapshot(outDir: string): void {
   }
   writeFileSync(join(outDir, 'modules.json'), `${JSON.stringify({ modules }, null, 1)}\n`);
   writeFileSync(join(outDir, 'users.json'), `${JSON.stringify({ users: USERS.map(userJson) }, null, 1)}\n`);
+  writeFileSync(join(outDir, 'taxes.json'), `${JSON.stringify(taxesJson(), null, 1)}\n`);
+}
+
+/** GET /crm/v2/org/taxes of the bundled org: the taxes of the Products `Tax` picklist, with their rates. */
+function taxesJson(): { taxes: Record<string, unknown>[]; preference: Record<string, boolean> } {
+  const rates: [string, number][] = [['Sales Tax', 10], ['VAT', 20], ['Service Tax', 5]];
+  return {
+    taxes: rates.map(([name, value], i) => ({
+      display_label: `${name} - ${value.toFixed(1)} %`,
+      name,
+      id: `36523970000002${String(2001 + i).padStart(5, '0')}`,
+      value,
+      sequence_number: i + 1,
+    })),
+    preference: { auto_populate_tax: false, modify_tax_rates: true },
+  };
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
