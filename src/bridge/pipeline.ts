@@ -160,7 +160,7 @@ export class Bridge {
     profile: ProfileRuntime,
     state: CallState,
   ): Promise<{ plan: V2Plan; timeZone: string | undefined }> {
-    const needs = resolutionRequests(prepared.module, prepared.parsed.rows, schema, profile.mappingOptions);
+    const needs = resolutionRequests(prepared.module, prepared.parsed.rows, schema, profile.mappingOptions, prepared.call);
     const resolved = await resolveRequests(needs, profile, this.lookups);
     state.resolutions.push(...resolved.journal);
     state.credits += resolved.calls;

@@ -10,7 +10,7 @@ import type { ProfileRuntime } from '../upstream.js';
 import { asObject, dataArray, entryDetails } from '../v2/answers.js';
 import { criteriaEquals, criteriaOr, MAX_CONDITIONS } from '../v2/criteria.js';
 import { NAME_FIELDS } from '../v2/modules.js';
-import { searchAllPages } from '../zoho/records.js';
+import { fetchRecord, searchAllPages } from '../zoho/records.js';
 
 /**
  * What a lookup given by name does when it matches no record or several:
@@ -134,6 +134,28 @@ export async function resolveRequests(
       }),
     );
     out.resolutions.noteParents = parents;
+  }
+
+  if (requests.currentRecords.length > 0) {
+    // Updates with line items: the current lines are merged with the sent ones (issue 16 item 9).
+    const module = requests.module;
+    const records = new Map<string, Record<string, unknown> | undefined>();
+    await Promise.all(
+      [...new Set(requests.currentRecords)].map(async (id) => {
+        out.calls += 1;
+        records.set(id, await fetchRecord(profile.client, module ?? '', id));
+      }),
+    );
+    out.resolutions.currentRecords = records;
+  }
+  if (requests.taxes) {
+    out.resolutions.taxes = (await profile.metadata.taxes())
+      .filter((t) => typeof t.name === 'string' && typeof t.value === 'number')
+      .map((t) => ({ name: t.name, value: t.value }));
+  }
+  if (requests.apiUser) {
+    const me = await profile.metadata.currentUser();
+    if (me?.id !== undefined) out.resolutions.apiUserId = String(me.id);
   }
 
   if (requests.lookupNames.length > 0) {

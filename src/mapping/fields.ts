@@ -235,6 +235,8 @@ export type LineItemTarget =
   | { kind: 'number'; key: string }
   | { kind: 'discount' }
   | { kind: 'text'; key: string }
+  /** The per-line tax amount: matched to an org tax (`line_tax`). */
+  | { kind: 'tax' }
   | { kind: 'computed' }
   | { kind: 'unknown' };
 
@@ -251,7 +253,7 @@ const LINE_ITEM_LABELS: Record<string, LineItemTarget> = {
   'Total After Discount': { kind: 'computed' },
   'Net Total': { kind: 'computed' },
   'Quantity in Stock': { kind: 'computed' },
-  Tax: { kind: 'computed' },
+  Tax: { kind: 'tax' },
 };
 
 export function resolveLineItemLabel(label: string): LineItemTarget {

@@ -17,6 +17,7 @@ import {
   mandatoryFields,
   type Schema,
 } from './schema.js';
+import { lineTaxForAmount, mergeLineItems, type OrgTax } from './line-items.js';
 import type { FieldMeta, FieldTrace, MappingWarning, ModuleMeta, PlannedRow, V2Plan, V2Record, V2Request } from './types.js';
 import { convertDecimal, convertValue, isEmailLike, isIdLike } from './values.js';
 
@@ -33,6 +34,14 @@ export interface ResolutionRequests {
   noteParents: string[];
   /** Lookups given by name only (`Account Name` without `ACCOUNTID`; line-item `Product Name`). */
   lookupNames: { field: string; module: string; value: string }[];
+  /** Ids of records being updated with line items: their current lines are merged with the sent ones. */
+  currentRecords: string[];
+  /** True when a line item carries a `Tax` amount: the org's taxes are needed. */
+  taxes: boolean;
+  /** True when an update empties the owner: the API user's id is needed. */
+  apiUser: boolean;
+  /** v2 module api_name of `currentRecords`. */
+  module?: string;
 }
 
 export interface Resolutions {
@@ -45,6 +54,12 @@ export interface Resolutions {
    * "error"): the row fails with 4832 naming the field instead of being sent without the lookup.
    */
   lookupNames?: Map<string, { id?: string; reason?: string; fail?: boolean }>;
+  /** Record id → the record as GET returned it (undefined: not found). */
+  currentRecords?: Map<string, V2Record | undefined>;
+  /** The org's taxes (GET /crm/v2/org/taxes). */
+  taxes?: OrgTax[];
+  /** The API (authtoken's) user's id. */
+  apiUserId?: string;
 }
 
 export interface PlanContext {
@@ -95,34 +110,75 @@ function idTwins(fields: EffectiveField[]): Set<string> {
   return set;
 }
 
-/** Everything the rows need resolved before planCall (deduplicated, in first-seen order). */
-export function resolutionRequests(module: ModuleMeta, rows: LegacyRow[], _schema: Schema, options?: MappingOptions): ResolutionRequests {
+/**
+ * Everything the rows need resolved before planCall (deduplicated, in first-seen order). `call` (method and
+ * parameters) tells updates from inserts: updates with line items need the record's current lines.
+ */
+export function resolutionRequests(
+  module: ModuleMeta,
+  rows: LegacyRow[],
+  _schema: Schema,
+  options?: MappingOptions,
+  call?: Pick<LegacyCall, 'method' | 'params'>,
+): ResolutionRequests {
   const owners = new Set<string>();
   const noteParents = new Set<string>();
   const lookups = new Map<string, { field: string; module: string; value: string }>();
+  const currentRecords = new Set<string>();
+  let taxes = false;
+  let apiUser = false;
   const items = lineItemField(module);
-  for (const row of rows.slice(0, MAX_ROWS)) {
+  const isUpdate = call?.method === 'updateRecords';
+  const version4 = (call?.params.version ?? '').trim() === '4';
+  const counted = isUpdate && !version4 ? rows.slice(0, 1) : rows.slice(0, MAX_ROWS);
+  for (const row of counted) {
     const fields = analyseRow(module, row, options);
     const twins = idTwins(fields);
+    let rowHasLines = false;
+    let rowId: string | undefined;
     for (const e of fields) {
       if (!e.last) continue;
       const value = textOf(e.field);
       const t = e.target;
+      if (t.kind === 'row-id') rowId = value;
+      // The literal `null` (newFormat) names nothing to look up.
+      if (value === 'null') {
+        if (isUpdate && (t.kind === 'owner' || (t.kind === 'lookup-id' && t.field.apiName === 'Owner'))) apiUser = true;
+        continue;
+      }
       if (t.kind === 'owner' && isEmailLike(value) && !twins.has(t.field.apiName)) owners.add(value);
+      else if (isUpdate && value === '' && (t.kind === 'owner' || (t.kind === 'lookup-id' && t.field.apiName === 'Owner'))) apiUser = true;
       else if (t.kind === 'note-parent' && value !== '') noteParents.add(value);
       else if (t.kind === 'lookup-name' && value !== '' && !twins.has(t.field.apiName) && isResolvableLookup(t.field)) {
         const target = t.field.lookupModule as string;
         lookups.set(lookupKey(target, value), { field: t.field.apiName, module: target, value });
       } else if (t.kind === 'line-items' && Array.isArray(e.field.value) && items) {
+        rowHasLines = e.field.value.length > 0;
         for (const product of e.field.value) {
           const name = productNameNeedingLookup(product);
           if (name !== undefined) lookups.set(lookupKey('Products', name), { field: items.apiName, module: 'Products', value: name });
+          if (product.fields.some((f) => resolveLineItemLabel(f.label).kind === 'tax' && !isZeroOrEmpty(textOf(f)))) taxes = true;
         }
       }
     }
+    if (rowHasLines && isUpdate) {
+      const id = version4 ? rowId : (call?.params.id ?? '').trim();
+      if (id !== undefined && isIdLike(id)) currentRecords.add(id);
+    }
   }
-  return { owners: [...owners], noteParents: [...noteParents], lookupNames: [...lookups.values()] };
+  return {
+    owners: [...owners],
+    noteParents: [...noteParents],
+    lookupNames: [...lookups.values()],
+    currentRecords: [...currentRecords],
+    taxes,
+    apiUser,
+    module: module.apiName,
+  };
 }
+
+/** A line-item Tax that asks for no tax: empty, `null`, or zero. */
+const isZeroOrEmpty = (v: string): boolean => v === '' || v === 'null' || /^0+(\.0+)?$/.test(v);
 
 const isResolvableLookup = (f: FieldMeta): boolean => !!f.lookupModule && f.lookupModule !== 'se_module';
 
@@ -136,7 +192,7 @@ function productNameNeedingLookup(product: LegacyProductRow): string | undefined
     else if (t.kind === 'product-name') name = textOf(f);
   }
   if (id !== undefined && isIdLike(id)) return undefined;
-  return name ? name : undefined;
+  return name && name !== 'null' ? name : undefined;
 }
 
 /* ------------------------------------------------------------------ planning one row */
@@ -150,6 +206,10 @@ interface RowContext {
   version4: boolean;
   /** Send null for empty values (updates; newFormat=2 inserts). */
   emptyAsNull: boolean;
+  /** newFormat=2: the literal text `null` is sent as JSON null; otherwise such a field is left out. */
+  newFormat2: boolean;
+  /** The record a default-version update names (`id` parameter). */
+  updateId?: string;
 }
 
 interface RowPlan extends PlannedRow {
@@ -169,6 +229,8 @@ class RowBuilder {
   seId: { value: string; label: string } | undefined;
   seModule: string | undefined;
   entityId: string | undefined;
+  /** Product Details, planned after every field was seen (an update merges them; its `Id` may come later). */
+  lines: { api: string; label: string; items: PlannedLine[] } | undefined;
 
   constructor(
     readonly row: LegacyRow,
@@ -207,6 +269,17 @@ class RowBuilder {
     this.sentLabel.set(api, label);
   }
 
+  get isUpdate(): boolean {
+    return this.rc.mode === 'update' || this.rc.mode === 'update4';
+  }
+
+  /** An emptied owner on update: back to the API user (v2 has no owner-less records). */
+  resetOwner(label: string): void {
+    const id = this.rc.ctx.resolutions?.apiUserId;
+    if (id) this.put('Owner', { id }, 2, label);
+    else this.warn('unresolved-owner', `${label} emptied: the API user is not known offline; owner left as it is`, label);
+  }
+
   /** An empty value: `null` when empties are sent (updates, newFormat=2), else only remembered as sent. */
   empty(api: string, label: string, priority = 1): void {
     if (this.rc.emptyAsNull) this.put(api, null, priority, label);
@@ -218,8 +291,12 @@ class RowBuilder {
 interface FieldInput {
   label: string;
   raw: LegacyField['value'];
-  /** The trimmed text ('' for product rows). */
+  /** The trimmed text ('' for product rows, and for the literal `null` under newFormat=2). */
   value: string;
+  /** The literal `null` under newFormat=2: send JSON null. */
+  nullLiteral: boolean;
+  /** Empty means JSON null here (updates, newFormat=2, the literal `null` under newFormat=2). */
+  asNull: boolean;
   trace(outcome: FieldTrace['outcome'], apiName?: string): void;
 }
 
@@ -245,17 +322,33 @@ const TARGET_HANDLERS: TargetHandlers = {
     f.trace('unknown');
     b.warn('unsupported-field', `${f.label}: ${t.reason}; dropped`, f.label);
   },
-  unknown: (b, f) => {
+  unknown: (b, f, t) => {
     f.trace('unknown');
+    if (t.caseOf !== undefined) {
+      return b.warn(
+        'label-case',
+        `${f.label} matches the field label "${t.caseOf}" only when case or spacing is ignored: dropped, as v1 matched labels exactly (compat.labelMatching: case-insensitive accepts it)`,
+        f.label,
+      );
+    }
     b.warn('unknown-label', `${f.label} is not a field of ${b.rc.module.apiName}: dropped`, f.label);
   },
   field: (b, f, t) => {
     const api = t.field.apiName;
+    if (f.value === '' && t.field.dataType === 'boolean' && !f.nullLiteral) {
+      // An empty check box is false (issue 16 item 2), on insert and update alike.
+      f.trace('mapped', api);
+      return b.put(api, false, 1, f.label);
+    }
     if (f.value === '') {
       f.trace('empty', api);
-      return b.empty(api, f.label);
+      return f.asNull ? b.put(api, null, 1, f.label) : b.empty(api, f.label);
     }
     const c = convertValue(t.field, f.value, b.rc.ctx.timeZone);
+    if (!c.ok && c.drop) {
+      f.trace('invalid', api);
+      return b.warn('value-dropped', `${f.label} "${example(f.value)}" is not a ${t.field.dataType} value: left out, the row is sent without it`, f.label);
+    }
     if (!c.ok) {
       f.trace('invalid', api);
       return b.wrongValue(f.label);
@@ -267,7 +360,10 @@ const TARGET_HANDLERS: TargetHandlers = {
     const api = t.field.apiName;
     if (f.value === '') {
       f.trace('empty', api);
-      if (api !== 'Owner') b.empty(api, f.label, 2);
+      if (api !== 'Owner') {
+        if (f.asNull) b.put(api, null, 2, f.label);
+        else b.empty(api, f.label, 2);
+      } else if (b.isUpdate && f.asNull) b.resetOwner(f.label);
       return;
     }
     if (!isIdLike(f.value)) {
@@ -279,7 +375,14 @@ const TARGET_HANDLERS: TargetHandlers = {
   },
   owner: (b, f, t) => {
     const api = t.field.apiName;
-    if (f.value === '' || b.twins.has(api)) return f.trace(f.value === '' ? 'empty' : 'overridden', api);
+    if (f.value === '' || b.twins.has(api)) {
+      f.trace(f.value === '' ? 'empty' : 'overridden', api);
+      if (f.value === '' && b.isUpdate && f.asNull && !b.twins.has(api)) {
+        if (api === 'Owner') b.resetOwner(f.label);
+        else b.put(api, null, 1, f.label);
+      }
+      return;
+    }
     if (!isIdLike(f.value) && !isEmailLike(f.value)) {
       // v1 docs (seeds 001/004): only an id or an e-mail selects a user; a name is ignored.
       f.trace('pseudo');
@@ -306,7 +409,7 @@ const TARGET_HANDLERS: TargetHandlers = {
     if (b.twins.has(api)) return f.trace('overridden', api);
     if (f.value === '') {
       f.trace('empty', api);
-      return b.empty(api, f.label);
+      return f.asNull ? b.put(api, null, 1, f.label) : b.empty(api, f.label);
     }
     const resolvable = isResolvableLookup(t.field);
     const resolved = resolvable ? b.rc.ctx.resolutions?.lookupNames?.get(lookupKey(t.field.lookupModule as string, f.value)) : undefined;
@@ -323,7 +426,12 @@ const TARGET_HANDLERS: TargetHandlers = {
     b.put(api, { id: resolved.id }, 1, f.label);
   },
   'se-id': (b, f) => {
-    if (f.value === '') return f.trace('empty', 'What_Id');
+    if (f.value === '') {
+      f.trace('empty', 'What_Id');
+      // Unlinking (a calendar sync's empty SEID/SEMODULE): What_Id null clears the link, like any emptied field.
+      if (f.asNull) b.put('What_Id', null, 2, f.label);
+      return;
+    }
     if (!isIdLike(f.value)) {
       f.trace('invalid', 'What_Id');
       return b.wrongValue(f.label);
@@ -332,8 +440,10 @@ const TARGET_HANDLERS: TargetHandlers = {
     b.seId = { value: f.value, label: f.label };
   },
   'se-module': (b, f) => {
-    f.trace('pseudo', '$se_module');
+    f.trace(f.value === '' ? 'empty' : 'pseudo', '$se_module');
     b.seModule = f.value;
+    // SEMODULE emptied without a SEID: unlink too. Next to a non-empty SEID the link stays (applyWhatId warns).
+    if (f.value === '' && f.asNull && !b.twins.has('What_Id')) b.put('What_Id', null, 1, f.label);
   },
   'note-parent': (b, f) => {
     f.trace('pseudo', 'Parent_Id');
@@ -351,9 +461,13 @@ const TARGET_HANDLERS: TargetHandlers = {
       }
       return;
     }
+    if (f.nullLiteral) {
+      f.trace('empty', api);
+      return b.put(api, null, 1, f.label);
+    }
     f.trace('mapped', api);
-    const items = planLineItems(f.raw, b.rc.ctx, (kind, message, l) => b.warn(kind, message, l), (l) => b.wrongValue(l));
-    if (items.length > 0) b.put(api, items, 1, f.label);
+    b.lines = { api, label: f.label, items: planLineItems(f.raw, b.rc.ctx, (kind, message, l) => b.warn(kind, message, l), (l) => b.wrongValue(l)) };
+    b.put(api, undefined, 1, f.label); // keeps the field's place in the body
   },
 };
 
@@ -370,8 +484,23 @@ function applyField(b: RowBuilder, e: EffectiveField): void {
     });
   };
   if (!e.last) return trace('overridden');
+  // The literal `null` (getRecords output replayed, often as CDATA): newFormat=1 or absent leaves the field out,
+  // newFormat=2 sends JSON null, i.e. handles it as an emptied value (seeds 001/003/004).
+  const nullLiteral = typeof raw === 'string' && value === 'null' && e.target.kind !== 'row-id';
+  if (nullLiteral && !b.rc.newFormat2) return trace('empty', 'field' in e.target ? e.target.field.apiName : undefined);
   const handler = TARGET_HANDLERS[e.target.kind] as (b: RowBuilder, f: FieldInput, t: FieldTarget) => void;
-  handler(b, { label, raw, value, trace }, e.target);
+  handler(b, { label, raw, value: nullLiteral ? '' : value, nullLiteral, asNull: b.rc.emptyAsNull || nullLiteral, trace }, e.target);
+}
+
+/** Product Details once the row's record id is known: merged on update, per-line Tax → line_tax. */
+function applyLineItems(b: RowBuilder): void {
+  const lines = b.lines;
+  if (!lines) return;
+  const { mode, updateId, ctx } = b.rc;
+  const recordId = mode === 'update' ? updateId : mode === 'update4' ? b.out.rowId : undefined;
+  const items = finishLineItems(lines.api, lines.items, recordId, ctx, (kind, message, l) => b.warn(kind, message, l), (l) => b.wrongValue(l));
+  if (items.length > 0) b.put(lines.api, items, 1, lines.label);
+  else if (b.record.get(lines.api)?.value === undefined) b.record.delete(lines.api);
 }
 
 /** SEID + SEMODULE → What_Id and $se_module, once both are known. */
@@ -433,6 +562,7 @@ function planRow(row: LegacyRow, index: number, rc: RowContext): RowPlan {
     return b.out;
   }
   for (const e of fields) applyField(b, e);
+  applyLineItems(b);
   applyWhatId(b);
   applyNoteParent(b);
   if (!b.out.error) finishRecord(b);
@@ -453,20 +583,30 @@ function missingMandatory(module: ModuleMeta, body: V2Record, offline: boolean):
   return undefined;
 }
 
-/** `<product>` rows → v2 line items (§7). Computed columns are dropped with a warning. */
+/** One sent line: its v2 item and the v1 per-line Tax amount, when sent. */
+interface PlannedLine {
+  item: V2Record;
+  tax?: string;
+}
+
+/**
+ * `<product>` rows → v2 line items (§7). Computed columns are dropped with a warning; a column holding the literal
+ * `null` counts as not sent (a line's column cannot be cleared).
+ */
 function planLineItems(
   products: LegacyProductRow[],
   ctx: PlanContext,
   warn: (kind: MappingWarning['kind'], message: string, label?: string) => void,
   wrongValue: (label: string) => void,
-): V2Record[] {
-  const items: V2Record[] = [];
+): PlannedLine[] {
+  const items: PlannedLine[] = [];
   for (const product of products) {
     const item: V2Record = {};
+    let tax: string | undefined;
     let productId: string | undefined;
     let productName: string | undefined;
     for (const f of product.fields) {
-      const value = textOf(f);
+      const value = textOf(f) === 'null' ? '' : textOf(f);
       const t = resolveLineItemLabel(f.label);
       const label = `Product Details/${f.label}`;
       switch (t.kind) {
@@ -496,6 +636,9 @@ function planLineItems(
         case 'text':
           if (value !== '') item[t.key] = value;
           break;
+        case 'tax':
+          tax = value;
+          break;
         case 'computed':
           warn('computed-dropped', `${label} is computed by v2: dropped`, f.label);
           break;
@@ -515,9 +658,66 @@ function planLineItems(
       warn('unresolved-lookup', `Product Details row ${product.no}: no valid Product Id and no unique Product Name: line item dropped`, 'Product Id');
       continue;
     }
-    items.push({ product: { id }, ...item });
+    items.push({ item: { product: { id }, ...item }, ...(tax !== undefined ? { tax } : {}) });
   }
   return items;
+}
+
+/**
+ * The line items to send (issue 16 item 9). An update merges the sent lines into the record's current lines by
+ * product, so quantities and prices the client did not send never change; a per-line `Tax` amount becomes the
+ * `line_tax` of the org tax that gives it, or the row fails with 4832 naming `Tax`.
+ */
+function finishLineItems(
+  api: string,
+  sent: PlannedLine[],
+  recordId: string | undefined,
+  ctx: PlanContext,
+  warn: (kind: MappingWarning['kind'], message: string, label?: string) => void,
+  wrongValue: (label: string) => void,
+): V2Record[] {
+  let lines = sent.map((l) => l.item);
+  let taxOf = (i: number): string | undefined => sent[i]?.tax;
+  if (recordId !== undefined && sent.length > 0) {
+    const currentRecords = ctx.resolutions?.currentRecords;
+    const current = currentRecords?.get(recordId);
+    const currentLines = current === undefined ? undefined : Array.isArray(current[api]) ? (current[api] as V2Record[]) : [];
+    if (currentLines) {
+      const merged = mergeLineItems(lines, currentLines);
+      lines = merged.lines;
+      taxOf = (i) => (merged.sentIndex[i] === undefined ? undefined : sent[merged.sentIndex[i]!]?.tax);
+    } else {
+      warn(
+        'line-items-not-merged',
+        currentRecords === undefined
+          ? 'Product Details: the record\'s current lines are not known offline; the sent lines replace them'
+          : `Product Details: record ${recordId} was not found; the sent lines are sent as they are`,
+        'Product Details',
+      );
+    }
+  }
+  return lines.map((line, i) => {
+    const tax = taxOf(i);
+    if (tax === undefined || tax === '') return line;
+    // No tax asked and none on the line: nothing to say (an insert replaying getRecords' `Tax 0.0`).
+    if (isZeroOrEmpty(tax) && !(Array.isArray(line.line_tax) && line.line_tax.length > 0)) return line;
+    const amount = convertDecimal(tax);
+    if (amount === undefined) {
+      wrongValue('Tax');
+      return line;
+    }
+    const taxes = ctx.resolutions?.taxes;
+    if (ctx.resolutions === undefined && Number(amount) !== 0) {
+      warn('unresolved-lookup', `Product Details/Tax ${tax}: the org's taxes are not known offline; line_tax left out`, 'Tax');
+      return line;
+    }
+    const lineTax = lineTaxForAmount(line, Number(amount), taxes);
+    if (lineTax === undefined) {
+      wrongValue('Tax');
+      return line;
+    }
+    return { ...line, line_tax: lineTax };
+  });
 }
 
 /* ------------------------------------------------------------------ the call */
@@ -592,7 +792,7 @@ export function planCall(call: LegacyCall, parsed: ParsedXmlData, ctx: PlanConte
   if (dupField && !hasNoUpsert(module.apiName)) plan.duplicateCheckField = dupField;
 
   const newFormat2 = checked.params.newFormat === 2;
-  const rc: RowContext = { module, ctx, mode, version4, emptyAsNull: isUpdate || newFormat2 };
+  const rc: RowContext = { module, ctx, mode, version4, emptyAsNull: isUpdate || newFormat2, newFormat2, updateId };
   const planned = rows.map((row, i) => planRow(row, i, rc));
 
   for (const r of planned) {

@@ -47,6 +47,12 @@ export type WarningKind =
   | 'unresolved-parent'
   | 'unresolved-lookup'
   | 'empty-value'
+  /** A value the field cannot take but v1 did not fail the row for (a boolean given `maybe`): left out. */
+  | 'value-dropped'
+  /** A label that matches a field label only when case or spacing is ignored: dropped (v1 matched exactly). */
+  | 'label-case'
+  /** Line items of an update not merged with the record's current lines (offline, or the record was not found). */
+  | 'line-items-not-merged'
   | 'other';
 
 export interface MappingWarning {

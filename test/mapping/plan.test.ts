@@ -313,9 +313,29 @@ describe('resolutionRequests', () => {
         { field: 'Account_Name', module: 'Accounts', value: 'Zylker' },
         { field: 'Reporting_To', module: 'Contacts', value: 'Boss' },
       ],
+      currentRecords: [],
+      taxes: false,
+      apiUser: false,
+      module: 'Contacts',
     });
     expect(resolutionRequests(schema.module('Notes')!, [row('1', ['entityId', '42'])], schema).noteParents).toEqual(['42']);
     const q = row('1', ['Product Details', [{ no: '1', fields: [{ label: 'Product Name', value: 'Gizmo' }] }]]);
     expect(resolutionRequests(schema.module('Quotes')!, [q], schema).lookupNames).toEqual([{ field: 'Product_Details', module: 'Products', value: 'Gizmo' }]);
+  });
+
+  it('updates with line items ask for the current record; a Tax amount for the org taxes; an emptied owner for the API user', () => {
+    const lines = (tax: string) => ['Product Details', [{ no: '1', fields: [{ label: 'Product Id', value: '5' }, { label: 'Tax', value: tax }] }]] as [string, never];
+    const quotes = schema.module('Quotes')!;
+    const update = { method: 'updateRecords', params: { id: '77' } };
+    expect(resolutionRequests(quotes, [row('1', lines('12.5'))], schema, undefined, update)).toMatchObject({ currentRecords: ['77'], taxes: true });
+    expect(resolutionRequests(quotes, [row('1', lines('0.0'))], schema, undefined, update)).toMatchObject({ currentRecords: ['77'], taxes: false });
+    expect(resolutionRequests(quotes, [row('1', lines('1'))], schema, undefined, { method: 'insertRecords', params: {} })).toMatchObject({ currentRecords: [], taxes: true });
+    const v4 = { method: 'updateRecords', params: { version: '4' } };
+    expect(resolutionRequests(quotes, [row('1', ['Id', '8'], lines('')), row('2', lines('')), row('3', ['Id', '9'])], schema, undefined, v4).currentRecords).toEqual(['8']);
+    for (const owner of [['SMOWNERID', ''], ['Quote Owner', ''], ['SMOWNERID', 'null']]) {
+      expect(resolutionRequests(quotes, [row('1', owner as [string, string])], schema, undefined, update).apiUser).toBe(true);
+      expect(resolutionRequests(quotes, [row('1', owner as [string, string])], schema, undefined, { method: 'insertRecords', params: {} }).apiUser).toBe(false);
+    }
+    expect(resolutionRequests(schema.module('Contacts')!, [row('1', ['Account Name', 'null'], ['Contact Owner', 'Ann Smith'])], schema).lookupNames).toEqual([]);
   });
 });
