@@ -14,7 +14,7 @@ import { DEFAULT_JOURNAL_FILE_BYTES } from './journal/file-journal.js';
 import { JOURNAL_VALUES } from './journal/values.js';
 import { DEFAULT_XMLDATA_LIMITS } from './legacy/xmldata.js';
 import { JSON_CONTENT_TYPES } from './legacy/response.js';
-import { UNKNOWN_ID_ROW_CODES } from './mapping/fields.js';
+import { DEFAULT_LABEL_MATCHING, UNKNOWN_ID_ROW_CODES } from './mapping/fields.js';
 import { isValidTimeZone } from './v2/time.js';
 import { DATA_CENTRE_NAMES } from './zoho/dc.js';
 import { DEFAULT_METADATA_TTL_MS } from './zoho/metadata.js';
@@ -160,7 +160,7 @@ export const configSchema = z
          * FL labels: `exact` (v1: a label that differs from the field label in case or spacing is dropped with a
          * warning) or `case-insensitive` (case and whitespace ignored).
          */
-        labelMatching: z.enum(['exact', 'case-insensitive']).default('exact'),
+        labelMatching: z.enum(['exact', 'case-insensitive']).default(DEFAULT_LABEL_MATCHING),
       })
       .strict()
       .default({
@@ -168,7 +168,7 @@ export const configSchema = z
         fullTriggerOnWorkflow: false,
         unknownIdRowCode: UNKNOWN_ID_ROW_CODES[0],
         emptyParameterIsAbsent: true,
-        labelMatching: 'exact',
+        labelMatching: DEFAULT_LABEL_MATCHING,
       }),
     /** pino level: fatal, error, warn, info, debug, trace, silent. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -32,10 +32,19 @@ export interface MappingOptions {
   /**
    * How an FL label is compared with the field labels of the metadata: `exact` (v1 ignored labels that did not
    * match exactly; such a label is dropped with a `label-case` warning) or `case-insensitive` (case and
-   * whitespace ignored). @default 'exact'
+   * whitespace ignored). @default DEFAULT_LABEL_MATCHING
    */
-  labelMatching?: 'exact' | 'case-insensitive';
+  labelMatching?: LabelMatching;
 }
+
+export type LabelMatching = 'exact' | 'case-insensitive';
+
+/**
+ * The default label comparison (issue 16 item 7). v1 matched labels exactly; the default becomes `exact` once the
+ * v1 read methods (getRecords, getFields) are served, because clients learn the exact labels from them and some
+ * send `last_name`-style names until they have. Until then `case-insensitive`.
+ */
+export const DEFAULT_LABEL_MATCHING: LabelMatching = 'case-insensitive';
 
 export type FieldTarget =
   /** A plain field, coerced by data_type. */
@@ -144,7 +153,7 @@ function findField(module: ModuleMeta, label: string, options?: MappingOptions):
   if (exact) return exact;
   const loose = idx.folded.get(fold(label)) ?? idx.apiLower.get(underscored.toLowerCase());
   if (!loose) return undefined;
-  return options?.labelMatching === 'case-insensitive' ? loose : { caseOf: loose.label };
+  return (options?.labelMatching ?? DEFAULT_LABEL_MATCHING) === 'case-insensitive' ? loose : { caseOf: loose.label };
 }
 
 /** Memo of resolveLabel per module and options object: every row of a call repeats the same labels. */

