@@ -204,7 +204,7 @@ function registerOfflineCommands(program: Command): void {
     .command('metadata')
     .description('v2 metadata snapshots')
     .command('pull')
-    .description('write modules.json, fields/{api}.json and users.json from the live upstream')
+    .description('write modules.json, fields/{api}.json, users.json and taxes.json from the live upstream')
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('-c, --config <file>', 'configuration file; env ZBRIDGE_CONFIG')
     .option('--profile <name>', 'credential profile (default: the first)')

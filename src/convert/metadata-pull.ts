@@ -66,6 +66,16 @@ export async function pullMetadata(client: MetadataGetter, out: string, log: (m:
     failed.push('users');
     log(`users: ${(error as Error).message}`);
   }
+  try {
+    // The org's taxes: line-item Tax amounts are matched against them (an org without taxes answers 204).
+    const doc = bodyOf(await client.get('/crm/v2/org/taxes'));
+    const taxes = doc.taxes ?? [];
+    if (!Array.isArray(taxes)) throw new Error('answered without a "taxes" array');
+    await writeFile(join(out, 'taxes.json'), `${JSON.stringify({ taxes }, null, 2)}\n`);
+  } catch (error) {
+    failed.push('taxes');
+    log(`taxes: ${(error as Error).message}`);
+  }
   return { modules: modules.length, fieldFiles, users: users.length, failed };
 }
 
