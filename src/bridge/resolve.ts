@@ -136,14 +136,14 @@ export async function resolveRequests(
     out.resolutions.noteParents = parents;
   }
 
-  if (requests.currentRecords.length > 0) {
+  const module = requests.module;
+  if (requests.currentRecords.length > 0 && module) {
     // Updates with line items: the current lines are merged with the sent ones (issue 16 item 9).
-    const module = requests.module;
     const records = new Map<string, Record<string, unknown> | undefined>();
     await Promise.all(
       [...new Set(requests.currentRecords)].map(async (id) => {
         out.calls += 1;
-        records.set(id, await fetchRecord(profile.client, module ?? '', id));
+        records.set(id, await fetchRecord(profile.client, module, id));
       }),
     );
     out.resolutions.currentRecords = records;
