@@ -44,6 +44,8 @@ export interface CallState {
   createdIds?: string[];
   /** Releases the duplicate-check locks of this call (held from the pre-check until the writes are answered). */
   unlock?: Unlock;
+  /** Decisions worth journaling that are not field traces (per-id delete failures, dropped convert labels …). */
+  notes?: string[];
 }
 
 export const newCallState = (): CallState => ({ upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [] });
@@ -110,6 +112,7 @@ export function outcomeEntry(
     ...(state.duplicates.length ? { duplicates: state.duplicates } : {}),
     ...(state.resolutions.length ? { resolutions: state.resolutions } : {}),
     ...(state.credits ? { credits: state.credits } : {}),
+    ...(state.notes?.length ? { notes: state.notes } : {}),
     ...(failure?.error ? { error: failure.error } : {}),
     ...(failure?.category ? { category: failure.category } : {}),
   };

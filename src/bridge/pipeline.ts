@@ -12,7 +12,10 @@ import type { Journal, JournalCallSummary, JournalDuplicate, JournalOutcomeEntry
 import { scrubText } from '../journal/redact.js';
 import { resolutionRequests, createdIds } from '../mapping/index.js';
 import { legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
-import { CallRejected, checkCall, planPrepared, prepareCall, type PreparedCall } from '../mapping/translate.js';
+import { ACTION_METHODS } from '../mapping/actions.js';
+import { CallRejected, checkCall, checkScope, planPrepared, prepareCall, type PreparedCall } from '../mapping/translate.js';
+import { MemoryAttachmentIndex, type AttachmentIndex } from '../state/attachments.js';
+import { ActionBridge, type LegacyDownload } from './actions.js';
 import type { Schema } from '../mapping/schema.js';
 import type { ExistingRecord, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
 import { asObject, dataArray, entryCode, entryDetails } from '../v2/answers.js';
@@ -30,6 +33,8 @@ export type { CallOrigin } from './outcome.js';
 
 export interface BridgeAnswer {
   result: LegacyResult;
+  /** downloadFile / downloadPhoto: the file to send instead of `result`. */
+  download?: LegacyDownload;
   /** The profile that served the call (its JSON content-type preference), when the authtoken selected one. */
   profile?: ProfileRuntime;
   outcome: JournalOutcomeEntry;
@@ -49,16 +54,25 @@ export interface BridgeDeps {
    * writes. Default: in-process (MemoryKeyedLock); several replicas need the shared (Redis) one.
    */
   locks?: KeyedLock;
+  /** Attachment id → parent record (downloadFile, deleteFile). Default: in-process (lost on restart). */
+  attachments?: AttachmentIndex;
 }
 
 export class Bridge {
   private readonly schemas = new SchemaCache();
   private readonly lookups: LookupCache;
   private readonly locks: KeyedLock;
+  private readonly actions: ActionBridge;
 
   constructor(private readonly deps: BridgeDeps) {
     this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS);
     this.locks = deps.locks ?? new MemoryKeyedLock();
+    this.actions = new ActionBridge({
+      schemas: this.schemas,
+      attachments: deps.attachments ?? new MemoryAttachmentIndex(),
+      journalRequest: (entry) => this.deps.journal.append(entry),
+      xmlLimits: deps.xmlLimits,
+    });
   }
 
   async handle(call: LegacyCall, origin: CallOrigin): Promise<BridgeAnswer> {
@@ -71,14 +85,28 @@ export class Bridge {
     let errorText: string | undefined;
     let plan: V2Plan | undefined;
     let rowCodes: LegacyRowCode[] = [];
+    let download: LegacyDownload | undefined;
     try {
       profile = this.authenticate(call);
       summary.profile = profile.name;
-      let failure;
-      ({ result, plan, rows: rowCodes, failure } = await this.translate(call, profile, summary, state));
-      if (failure) {
-        category = failure.category;
-        errorText = scrubText(failure.error, call.authtoken ? [call.authtoken] : []);
+      if (ACTION_METHODS.has(call.method)) {
+        const scope = checkScope(call);
+        if (scope) throw new CallRejected(scope);
+        const action = await this.actions.handle(call, profile, summary, state);
+        result = action.result;
+        download = action.download;
+        if (action.notes.length > 0) state.notes = action.notes;
+        if (action.failure) {
+          category = action.failure.category;
+          errorText = scrubText(action.failure.error, call.authtoken ? [call.authtoken] : []);
+        }
+      } else {
+        let failure;
+        ({ result, plan, rows: rowCodes, failure } = await this.translate(call, profile, summary, state));
+        if (failure) {
+          category = failure.category;
+          errorText = scrubText(failure.error, call.authtoken ? [call.authtoken] : []);
+        }
       }
     } catch (error) {
       result = { kind: 'error', error: legacyErrorOf(error) };
@@ -94,7 +122,7 @@ export class Bridge {
     // Ids this bridge created are Notes parents later (v1 entityId never names its module): no probing needed.
     if (profile && plan) for (const row of outcome.rows) if (row.code === '2000' && row.id) profile.noteParents.remember(row.id, plan.module);
     recordOutcome(this.deps, outcome, plan?.module);
-    return { result, profile, outcome };
+    return { result, download, profile, outcome };
   }
 
   private authenticate(call: LegacyCall): ProfileRuntime {

@@ -92,11 +92,16 @@ async function* journalItems(source: string, onError: (m: string) => void): Asyn
   for await (const entry of readJournal(source, (e) => onError(`${basename(e.file)} line ${e.line}: ${e.message}`), exact)) {
     if (entry.type !== 'request' || !entry.plan) continue;
     const { plan } = entry;
+    if (plan.operation !== 'insert' && plan.operation !== 'update' && plan.operation !== 'upsert') {
+      onError(`journal request ${entry.id}: ${plan.operation} is not replayed (send it again through the proxy)`);
+      continue;
+    }
+    const operation = plan.operation;
     if (Array.isArray(plan.bodies) && plan.bodies.length === plan.requests.length) {
       for (const [r, req] of plan.requests.entries()) {
         yield {
           key: `journal:${entry.id}#${r}`,
-          operation: plan.operation,
+          operation,
           method: req.method as 'POST' | 'PUT',
           path: req.path,
           body: plan.bodies[r] as V2Request['body'],

@@ -4,6 +4,7 @@
  * Calls answered without going upstream (bad authtoken, unsupported method, malformed xmlData …) write only an
  * `outcome` line. Outcome lines repeat the call summary so readers (report, replay) never need to join for it.
  */
+import type { LegacyResult } from '../legacy/types.js';
 import type { V2Operation } from '../mapping/types.js';
 
 export interface JournalClient {
@@ -72,17 +73,24 @@ export interface JournalResolution {
   policy?: 'skip' | 'error';
 }
 
+/** v2 actions journaled like writes (deleteRecords, updateRelatedRecords, delink, convertLead, files, photos). */
+export type JournalActionOperation = 'delete' | 'relate' | 'delink' | 'convert' | 'upload-file' | 'delete-file' | 'upload-photo' | 'delete-photo';
+
 export interface JournalRequestEntry extends JournalCallSummary {
   type: 'request';
   /** Set when `journal.values` kept no values in clear (journal/values.ts): replay cannot resend this entry. */
   values?: 'hashed' | 'none';
   xmlData?: string;
   plan?: {
-    operation: V2Operation;
+    /** A record write, or one of the actions of docs/PROTOCOL-READS.md §7, §11–§13. */
+    operation: V2Operation | JournalActionOperation;
     module: string;
+    /** `path` includes the query string of actions (`/crm/v2/Leads?ids=…&wf_trigger=false`). */
     requests: { method: string; path: string; records: number }[];
-    /** The v2 bodies, so replay can resend exactly what was meant. */
+    /** The v2 bodies (null for requests without one), so replay can resend exactly what was meant. */
     bodies?: unknown[];
+    /** Uploads: the files sent. Their bytes are not journaled, so an upload cannot be replayed. */
+    files?: { fileName: string; contentType: string; size: number }[];
   };
   warnings?: { kind: string; row?: string; label?: string; message: string }[];
   /**
@@ -102,10 +110,12 @@ export interface JournalOutcomeEntry extends JournalCallSummary {
   upstream: boolean;
   v2Calls: JournalV2Call[];
   /** The legacy answer: kind and top-level code/message for errors. */
-  legacy: { kind: 'success' | 'rows' | 'error' | 'nodata'; code?: string; message?: string };
+  legacy: { kind: LegacyResult['kind']; code?: string; message?: string };
   rows: JournalRowOutcome[];
   /** The write may have been applied although the client got an error: reconcile by hand. */
   inDoubt?: boolean;
+  /** Decisions of action calls (per-id delete failures, dropped labels, unknown assignTo …). */
+  notes?: string[];
   /** Ids created by a call that answered with an error (default-version multi-row partial failure). */
   createdIds?: string[];
   duplicates?: JournalDuplicate[];

@@ -24,6 +24,13 @@ export type LegacyActionResult =
   /** uploadFile: `<result><message>…</message><recorddetail>` + the 5 FL of the attachment (§13). */
   | { kind: 'file-attached'; message: string; details: LegacyRecordDetails };
 
+const ACTION_KINDS = new Set(['deleted', 'deleted-ids', 'converted', 'related-updated', 'action-success', 'file-attached']);
+
+/** True for the answers rendered here. */
+export function isActionResult(result: { kind: string }): result is LegacyActionResult {
+  return ACTION_KINDS.has(result.kind);
+}
+
 /** Messages of the action answers, exactly as v1 sent them (spelling included). */
 export const ACTION_MESSAGES = {
   deleted: 'Record(s) deleted successfully',

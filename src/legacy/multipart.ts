@@ -1,16 +1,26 @@
 /**
- * A small `multipart/form-data` reader for legacy requests: text fields only, file parts ignored. Field values are
+ * A small `multipart/form-data` reader for legacy requests: text fields, and file parts as views into the body. Field values are
  * raw bytes (no form decoding: multipart is not URL-encoded), decoded as UTF-8 unless the part names a charset.
  */
 import type { FormPair } from './form.js';
+import type { LegacyFilePart } from './types.js';
 
 /**
  * Fields of a multipart body, in order. `boundary` comes from the Content-Type header. Tolerates LF-only line
  * ends, a missing closing delimiter (truncated body: the last part is taken as far as it goes) and preamble text.
  */
 export function parseMultipartFields(body: Buffer, boundary: string): FormPair[] {
+  return parseMultipart(body, boundary).fields;
+}
+
+/**
+ * Text fields and file parts of a multipart body, in order. File bytes are views into `body` (no copy): a 20 MB
+ * upload stays one buffer on its way to v2.
+ */
+export function parseMultipart(body: Buffer, boundary: string): { fields: FormPair[]; files: LegacyFilePart[] } {
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   const fields: FormPair[] = [];
+  const files: LegacyFilePart[] = [];
   let pos = body.indexOf(delimiter);
   while (pos >= 0) {
     let partStart = pos + delimiter.length;
@@ -24,14 +34,15 @@ export function parseMultipartFields(body: Buffer, boundary: string): FormPair[]
       if (body[partEnd - 1] === 0x0a) partEnd -= 1;
       if (body[partEnd - 1] === 0x0d) partEnd -= 1;
     }
-    const field = readPart(body.subarray(partStart, Math.max(partStart, partEnd)));
-    if (field !== undefined) fields.push(field);
+    const part = readPart(body.subarray(partStart, Math.max(partStart, partEnd)));
+    if (part !== undefined && 'field' in part) files.push(part);
+    else if (part !== undefined) fields.push(part);
     pos = next;
   }
-  return fields;
+  return { fields, files };
 }
 
-function readPart(part: Buffer): FormPair | undefined {
+function readPart(part: Buffer): FormPair | LegacyFilePart | undefined {
   let headerEnd = part.indexOf('\r\n\r\n');
   let bodyStart = headerEnd + 4;
   const lfOnly = part.indexOf('\n\n');
@@ -43,19 +54,30 @@ function readPart(part: Buffer): FormPair | undefined {
   const headers = part.subarray(0, headerEnd).toString('latin1').split(/\r?\n/);
   let disposition = '';
   let charset = 'utf-8';
+  let contentType = '';
   for (const line of headers) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     if (name === 'content-disposition') disposition = value;
-    else if (name === 'content-type') charset = headerParam(value, 'charset') ?? charset;
+    else if (name === 'content-type') {
+      charset = headerParam(value, 'charset') ?? charset;
+      contentType = value;
+    }
   }
   if (!/^form-data\b/i.test(disposition)) return undefined;
-  if (headerParam(disposition, 'filename') !== undefined || headerParam(disposition, 'filename*') !== undefined) {
-    return undefined; // files are ignored
-  }
   const name = headerParam(disposition, 'name');
+  const fileName = headerParam(disposition, 'filename') ?? headerParam(disposition, 'filename*');
+  if (fileName !== undefined) {
+    if (name === undefined || name === '') return undefined;
+    return {
+      field: Buffer.from(name, 'latin1').toString('utf8'),
+      fileName: Buffer.from(fileName, 'latin1').toString('utf8'),
+      contentType: contentType.split(';')[0].trim() || 'application/octet-stream',
+      bytes: part.subarray(bodyStart),
+    };
+  }
   if (name === undefined || name === '') return undefined;
   // Header bytes were read as latin1; names are UTF-8 on the wire in practice.
   const decodedName = Buffer.from(name, 'latin1').toString('utf8');

@@ -10,8 +10,8 @@
 import { LegacyRequestError } from '../errors.js';
 import { formDecode, parseFormPairs, type FormPair } from './form.js';
 import { parseJsonParams } from './json-params.js';
-import { decodeBytes, headerParam, parseMultipartFields } from './multipart.js';
-import type { LegacyCall, LegacyFormat } from './types.js';
+import { decodeBytes, headerParam, parseMultipart } from './multipart.js';
+import type { LegacyCall, LegacyFilePart, LegacyFormat } from './types.js';
 
 export interface RawHttpRequest {
   method: string;
@@ -60,6 +60,7 @@ export function parseLegacyRequest(req: RawHttpRequest, options: RequestParseOpt
   const call: LegacyCall = { format, module: match[2], method: match[3], path, params };
   if (params.xmldata !== undefined) call.xmlData = params.xmldata;
   if (params.authtoken !== undefined) call.authtoken = params.authtoken;
+  if (body.files !== undefined) call.files = body.files;
   return call;
 }
 
@@ -96,6 +97,8 @@ function splitUrl(url: string): { path: string; query?: string } {
 
 interface BodyParams {
   pairs: FormPair[];
+  /** File parts of a multipart body. */
+  files?: LegacyFilePart[];
   /** An XML document body, to be used as xmlData when no parameter carries one. */
   xml?: string;
 }
@@ -109,7 +112,9 @@ function readBody(req: RawHttpRequest): BodyParams {
 
   if (mediaType === 'multipart/form-data') {
     const boundary = headerParam(contentType, 'boundary');
-    return { pairs: boundary ? parseMultipartFields(req.body, boundary) : [] };
+    if (!boundary) return { pairs: [] };
+    const { fields, files } = parseMultipart(req.body, boundary);
+    return { pairs: fields, ...(files.length > 0 ? { files } : {}) };
   }
   const text = decodeBytes(req.body, charset);
   if (mediaType === 'application/x-www-form-urlencoded') return { pairs: parseFormPairs(text) };

@@ -3,7 +3,9 @@
  * XML is one string concatenation; the JSON walks a tiny tree of plain objects (it needs the Java 7 HashMap key
  * order) and is serialised as a string as well. HTTP status is always 200, for errors too.
  */
+import { isActionResult, renderActionBody } from './action-response.js';
 import { xmlTreeToJson, type XmlTreeNode } from './json.js';
+import type { LegacyActionResult } from './action-response.js';
 import type { LegacyFormat, LegacyRecordDetails, LegacyResult } from './types.js';
 
 /** Content type of v1 JSON answers: `application/jsonp` as Zoho sent (the default) or `application/json`. */
@@ -31,14 +33,10 @@ export function renderLegacyResponse(
   result: LegacyResult,
   options: RenderOptions = {},
 ): RenderedResponse {
-  if (target.format === 'json') {
-    return {
-      status: 200,
-      contentType: options.jsonContentType === 'json' ? JSON_CONTENT_TYPE : JSONP_CONTENT_TYPE,
-      body: renderLegacyJson(target.path, result),
-    };
-  }
-  return { status: 200, contentType: XML_CONTENT_TYPE, body: renderLegacyXml(target.path, result) };
+  const json = target.format === 'json';
+  const contentType = !json ? XML_CONTENT_TYPE : options.jsonContentType === 'json' ? JSON_CONTENT_TYPE : JSONP_CONTENT_TYPE;
+  if (isActionResult(result)) return { status: 200, contentType, body: renderActionBody(target.format, target.path, result) };
+  return { status: 200, contentType, body: json ? renderLegacyJson(target.path, result) : renderLegacyXml(target.path, result) };
 }
 
 // ------------------------------------------------------------------------------------------------ XML
@@ -46,11 +44,11 @@ export function renderLegacyResponse(
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" ?>\n';
 
 /** The XML body: declaration (space before `?>`), LF, the document on one line, LF. */
-export function renderLegacyXml(uri: string, result: LegacyResult): string {
+export function renderLegacyXml(uri: string, result: Exclude<LegacyResult, LegacyActionResult>): string {
   return `${XML_DECLARATION}<response uri="${escapeAttr(uri)}">${xmlBody(result)}</response>\n`;
 }
 
-function xmlBody(result: LegacyResult): string {
+function xmlBody(result: Exclude<LegacyResult, LegacyActionResult>): string {
   switch (result.kind) {
     case 'success': {
       let out = `<result><message>${escapeText(result.message)}</message>`;
@@ -107,16 +105,16 @@ export function cdata(text: string): string {
 // ----------------------------------------------------------------------------------------------- JSON
 
 /** The JSON body: org.json's conversion of the same XML tree, compact, then LF. */
-export function renderLegacyJson(uri: string, result: LegacyResult): string {
+export function renderLegacyJson(uri: string, result: Exclude<LegacyResult, LegacyActionResult>): string {
   return `${xmlTreeToJson(legacyResultTree(uri, result))}\n`;
 }
 
 /** The XML tree of a legacy answer (the shape both renderers describe), for the JSON conversion. */
-export function legacyResultTree(uri: string, result: LegacyResult): XmlTreeNode {
+export function legacyResultTree(uri: string, result: Exclude<LegacyResult, LegacyActionResult>): XmlTreeNode {
   return { name: 'response', attrs: [['uri', uri]], children: [resultNode(result)] };
 }
 
-function resultNode(result: LegacyResult): XmlTreeNode {
+function resultNode(result: Exclude<LegacyResult, LegacyActionResult>): XmlTreeNode {
   switch (result.kind) {
     case 'success':
       return {

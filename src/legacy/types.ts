@@ -2,6 +2,7 @@
  * Plain typed records of the v1 wire protocol. These (and nothing HTTP- or XML-specific) cross from
  * src/legacy into src/mapping and back.
  */
+import type { LegacyActionResult } from './action-response.js';
 import type { LegacyError } from './errors.js';
 
 /** v1 considered only the first 100 rows of an xmlData document (docs/PROTOCOL.md §1). */
@@ -28,6 +29,20 @@ export interface LegacyCall {
   xmlData?: string;
   /** The authtoken parameter. Secret: never log or journal it (use a fingerprint). */
   authtoken?: string;
+  /** File parts of a multipart body (uploadFile's `content`, uploadPhoto's), bytes not copied out of the body. */
+  files?: LegacyFilePart[];
+}
+
+/** One file part of a multipart request. */
+export interface LegacyFilePart {
+  /** The form field name (`content`). */
+  field: string;
+  /** The part's `filename`. */
+  fileName: string;
+  /** The part's Content-Type. @default 'application/octet-stream' */
+  contentType: string;
+  /** A view into the request body (no copy). */
+  bytes: Buffer;
 }
 
 /** One `<product no="N">` of a "Product Details" FL. */
@@ -91,4 +106,6 @@ export type LegacyResult =
   /** Top-level `<error><code/><message/></error>`. */
   | { kind: 'error'; error: LegacyError }
   /** `<nodata><code/><message/></nodata>`. */
-  | { kind: 'nodata'; error: LegacyError };
+  | { kind: 'nodata'; error: LegacyError }
+  /** deleteRecords, convertLead, related records, files: legacy/action-response.ts. */
+  | LegacyActionResult;

@@ -75,13 +75,18 @@ export interface PreparedCall {
 
 /** The checks that need no schema (scope, method): the proxy makes them before fetching metadata. */
 export function checkCall(call: LegacyCall, options: Pick<PrepareOptions, 'requireScope'> = {}): CallRejection | undefined {
-  if (options.requireScope && (call.params.scope ?? '').toLowerCase() !== 'crmapi') {
-    return { reason: 'bad-parameter', parameter: 'scope', category: 'bad-request', detail: 'scope is not crmapi' };
-  }
+  const scope = options.requireScope ? checkScope(call) : undefined;
+  if (scope) return scope;
   if (!TRANSLATED_METHODS.has(call.method)) {
     return { reason: 'unsupported-method', category: 'unsupported-method', detail: `v1 method ${call.method} is not translated` };
   }
   return undefined;
+}
+
+/** Every v1 API call carries `scope=crmapi` (docs/PROTOCOL.md §2); anything else answers 4600 "scope". */
+export function checkScope(call: LegacyCall): CallRejection | undefined {
+  if ((call.params.scope ?? '').toLowerCase() === 'crmapi') return undefined;
+  return { reason: 'bad-parameter', parameter: 'scope', category: 'bad-request', detail: 'scope is not crmapi' };
 }
 
 /** Scope, method, module and xmlData checked, xmlData parsed; or why the call stops here. */

@@ -12,6 +12,8 @@ import { renderLegacyResponse } from '../legacy/response.js';
 import type { LegacyFormat, LegacyResult } from '../legacy/types.js';
 import type { Journal } from '../journal/types.js';
 import type { Upstream } from '../upstream.js';
+import { pipeline } from 'node:stream/promises';
+import type { LegacyDownload } from '../bridge/actions.js';
 import { readRawBody } from './body.js';
 import { requestIds, requestIdOf } from './access-log.js';
 import { adminRoutes } from './admin.js';
@@ -66,8 +68,10 @@ export function createProxyApp(options: ProxyAppOptions): Express {
 }
 
 async function handleLegacy(req: Request, res: Response, requestId: string, options: ProxyAppOptions): Promise<void> {
-  const { body, tooLarge } = await readRawBody(req, options.maxBodyBytes);
   const path = req.originalUrl.split('?')[0];
+  // uploadFile / uploadPhoto carry up to 20 MB of file (v1's limit, enforced with 4807 by the bridge).
+  const limit = UPLOAD_PATH.test(path) ? Math.max(options.maxBodyBytes, MAX_UPLOAD_BODY_BYTES) : options.maxBodyBytes;
+  const { body, tooLarge } = await readRawBody(req, limit);
   const format: LegacyFormat = /^\/crm\/private\/json\//.test(path) ? 'json' : 'xml';
   const origin = { requestId, address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
 
@@ -85,14 +89,34 @@ async function handleLegacy(req: Request, res: Response, requestId: string, opti
   }
   if (tooLarge) {
     const result: LegacyResult = { kind: 'error', error: legacyErrorFor('bad-parameter', 'xmlData') };
-    res.locals.call = journalRejected(options, origin, call, result, 'oversize-body', `body larger than ${options.maxBodyBytes} bytes`, call.authtoken);
+    res.locals.call = journalRejected(options, origin, call, result, 'oversize-body', `body larger than ${limit} bytes`, call.authtoken);
     res.setHeader('Connection', 'close');
     send(res, call, result, 'jsonp');
     return;
   }
   const answer = await options.bridge.handle(call, origin);
   res.locals.call = callFacts(answer.outcome, options.metrics);
+  if (answer.download) return sendDownload(res, answer.download);
   send(res, call, answer.result, answer.profile?.jsonContentType ?? 'jsonp');
+}
+
+/** uploadFile / uploadPhoto paths, whose bodies may hold a file. */
+const UPLOAD_PATH = /\/(uploadFile|uploadPhoto)\/?$/i;
+/** The v1 attachment limit (20 MB) plus room for the multipart framing and the other parameters. */
+const MAX_UPLOAD_BODY_BYTES = 21 * 1024 * 1024;
+
+/** A downloaded file, streamed through as v1 sent it: the file's bytes with its content type (§13). */
+async function sendDownload(res: Response, download: LegacyDownload): Promise<void> {
+  const headers: Record<string, string> = { ...LEGACY_HEADERS, 'Content-Type': download.contentType };
+  if (download.fileName) headers['Content-Disposition'] = `attachment;filename="${download.fileName.replace(/["\\\r\n]/g, '_')}"`;
+  if (download.length !== undefined) headers['Content-Length'] = String(download.length);
+  res.writeHead(200, headers);
+  try {
+    await pipeline(download.stream, res);
+  } catch {
+    // The client went away or v2 cut the stream: nothing more can be said on this response.
+    res.destroy();
+  }
 }
 
 function send(res: Response, target: { format: LegacyFormat; path: string }, result: LegacyResult, json: 'jsonp' | 'json'): void {

@@ -6,10 +6,12 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { Bridge } from '../bridge/pipeline.js';
 import type { ZbridgeConfig } from '../config.js';
 import { FileJournal, MemoryJournal } from '../journal/file-journal.js';
 import { PolicyJournal } from '../journal/policy.js';
+import { FileAttachmentIndex, MemoryAttachmentIndex } from '../state/attachments.js';
 import type { Journal } from '../journal/types.js';
 import { createUpstream, type Upstream } from '../upstream.js';
 import { VERSION } from '../version.js';
@@ -75,6 +77,8 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     metrics,
     xmlLimits: { maxBytes: config.limits.maxBodyBytes, maxDepth: config.limits.maxXmlDepth },
     lookupCacheMs: config.metadata.lookupCacheSeconds * 1000,
+    // Beside the journal, so a restart keeps the attachment → record map downloadFile/deleteFile need.
+    attachments: config.journal.dir ? new FileAttachmentIndex(join(config.journal.dir, 'attachments.jsonl')) : new MemoryAttachmentIndex(),
   });
 
   let inFlight = 0;
