@@ -19,6 +19,7 @@ import {
   FILE_ERRORS,
   isPhotoType,
   isRefusal,
+  isRelatedUpdatePair,
   MAX_FILE_BYTES,
   MAX_PHOTO_BYTES,
   numericParam,
@@ -136,6 +137,9 @@ export class ActionBridge {
     const parentId = numericParam(ctx.call, 'id');
     if (isRefusal(parentId)) throw rejected(parentId.refusal);
     const related = await this.relatedModule(ctx, 'relatedModule');
+    if (!isRelatedUpdatePair(parent, related)) {
+      throw rejected({ reason: 'bad-parameter', parameter: 'relatedModule', detail: `v1 could not relate ${related.apiName} to ${parent.apiName}` });
+    }
     const list = await this.relatedList(ctx.profile, parent, related);
     let rows;
     try {

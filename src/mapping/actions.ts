@@ -125,6 +125,25 @@ export function deleteAnswer(idsText: string): LegacyActionResult {
 /** v1 junction field names (lower-case internal names) → v2 api_names (§11.2). */
 const JUNCTION_FIELDS: Record<string, string> = { member_status: 'Member_Status', list_price: 'list_price', contact_role: 'Contact_Role' };
 
+/**
+ * The pairs v1's updateRelatedRecords supported (D:updaterelatedrecords): Campaigns ↔ Leads, Contacts; Products ↔
+ * Leads, Accounts, Contacts, Potentials, PriceBooks — either side in the URL (v2 api_names).
+ */
+const RELATED_UPDATE_PAIRS: [string, string][] = [
+  ['Campaigns', 'Leads'],
+  ['Campaigns', 'Contacts'],
+  ['Products', 'Leads'],
+  ['Products', 'Accounts'],
+  ['Products', 'Contacts'],
+  ['Products', 'Deals'],
+  ['Products', 'Price_Books'],
+];
+
+/** True when v1's updateRelatedRecords supported relating `related` records to a `parent` record. */
+export function isRelatedUpdatePair(parent: ModuleMeta, related: ModuleMeta): boolean {
+  return RELATED_UPDATE_PAIRS.some(([a, b]) => (a === parent.apiName && b === related.apiName) || (b === parent.apiName && a === related.apiName));
+}
+
 /** The related list of `parent` holding `child` records, from v2 related-list metadata. */
 export function relatedListFor(lists: readonly RelatedListDef[], child: ModuleMeta): RelatedListDef | undefined {
   return lists.find((l) => l.module === child.apiName) ?? lists.find((l) => l.api_name === child.apiName);
@@ -201,6 +220,9 @@ export interface ConvertOptions {
   notifyNewEntityOwner: boolean;
 }
 
+/** Labels of convertLead's potential row that name a Deals field by another label (§12: `Potential Stage` → `Stage`). */
+const CONVERT_LABEL_ALIASES: Record<string, string> = { 'Potential Stage': 'Stage' };
+
 /** Labels of the potential row that belong to the convert body, not to the Deal (§12). */
 const CONVERT_SPECIAL = new Set(['ACCOUNTID', 'CONTACTID', 'OVERWRITE', 'Contact Role']);
 
@@ -253,7 +275,7 @@ export function splitConvertRows(rows: LegacyRow[]): {
       overwrite = value.toLowerCase() === 'true';
     } else if (CONVERT_SPECIAL.has(f.label)) {
       dropped.push(f.label);
-    } else fields.push(f);
+    } else fields.push(CONVERT_LABEL_ALIASES[f.label] ? { ...f, label: CONVERT_LABEL_ALIASES[f.label] } : f);
   }
   const potential = options.createPotential && fields.length > 0 ? { no: potentialRow!.no, fields } : undefined;
   return { options, accountId, contactId, overwrite, potential, dropped };

@@ -11,7 +11,7 @@ import { Bridge } from '../bridge/pipeline.js';
 import type { ZbridgeConfig } from '../config.js';
 import { FileJournal, MemoryJournal } from '../journal/file-journal.js';
 import { PolicyJournal } from '../journal/policy.js';
-import { FileAttachmentIndex, MemoryAttachmentIndex } from '../state/attachments.js';
+import { ATTACHMENT_INDEX_FILE, FileAttachmentIndex, MemoryAttachmentIndex } from '../state/attachments.js';
 import type { Journal } from '../journal/types.js';
 import { createUpstream, type Upstream } from '../upstream.js';
 import { VERSION } from '../version.js';
@@ -78,7 +78,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     xmlLimits: { maxBytes: config.limits.maxBodyBytes, maxDepth: config.limits.maxXmlDepth },
     lookupCacheMs: config.metadata.lookupCacheSeconds * 1000,
     // Beside the journal, so a restart keeps the attachment → record map downloadFile/deleteFile need.
-    attachments: config.journal.dir ? new FileAttachmentIndex(join(config.journal.dir, 'attachments.jsonl')) : new MemoryAttachmentIndex(),
+    attachments: config.journal.dir ? new FileAttachmentIndex(join(config.journal.dir, ATTACHMENT_INDEX_FILE)) : new MemoryAttachmentIndex(),
   });
 
   let inFlight = 0;

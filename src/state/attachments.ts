@@ -9,6 +9,11 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/**
+ * File name of the map beside the journal. Not `.jsonl`: journal readers take every `*.jsonl` of the folder.
+ */
+export const ATTACHMENT_INDEX_FILE = 'attachment-parents.ndjson';
+
 /** Where an attachment lives in v2. */
 export interface AttachmentParent {
   /** v2 module api_name of the parent record. */
