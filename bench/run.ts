@@ -11,6 +11,7 @@ import { runConverter } from './converter.js';
 import { benchDir } from './lib/child.js';
 import { isQuick, type BenchOptions, type BenchSection } from './lib/measure.js';
 import { runProxy } from './proxy.js';
+import { runReads } from './reads.js';
 import { runTranslation } from './translation.js';
 
 const BENCHES: Record<string, (o: BenchOptions) => Promise<{ section: BenchSection }>> = {
@@ -18,6 +19,7 @@ const BENCHES: Record<string, (o: BenchOptions) => Promise<{ section: BenchSecti
   converter: runConverter,
   proxy: runProxy,
   concurrency: runConcurrency,
+  reads: runReads,
 };
 
 function selected(argv: string[]): string[] {

@@ -113,9 +113,11 @@ export const configSchema = z
         maxAgeDays: z.number().positive().optional(),
         /** Record data kept on disk: full (replay needs it), hashed, none (journal/values.ts). @default 'full' */
         values: z.enum(JOURNAL_VALUES).default(JOURNAL_VALUES[0]),
+        /** Journal the v1 rows read calls answered (record data); off: only method, parameters, v2 calls, row count. @default false */
+        readRecords: z.boolean().default(false),
       })
       .strict()
-      .default({ dir: '.zbridge/journal', maxFileBytes: DEFAULT_JOURNAL_FILE_BYTES, values: JOURNAL_VALUES[0] }),
+      .default({ dir: '.zbridge/journal', maxFileBytes: DEFAULT_JOURNAL_FILE_BYTES, values: JOURNAL_VALUES[0], readRecords: false }),
     limits: z
       .object({
         /** Largest request body accepted (bytes); beyond → 4600 "xmlData". */
@@ -161,6 +163,10 @@ export const configSchema = z
          * warning) or `case-insensitive` (case and whitespace ignored).
          */
         labelMatching: z.enum(['exact', 'case-insensitive']).default(DEFAULT_LABEL_MATCHING),
+        /** Reads: v2 null in standard numeric/boolean fields printed as 0/false, as v1 showed never-set fields. @default false */
+        legacyZeros: z.boolean().default(false),
+        /** Reads: custom lookups as `{Label}_ID` + `{Label}` (label-id) or by name alone (name-only). @default 'label-id' */
+        customLookupIds: z.enum(['label-id', 'name-only']).default('label-id'),
       })
       .strict()
       .default({
@@ -169,6 +175,8 @@ export const configSchema = z
         unknownIdRowCode: UNKNOWN_ID_ROW_CODES[0],
         emptyParameterIsAbsent: true,
         labelMatching: DEFAULT_LABEL_MATCHING,
+        legacyZeros: false,
+        customLookupIds: 'label-id',
       }),
     /** pino level: fatal, error, warn, info, debug, trace, silent. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

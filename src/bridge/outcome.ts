@@ -46,6 +46,8 @@ export interface CallState {
   unlock?: Unlock;
   /** Decisions worth journaling that are not field traces (per-id delete failures, dropped convert labels …). */
   notes?: string[];
+  /** Read methods: rows answered, decisions, and (with journal.readRecords) the rows. */
+  read?: JournalOutcomeEntry['read'];
 }
 
 export const newCallState = (): CallState => ({ upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [] });
@@ -113,6 +115,7 @@ export function outcomeEntry(
     ...(state.resolutions.length ? { resolutions: state.resolutions } : {}),
     ...(state.credits ? { credits: state.credits } : {}),
     ...(state.notes?.length ? { notes: state.notes } : {}),
+    ...(state.read ? { read: state.read } : {}),
     ...(failure?.error ? { error: failure.error } : {}),
     ...(failure?.category ? { category: failure.category } : {}),
   };
@@ -238,6 +241,6 @@ export function toJournalCall(c: { method: string; path: string; status?: number
 }
 
 function legacySummary(result: LegacyResult): JournalOutcomeEntry['legacy'] {
-  if (result.kind === 'error' || result.kind === 'nodata') return { kind: result.kind, code: result.error.code, message: result.error.message };
+  if (result.kind === 'error' || result.kind === 'nodata' || result.kind === 'search-error') return { kind: result.kind, code: result.error.code, message: result.error.message };
   return { kind: result.kind };
 }

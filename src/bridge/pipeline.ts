@@ -26,6 +26,7 @@ import { duplicateCheckValues, precheckDuplicates } from './duplicates.js';
 import { callSummary, newCallState, outcomeEntry, recordOutcome, requestEntry, toJournalCall, type CallOrigin, type CallState } from './outcome.js';
 import type { AuthLookup, CallMetrics, Logger } from './ports.js';
 import { creditsFor, withoutRows } from './plan-edit.js';
+import { READ_METHODS, ReadBridge, type ReadOptions } from './reads.js';
 import { DEFAULT_LOOKUP_CACHE_MS, LookupCache, resolveRequests } from './resolve.js';
 import { SchemaCache } from './schema-cache.js';
 
@@ -56,6 +57,8 @@ export interface BridgeDeps {
   locks?: KeyedLock;
   /** Attachment id → parent record (downloadFile, deleteFile). Default: in-process (lost on restart). */
   attachments?: AttachmentIndex;
+  /** Read methods (getRecords & co): journal switch and v1 printing choices. Default: no record data journaled. */
+  reads?: ReadOptions;
 }
 
 export class Bridge {
@@ -63,6 +66,7 @@ export class Bridge {
   private readonly lookups: LookupCache;
   private readonly locks: KeyedLock;
   private readonly actions: ActionBridge;
+  private readonly reads: ReadBridge;
 
   constructor(private readonly deps: BridgeDeps) {
     this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS);
@@ -73,6 +77,7 @@ export class Bridge {
       journalRequest: (entry) => this.deps.journal.append(entry),
       xmlLimits: deps.xmlLimits,
     });
+    this.reads = new ReadBridge(this.schemas, deps.reads);
   }
 
   async handle(call: LegacyCall, origin: CallOrigin): Promise<BridgeAnswer> {
@@ -152,6 +157,7 @@ export class Bridge {
       const failure = planned.reason ? { category: 'bad-request', error: planned.reason } : undefined;
       return { result: { kind: 'error', error: planned.error }, plan: planned, rows: [], failure };
     }
+    if (READ_METHODS.has(call.method)) return this.read(call, profile, state);
     const { plan: toSend, existing, followers } = await this.precheck(planned, profile, state);
     // Before any v2 write: a crash after this line leaves the call "in doubt", never unrecorded.
     this.deps.journal.append(requestEntry(summary, call, toSend));
@@ -166,6 +172,23 @@ export class Bridge {
     });
     if (result.kind === 'error') state.createdIds = createdIds(plan, outcomes);
     return { result, plan, rows };
+  }
+
+  /** A read method (getRecords & co, bridge/reads.ts): no plan, no request line; the outcome carries `read`. */
+  private async read(
+    call: LegacyCall,
+    profile: ProfileRuntime,
+    state: CallState,
+  ): Promise<{ result: LegacyResult; rows: LegacyRowCode[]; failure?: { category: string; error: string } }> {
+    if ((call.params.scope ?? '').toLowerCase() !== 'crmapi') {
+      throw new CallRejected({ reason: 'bad-parameter', parameter: 'scope', category: 'bad-request', detail: 'scope is not crmapi' });
+    }
+    const read = await this.reads.handle(call, profile);
+    state.upstream = read.v2Calls.length > 0;
+    state.v2Calls.push(...read.v2Calls.map(toJournalCall));
+    state.credits += read.credits;
+    state.read = { rows: read.rows, ...(read.notes.length ? { notes: read.notes } : {}), ...(read.records ? { records: read.records } : {}) };
+    return { result: read.result, rows: [], ...(read.category ? { failure: { category: read.category, error: read.error ?? '' } } : {}) };
   }
 
   /** Checks (scope, method: before any metadata is fetched), the profile's schema, module and xmlData parse. */

@@ -75,7 +75,7 @@ export function callFacts(input: InputCall, t: Translation | undefined): CallFac
       : whole
         ? { code: whole.code, message: whole.message, detail: t?.errorDetail, category: t?.category }
         : undefined,
-    requestCount: t?.error ? 0 : (t?.plan?.requests.length ?? 0),
+    requestCount: t?.error ? 0 : (t?.plan?.requests.length ?? t?.read?.requests.length ?? 0),
   };
 }
 
@@ -113,6 +113,11 @@ export function renderCallOutput(input: InputCall, t: Translation | undefined, f
       return `{"id":${JSON.stringify(requestKey(input.source, input.index, r))},"method":${JSON.stringify(req.method)},"path":${JSON.stringify(req.path)},"rows":${JSON.stringify(rows)},"body":${stringifyV2(req.body)}}`;
     });
     put('requests', `[${requests.join(',')}]`);
+  } else if (t?.read && !t.error) {
+    // A read: the v2 GETs it means (no body, so replay leaves it alone: there is no `operation`).
+    put('read', 'true');
+    put('requests', json(t.read.requests.map((req, r) => ({ id: requestKey(input.source, input.index, r), ...req }))));
+    if (t.read.notes.length) put('notes', json(t.read.notes));
   } else put('requests', '[]');
   put('rows', json(facts.rows));
   put('warnings', json(facts.warnings));

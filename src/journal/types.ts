@@ -112,6 +112,12 @@ export interface JournalOutcomeEntry extends JournalCallSummary {
   /** The legacy answer: kind and top-level code/message for errors. */
   legacy: { kind: LegacyResult['kind']; code?: string; message?: string };
   rows: JournalRowOutcome[];
+  /**
+   * Read methods (getRecords, getRecordById, searchRecords, getFields …): rows (or users, modules, fields) answered,
+   * decisions worth knowing (ignored labels, clamped windows, sort downgrades, scan ceilings) and — only with
+   * `journal.readRecords` — the v1 rows themselves.
+   */
+  read?: { rows: number; notes?: string[]; records?: unknown[] };
   /** The write may have been applied although the client got an error: reconcile by hand. */
   inDoubt?: boolean;
   /** Decisions of action calls (per-id delete failures, dropped labels, unknown assignTo …). */

@@ -66,12 +66,35 @@ function request(entry: JournalRequestEntry, mode: 'hashed' | 'none'): JournalRe
   };
 }
 
+/** A journaled v1 row `{fields:[{label, value, raw?}]}`: labels and id pseudo-fields kept, values masked. */
+function maskRow(row: unknown, mode: 'hashed' | 'none'): unknown {
+  const fields = (row as { fields?: unknown })?.fields;
+  if (!Array.isArray(fields)) return mask(row, mode);
+  return {
+    ...(row as object),
+    fields: fields.map((f: { label?: unknown; value?: unknown; raw?: unknown }) =>
+      f.raw === true ? f : { ...f, value: Array.isArray(f.value) ? f.value.map((p) => maskRow(p, mode)) : mask(f.value, mode) },
+    ),
+  };
+}
+
+/** Read parameters that carry record data (search values), masked like the values they search for. */
+const READ_VALUE_PARAMS = ['criteria', 'searchcondition', 'searchvalue'];
+
 function outcome(entry: JournalOutcomeEntry, mode: 'hashed' | 'none'): JournalOutcomeEntry {
-  if (!entry.resolutions?.length) return entry;
+  const readValues = entry.read?.records !== undefined || READ_VALUE_PARAMS.some((p) => entry.params?.[p] !== undefined);
+  if (!entry.resolutions?.length && !readValues) return entry;
+  let params = entry.params;
+  if (READ_VALUE_PARAMS.some((p) => params?.[p] !== undefined)) {
+    params = { ...params };
+    for (const p of READ_VALUE_PARAMS) if (params[p] !== undefined) params[p] = maskText(params[p], mode) ?? '';
+  }
   return {
     ...entry,
     values: mode,
-    resolutions: entry.resolutions.map((r) => ({ ...r, value: maskText(r.value, mode) ?? '' })),
+    params,
+    ...(entry.resolutions?.length ? { resolutions: entry.resolutions.map((r) => ({ ...r, value: maskText(r.value, mode) ?? '' })) } : {}),
+    ...(entry.read?.records !== undefined ? { read: { ...entry.read, records: entry.read.records.map((r) => maskRow(r, mode)) } } : {}),
   };
 }
 

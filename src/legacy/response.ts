@@ -6,6 +6,9 @@
 import { isActionResult, renderActionBody } from './action-response.js';
 import { xmlTreeToJson, type XmlTreeNode } from './json.js';
 import type { LegacyActionResult } from './action-response.js';
+import { isReadResult, renderReadJson, renderReadXml, type ReadRenderOptions } from './read-response.js';
+import { cdata, escapeAttr, escapeText } from './text.js';
+import type { LegacyReadResult } from './read-types.js';
 import type { LegacyFormat, LegacyRecordDetails, LegacyResult } from './types.js';
 
 /** Content type of v1 JSON answers: `application/jsonp` as Zoho sent (the default) or `application/json`. */
@@ -15,6 +18,8 @@ export type JsonContentType = (typeof JSON_CONTENT_TYPES)[number];
 export interface RenderOptions {
   /** JSON content type: 'jsonp' (default, `application/jsonp;charset=utf-8` as Zoho sent) or 'json'. */
   jsonContentType?: JsonContentType;
+  /** Options of the read answers (getFields empty-FL form). */
+  read?: ReadRenderOptions;
 }
 
 export interface RenderedResponse {
@@ -27,6 +32,8 @@ export const XML_CONTENT_TYPE = 'text/xml;charset=utf-8';
 export const JSONP_CONTENT_TYPE = 'application/jsonp;charset=utf-8';
 export const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
 
+export { cdata, escapeAttr, escapeText };
+
 /** `target.path` is the request path (no host, no query): it becomes the response `uri`. */
 export function renderLegacyResponse(
   target: { format: LegacyFormat; path: string },
@@ -36,7 +43,7 @@ export function renderLegacyResponse(
   const json = target.format === 'json';
   const contentType = !json ? XML_CONTENT_TYPE : options.jsonContentType === 'json' ? JSON_CONTENT_TYPE : JSONP_CONTENT_TYPE;
   if (isActionResult(result)) return { status: 200, contentType, body: renderActionBody(target.format, target.path, result) };
-  return { status: 200, contentType, body: json ? renderLegacyJson(target.path, result) : renderLegacyXml(target.path, result) };
+  return { status: 200, contentType, body: json ? renderLegacyJson(target.path, result) : renderLegacyXml(target.path, result, options.read) };
 }
 
 // ------------------------------------------------------------------------------------------------ XML
@@ -44,11 +51,12 @@ export function renderLegacyResponse(
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" ?>\n';
 
 /** The XML body: declaration (space before `?>`), LF, the document on one line, LF. */
-export function renderLegacyXml(uri: string, result: Exclude<LegacyResult, LegacyActionResult>): string {
+export function renderLegacyXml(uri: string, result: Exclude<LegacyResult, LegacyActionResult>, readOptions?: ReadRenderOptions): string {
+  if (isReadResult(result)) return renderReadXml(uri, result, readOptions);
   return `${XML_DECLARATION}<response uri="${escapeAttr(uri)}">${xmlBody(result)}</response>\n`;
 }
 
-function xmlBody(result: Exclude<LegacyResult, LegacyActionResult>): string {
+function xmlBody(result: Exclude<LegacyResult, LegacyActionResult | LegacyReadResult>): string {
   switch (result.kind) {
     case 'success': {
       let out = `<result><message>${escapeText(result.message)}</message>`;
@@ -85,36 +93,20 @@ function xmlRecord(record: LegacyRecordDetails): string {
   );
 }
 
-/** Text: `& < >` escaped, `"` left raw (v1 sent `… for the "id" parameter.`). */
-export function escapeText(text: string): string {
-  if (!/[&<>]/.test(text)) return text;
-  return text.replace(/[&<>]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&gt;'));
-}
-
-/** Attribute values: `& < "` escaped. */
-export function escapeAttr(text: string): string {
-  if (!/[&<"]/.test(text)) return text;
-  return text.replace(/[&<"]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&quot;'));
-}
-
-/** A CDATA section; an embedded `]]>` is split as `]]]]><![CDATA[>`. */
-export function cdata(text: string): string {
-  return `<![CDATA[${text.indexOf(']]>') < 0 ? text : text.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
-}
-
 // ----------------------------------------------------------------------------------------------- JSON
 
 /** The JSON body: org.json's conversion of the same XML tree, compact, then LF. */
 export function renderLegacyJson(uri: string, result: Exclude<LegacyResult, LegacyActionResult>): string {
+  if (isReadResult(result)) return renderReadJson(uri, result);
   return `${xmlTreeToJson(legacyResultTree(uri, result))}\n`;
 }
 
 /** The XML tree of a legacy answer (the shape both renderers describe), for the JSON conversion. */
-export function legacyResultTree(uri: string, result: Exclude<LegacyResult, LegacyActionResult>): XmlTreeNode {
+export function legacyResultTree(uri: string, result: Exclude<LegacyResult, LegacyActionResult | LegacyReadResult>): XmlTreeNode {
   return { name: 'response', attrs: [['uri', uri]], children: [resultNode(result)] };
 }
 
-function resultNode(result: Exclude<LegacyResult, LegacyActionResult>): XmlTreeNode {
+function resultNode(result: Exclude<LegacyResult, LegacyActionResult | LegacyReadResult>): XmlTreeNode {
   switch (result.kind) {
     case 'success':
       return {

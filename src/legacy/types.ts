@@ -4,6 +4,7 @@
  */
 import type { LegacyActionResult } from './action-response.js';
 import type { LegacyError } from './errors.js';
+import type { LegacyReadResult } from './read-types.js';
 
 /** v1 considered only the first 100 rows of an xmlData document (docs/PROTOCOL.md §1). */
 export const MAX_ROWS_PER_CALL = 100;
@@ -108,4 +109,6 @@ export type LegacyResult =
   /** `<nodata><code/><message/></nodata>`. */
   | { kind: 'nodata'; error: LegacyError }
   /** deleteRecords, convertLead, related records, files: legacy/action-response.ts. */
-  | LegacyActionResult;
+  | LegacyActionResult
+  /** Rows, field lists, modules, users of the read methods (legacy/read-types.ts). */
+  | LegacyReadResult;

@@ -23,7 +23,7 @@ const SELF_ID: Record<string, string[]> = {
   Purchase_Orders: ['PURCHASEORDERID', 'POID'],
   Invoices: ['INVOICEID'],
   Campaigns: ['CAMPAIGNID'],
-  Notes: ['NOTEID'],
+  Notes: ['NOTEID', 'ACTIVITYID'],
 };
 
 export function selfIdLabels(module: ModuleMeta): string[] {

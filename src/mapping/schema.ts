@@ -14,6 +14,7 @@ export function fieldMetaFromJson(f: V2FieldJson): FieldMeta {
   const lookupModule = f.lookup && typeof f.lookup.module === 'string' ? f.lookup.module : null;
   return {
     apiName: f.api_name,
+    ...(typeof f.id === 'string' ? { id: f.id } : {}),
     label: f.field_label,
     dataType: f.data_type,
     jsonType: f.json_type ?? null,

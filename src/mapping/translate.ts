@@ -16,6 +16,8 @@ import { planCall, type Resolutions } from './plan.js';
 import { legacyErrorFor } from './results.js';
 import type { Schema } from './schema.js';
 import type { MappingWarning, ModuleMeta, V2Plan } from './types.js';
+import { READ_METHODS } from './query.js';
+import { planReadCall, type ReadPlan } from './read-plan.js';
 
 /** v1 methods the bridge translates (docs/PROTOCOL.md §1). Every other method answers 4600 and is counted. */
 export const TRANSLATED_METHODS: ReadonlySet<string> = new Set(['insertRecords', 'updateRecords']);
@@ -140,6 +142,8 @@ export interface Translation {
   errorDetail?: string;
   /** What kind of whole-call failure this is. */
   category?: CallCategory;
+  /** Read methods (getRecords & co): the v2 GET requests the call means, instead of a plan (PROTOCOL-READS). */
+  read?: ReadPlan;
 }
 
 /**
@@ -147,6 +151,10 @@ export interface Translation {
  * and lookups by name then come back as the mapping's `unresolved-*` warnings. Never throws for bad input.
  */
 export function translateCall(call: LegacyCall, ctx: TranslateContext & PrepareOptions): Translation {
+  if (READ_METHODS.has(call.method)) {
+    const read = planReadCall(call, { schema: ctx.schema, timeZone: ctx.timeZone, options: ctx.options });
+    return read.error ? { read, error: read.error, category: 'bad-request', ...(read.notes.length ? { errorDetail: read.notes.join('; ') } : {}) } : { read };
+  }
   const first = prepareCall(call, ctx.schema, ctx);
   if (!first.ok) {
     const r = first.rejection;

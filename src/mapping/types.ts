@@ -12,6 +12,8 @@ export type { V2FieldJson, V2ModuleJson, V2TaxJson, V2UserJson, V2Operation, V2R
 
 export interface FieldMeta {
   apiName: string;
+  /** v2 field id (digits), when the metadata has one: orders fields v1 had no fixed place for (≈ creation order). */
+  id?: string;
   label: string;
   dataType: string;
   jsonType: string | null;

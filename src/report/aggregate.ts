@@ -9,6 +9,7 @@ import { tokenFingerprint } from '../journal/redact.js';
 import type { LegacyCall } from '../legacy/types.js';
 import type { Schema } from '../mapping/index.js';
 import { allWarnings, TRANSLATED_METHODS, type Translation } from '../mapping/translate.js';
+import { READ_METHODS } from '../mapping/query.js';
 import { IntegrationTracker, integrationIdentity, type CallSource } from './integrations.js';
 import { keyValues } from './keys.js';
 import { conversionRule } from './porting.js';
@@ -116,7 +117,7 @@ export class ReportAggregator {
   ) {
     this.opts = { maxInDoubtShown: 200, maxIntegrations: 5000, latencySamples: 100_000, examples: true, ...options };
     this.schema = options.schema;
-    this.isTranslated = options.isTranslated ?? ((m) => TRANSLATED_METHODS.has(m));
+    this.isTranslated = options.isTranslated ?? ((m) => TRANSLATED_METHODS.has(m) || READ_METHODS.has(m));
     this.tracker = new IntegrationTracker(this.opts.maxIntegrations, this.opts.examples);
   }
 
@@ -246,7 +247,9 @@ export class ReportAggregator {
     this.journalCalls++;
     const module = entry.module;
     const rowErrors = entry.rows.filter((r) => !SUCCESS_ROW.has(r.code));
-    const callError = entry.legacy.kind === 'error' || entry.legacy.kind === 'nodata';
+    const isRead = READ_METHODS.has(entry.method);
+    // nodata is a read's normal "nothing matched", not a failure.
+    const callError = entry.legacy.kind === 'error' || entry.legacy.kind === 'search-error' || (entry.legacy.kind === 'nodata' && !isRead);
     const unsupported = entry.category === 'unsupported-method' || !this.isTranslated(entry.method);
     const v2Module = request?.v2Module ?? this.schema?.resolveModule(module)?.apiName;
     for (const r of rowErrors) this.addCode('row', r.code, r.message ?? '', integration.id, where, v2Module ?? module);
@@ -286,7 +289,7 @@ export class ReportAggregator {
       );
     }
     this.addHour(entry.ts, failed);
-    const rowCount = entry.rows.length;
+    const rowCount = isRead ? (entry.read?.rows ?? 0) : entry.rows.length;
     const failedRowCount = callError ? rowCount : rowErrors.length;
     this.addCall(module, entry.method, failed, rowCount, failedRowCount);
     integration.addCall({

@@ -3,6 +3,7 @@
  * kit: a journal integration is one (authtoken fingerprint, user agent, client address); a URL log's calls are
  * grouped by their authtoken's fingerprint (the token itself is never kept); payload files by their folder.
  */
+import { READ_METHODS } from '../mapping/query.js';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Schema } from '../mapping/index.js';
@@ -91,6 +92,8 @@ export interface CallFact {
 /** Everything kept for one integration (bounded). */
 export class IntegrationState {
   calls = 0;
+  /** Of `calls`, the v1 read methods (getRecords, getRecordById, searchRecords, getFields …). */
+  readCalls = 0;
   failed = 0;
   rows = 0;
   failedRows = 0;
@@ -119,6 +122,7 @@ export class IntegrationState {
 
   addCall(c: CallFact): void {
     this.calls++;
+    if (READ_METHODS.has(c.method)) this.readCalls++;
     if (c.failed) this.failed++;
     this.rows += c.rows;
     this.failedRows += c.failedRows;
@@ -217,6 +221,7 @@ export class IntegrationState {
       ...who,
       files: [...this.files],
       calls: this.calls,
+      reads: this.readCalls,
       failed: this.failed,
       rows: this.rows,
       failedRows: this.failedRows,

@@ -123,6 +123,8 @@ export interface IntegrationRow {
   /** Files the calls came from (at most 20). */
   files: string[];
   calls: number;
+  /** Of `calls`, the v1 read methods (getRecords, getRecordById, searchRecords, getFields …). */
+  reads: number;
   failed: number;
   rows: number;
   failedRows: number;

@@ -10,7 +10,8 @@ import { topLevel, v2Error, type Reply } from '../v2/envelopes.js';
 import { creditCost } from './limits.js';
 import type { SandboxUser } from './metadata.js';
 import type { AccessTokenInfo } from './oauth.js';
-import { displayName, renderRecord } from './render.js';
+import { displayName } from './render.js';
+import { fullRecord, getRecord, layouts, listRecords, MAX_PER_PAGE, users as listUsers, type ReadRequest } from './reads.js';
 import {
   CriteriaError,
   conditionCount,
@@ -53,7 +54,7 @@ interface CallContext {
 
 type Handler = (ctx: CallContext) => Reply | FileReply | Promise<Reply | FileReply>;
 
-const MAX_PER_PAGE = 200;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export function createSandboxApp(options: SandboxOptions = {}): { app: Express; state: SandboxState } {
   const state = new SandboxState(options);
@@ -131,7 +132,8 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
   );
   route('get', '/crm/v2/settings/fields', (ctx) => settingsFields(ctx));
   route('get', '/crm/v2/settings/related_lists', (ctx) => settingsRelatedLists(ctx));
-  route('get', '/crm/v2/users', (ctx) => users(ctx));
+  route('get', '/crm/v2/settings/layouts', (ctx) => layouts(state.metadata, str(ctx.req.query.module), options.moduleNames === 'strict'));
+  route('get', '/crm/v2/users', (ctx) => listUsers(readRequest(ctx)));
   route('get', '/crm/v2/:module/search', (ctx) => withModule(ctx, (m) => search(ctx, m)));
   route('get', '/crm/v2/:module/deleted', (ctx) =>
     withModule(ctx, (m) => deletedList(writeContext(ctx), m, queryString(ctx, 'type'), modifiedSince(ctx), pageOf(ctx))),
@@ -168,8 +170,8 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
   route('get', '/crm/v2/:module/:id', (ctx) => withModule(ctx, (m) => getOne(ctx, m)));
 
   // Known paths with another method → 405; anything else under /crm → 404 (v2 envelopes).
-  for (const pattern of ['/crm/v2/settings/modules', '/crm/v2/settings/fields', '/crm/v2/settings/related_lists', '/crm/v2/users',
-    '/crm/v2/:module/search', '/crm/v2/:module/deleted', '/crm/v2/:module/upsert', '/crm/v2/:module/:id/Notes', '/crm/v2/:module',
+  for (const pattern of ['/crm/v2/settings/modules', '/crm/v2/settings/fields', '/crm/v2/settings/related_lists', '/crm/v2/settings/layouts',
+    '/crm/v2/users', '/crm/v2/:module/search', '/crm/v2/:module/deleted', '/crm/v2/:module/upsert', '/crm/v2/:module/:id/Notes', '/crm/v2/:module',
     '/crm/v2/:module/:id', '/crm/v2/:module/:id/actions/convert', '/crm/v2/:module/:id/:list']) {
     app.all(pattern, (_req, res) => send(res, topLevel.invalidMethod()));
   }
@@ -265,22 +267,20 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
     }
   }
 
+  function readRequest(ctx: CallContext): ReadRequest {
+    return { metadata: state.metadata, store: state.store, query: ctx.req.query as Record<string, unknown>, header: (n) => ctx.req.get(n), user: ctx.user };
+  }
+
   function render(ctx: CallContext, r: StoredRecord): Record<string, unknown> {
-    return renderRecord(state.metadata, state.store, r, ctx.user.timeZone);
+    return fullRecord(state.metadata, state.store, r, ctx.user.timeZone);
   }
 
   function getOne(ctx: CallContext, moduleApi: string): Reply {
-    const r = state.store.get(moduleApi, String(ctx.req.params.id));
-    return r ? { status: 200, body: { data: [render(ctx, r)] } } : { status: 204 };
+    return getRecord(readRequest(ctx), moduleApi, String(ctx.req.params.id));
   }
 
   function list(ctx: CallContext, moduleApi: string): Reply {
-    return page(ctx, state.store.list(moduleApi));
-  }
-
-  /** `{"data":[…],"info":{per_page,count,page,more_records}}`, or 204 when the page is empty. */
-  function page(ctx: CallContext, records: StoredRecord[]): Reply {
-    return pageItems(ctx, records, (r) => render(ctx, r));
+    return listRecords(readRequest(ctx), moduleApi);
   }
 
   function pageItems<T>(ctx: CallContext, records: T[], renderItem: (item: T) => Record<string, unknown>): Reply {
@@ -300,7 +300,6 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
 
   function search(ctx: CallContext, moduleApi: string): Reply {
     const q = ctx.req.query;
-    const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
     const records = state.store.list(moduleApi);
     const fields = state.metadata.fieldList(moduleApi);
     let found: StoredRecord[];
@@ -329,7 +328,7 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
     } else {
       return topLevel.paramMissing('criteria');
     }
-    return page(ctx, found);
+    return pageItems(ctx, found, (r) => render(ctx, r));
   }
 
   function settingsFields(ctx: CallContext): Reply {
@@ -338,24 +337,6 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
     const m = state.metadata.module(name, options.moduleNames === 'strict');
     if (!m) return topLevel.invalidModule();
     return { status: 200, body: { fields: state.metadata.fieldList(m.api_name) } };
-  }
-
-  function users(ctx: CallContext): Reply {
-    const type = typeof ctx.req.query.type === 'string' ? ctx.req.query.type : 'AllUsers';
-    const all = state.metadata.users;
-    let chosen;
-    if (type === 'AllUsers') chosen = all;
-    else if (type === 'ActiveUsers') chosen = all.filter((u) => (u.json.status ?? 'active') === 'active');
-    else if (type === 'DeactiveUsers') chosen = all.filter((u) => u.json.status !== undefined && u.json.status !== 'active');
-    else if (type === 'CurrentUser') chosen = [ctx.user];
-    else return { status: 400, body: v2Error('INVALID_DATA', { param_name: 'type' }, 'invalid data') };
-    return {
-      status: 200,
-      body: {
-        users: chosen.map((u) => ({ ...u.json, id: u.id, email: u.email, full_name: u.fullName, time_zone: u.timeZone })),
-        info: { per_page: MAX_PER_PAGE, count: chosen.length, page: 1, more_records: false },
-      },
-    };
   }
 
   /** Body array, or the comma-separated query parameter (seed 000, old SDKs). */

@@ -79,6 +79,11 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     lookupCacheMs: config.metadata.lookupCacheSeconds * 1000,
     // Beside the journal, so a restart keeps the attachment → record map downloadFile/deleteFile need.
     attachments: config.journal.dir ? new FileAttachmentIndex(join(config.journal.dir, ATTACHMENT_INDEX_FILE)) : new MemoryAttachmentIndex(),
+    reads: {
+      journalRecords: config.journal.readRecords,
+      legacyZeros: config.compat.legacyZeros,
+      customLookups: config.compat.customLookupIds,
+    },
   });
 
   let inFlight = 0;

@@ -70,6 +70,8 @@ interface CallPlan {
   body?: string | MultipartFactory;
   /** Answer 2xx bodies as a stream (downloads). */
   streamResponse?: boolean;
+  /** Extra request headers (`If-Modified-Since` on reads). */
+  headers?: Record<string, string>;
   /** A write: a failure after sending may have applied it. */
   write: boolean;
   /** Safe to send again after it may have reached Zoho (GET, update, upsert). */
@@ -210,14 +212,19 @@ export class ZohoClient {
   }
 
   /**
-   * GET a v2 path (`/crm/v2/settings/modules`, `/crm/v2/Leads/123`, `/crm/v2/Leads/search` …). Answers
+   * GET a v2 path (`/crm/v2/settings/modules`, `/crm/v2/Leads/123`, `/crm/v2/Leads/search` …), with optional extra
+   * headers (`If-Modified-Since`; a read is always safe to repeat). Answers
    * 2xx–4xx as `{status, body}` (204 → body undefined); throws UpstreamError for 401 (`oauth-refused`), 429 after
    * the retry budget and local limits (`rate-limited`), 5xx, network failures and an unparseable 2xx body
    * (`upstream-failed`).
    */
-  async get(path: string, query?: Record<string, string>): Promise<{ status: number; body: unknown; calls: V2CallRecord[] }> {
+  async get(
+    path: string,
+    query?: Record<string, string>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; calls: V2CallRecord[] }> {
     const calls: V2CallRecord[] = [];
-    const result = await this.call({ method: 'GET', path, query, write: false, repeatable: true, credits: 1 }, calls);
+    const result = await this.call({ method: 'GET', path, query, headers, write: false, repeatable: true, credits: 1 }, calls);
     if (result.kind === 'failure') throw result.error;
     if (result.status === 401) {
       throw new UpstreamError(`GET ${path}: HTTP 401 ${v2CodeOf(result.body) ?? ''}`.trim(), {
@@ -327,6 +334,7 @@ export class ZohoClient {
             method: plan.method,
             url: `${token.apiDomain}${plan.path}${query}`,
             headers: {
+              ...plan.headers,
               Authorization: `Zoho-oauthtoken ${token.accessToken}`,
               ...(contentType !== undefined ? { 'Content-Type': contentType } : {}),
               ...(multipart?.length !== undefined ? { 'Content-Length': String(multipart.length) } : {}),

@@ -46,11 +46,11 @@ describe('parseConfig defaults', () => {
       upstream: 'sandbox',
       sandbox: { port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {} },
       profiles: [],
-      journal: { dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024, values: 'full' },
+      journal: { dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024, values: 'full', readRecords: false },
       limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 },
       metadata: { ttlSeconds: 600, lookupCacheSeconds: 300 },
       tokenStore: { kind: 'memory', path: '.zbridge/tokens.json' },
-      compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true, labelMatching: DEFAULT_LABEL_MATCHING },
+      compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true, labelMatching: DEFAULT_LABEL_MATCHING, legacyZeros: false, customLookupIds: 'label-id' },
       logLevel: 'info',
       shutdownGraceMs: 30_000,
     } satisfies ZbridgeConfig);
@@ -96,7 +96,7 @@ describe('loadConfig files', () => {
     const config = loadConfig(file('zbridge.json', JSON.stringify(options)), {});
     expect(config.port).toBe(9090);
     expect(config.profiles[0]).toMatchObject({ dc: 'eu', timeZone: 'Europe/Berlin', creditsPerDay: 5000 });
-    expect(config.journal).toEqual({ dir: '/var/lib/zbridge', maxFileBytes: 64 * 1024 * 1024, values: 'full' });
+    expect(config.journal).toEqual({ dir: '/var/lib/zbridge', maxFileBytes: 64 * 1024 * 1024, values: 'full', readRecords: false });
     expect(config.compat.unknownIdRowCode).toBe('401.2');
   });
 
@@ -163,8 +163,8 @@ describe('environment overrides', () => {
 
   it('ZBRIDGE_JOURNAL_DIR, also "" (journal off), keeping the other journal options', () => {
     const doc = { journal: { maxFileBytes: 1024 } };
-    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '/tmp/j' }).journal).toEqual({ dir: '/tmp/j', maxFileBytes: 1024, values: 'full' });
-    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '' }).journal).toEqual({ dir: '', maxFileBytes: 1024, values: 'full' });
+    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '/tmp/j' }).journal).toEqual({ dir: '/tmp/j', maxFileBytes: 1024, values: 'full', readRecords: false });
+    expect(parseConfig(doc, { ZBRIDGE_JOURNAL_DIR: '' }).journal).toEqual({ dir: '', maxFileBytes: 1024, values: 'full', readRecords: false });
     expect(parseConfig(doc, {}).journal.dir).toBe('.zbridge/journal');
   });
 
@@ -277,6 +277,8 @@ describe('bad values: a ConfigError naming the option path', () => {
     ['token store kind', { tokenStore: { kind: 'redis' } }, 'tokenStore.kind'],
     ['compat flag', { compat: { honourDoubleQuestionMark: 'yes' } }, 'compat.honourDoubleQuestionMark'],
     ['compat row code', { compat: { unknownIdRowCode: 4425 } }, 'compat.unknownIdRowCode'],
+    ['compat lookup ids', { compat: { customLookupIds: 'both' } }, 'compat.customLookupIds'],
+    ['journal readRecords', { journal: { readRecords: 'yes' } }, 'journal.readRecords'],
     ['log level', { logLevel: 'verbose' }, 'logLevel'],
     ['shutdown grace', { shutdownGraceMs: 0 }, 'shutdownGraceMs'],
     ['profiles not a list', { profiles: { main: profile() } }, 'profiles'],

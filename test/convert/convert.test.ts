@@ -71,11 +71,11 @@ describe('convert: inputs, outputs, exit codes', () => {
     const out = tempDir('convert-corpus');
     const io = memoryIO();
     const { exitCode } = await runConvert({ inputs: ['samples/corpus'], out }, io);
-    expect(exitCode).toBe(1); // the corpus holds a bad line, a failing row and an unsupported method on purpose
+    expect(exitCode).toBe(1); // the corpus holds a bad line, a failing row, a read and an unsupported method on purpose
     const summary = readJson(join(out, 'summary.json')) as ConvertSummary;
-    expect(summary).toMatchObject({ calls: 9, callsFailed: 2, rows: 8, ok: 6, failed: 2, files: { read: 2, skipped: 0 } });
+    expect(summary).toMatchObject({ calls: 10, callsFailed: 2, rows: 8, ok: 6, failed: 2, files: { read: 2, skipped: 0 } });
     expect(summary.warnings).toMatchObject({ 'unknown-label': 2, 'unresolved-owner': 1, 'read-only-dropped': 1 });
-    expect(summary.modules.Leads).toMatchObject({ calls: 4, rows: 5, ok: 4, failed: 1 });
+    expect(summary.modules.Leads).toMatchObject({ calls: 5, rows: 5, ok: 4, failed: 1 }); // + the unsupported getCVRecords
     expect(summary.errors).toEqual([{ file: 'samples/corpus/urls.log', message: expect.stringMatching(/^line 7: /) }]);
     expect(io.err()).toContain('line 7');
 
@@ -85,7 +85,14 @@ describe('convert: inputs, outputs, exit codes', () => {
     const partial = readJson(join(out, outputFileName('samples/corpus/urls.log', 1)));
     expect(partial.status).toBe('partial');
     expect(partial.rows[1]).toMatchObject({ no: '2', status: 'failed', error: { code: '4832' }, errorLabel: 'No of Employees' });
-    const unsupported = readJson(join(out, outputFileName('samples/corpus/urls.log', 2)));
+    // A read is converted to the v2 GET it means (default window 1–20, newest first).
+    const read = readJson(join(out, outputFileName('samples/corpus/urls.log', 2)));
+    expect(read).toMatchObject({ status: 'ok', read: true });
+    expect(read.requests).toEqual([
+      { id: expect.any(String), method: 'GET', path: '/crm/v2/Contacts', query: { page: '1', per_page: '20', sort_by: 'id', sort_order: 'desc' } },
+    ]);
+    expect(read.operation).toBeUndefined(); // replay leaves reads alone
+    const unsupported = readJson(join(out, outputFileName('samples/corpus/urls.log', 5)));
     expect(unsupported.error).toMatchObject({ code: '4600', category: 'unsupported-method' });
 
     const fromJournal = readJson(join(out, outputFileName('samples/corpus/journal.jsonl', 0)));

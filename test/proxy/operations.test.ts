@@ -132,7 +132,7 @@ describe('mapped legacy errors', () => {
     },
     { name: 'unknown module → 4600', module: 'Widgets', params: { xmlData: leads(row('1', { 'Last Name': 'x' })) }, expect: '<code>4600</code>' },
     { name: 'wrong-case module → 4600', module: 'leads', params: { xmlData: leads(row('1', { 'Last Name': 'x' })) }, expect: '<code>4600</code>' },
-    { name: 'unsupported v1 method → 4600', method: 'getRecords', params: {}, expect: '<code>4600</code>' },
+    { name: 'unsupported v1 method → 4600', method: 'getCVRecords', params: {}, expect: '<code>4600</code>' },
     { name: 'missing xmlData → 4600 "xmlData"', params: {}, expect: 'appropriate for the "xmlData" parameter.' },
     { name: 'malformed xmlData → 4600 "xmlData"', params: { xmlData: '<Leads><row no="1"><FL val="Last Name">x</row>' }, expect: '"xmlData" parameter' },
     {
@@ -179,12 +179,12 @@ describe('mapped legacy errors', () => {
   });
 
   it('unsupported methods are counted and journaled', async () => {
-    await call('Leads', 'searchRecords', { criteria: '(Last Name:x)' });
+    await call('Leads', 'getCVRecords', { cvName: 'All Open Leads' });
     const outcome = t.outcomes().at(-1)!;
     expect(outcome.category).toBe('unsupported-method');
-    expect(outcome.method).toBe('searchRecords');
+    expect(outcome.method).toBe('getCVRecords');
     const metrics = await t.http.get('/metrics');
-    expect(metrics.text).toMatch(/zbridge_unsupported_method_calls_total\{method="searchRecords"\} 1/);
+    expect(metrics.text).toMatch(/zbridge_unsupported_method_calls_total\{method="getCVRecords"\} [1-9]/);
   });
 });
 

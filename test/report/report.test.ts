@@ -42,7 +42,7 @@ describe('report from the sample payloads, URL log and journal', () => {
   it('tells integrations apart: journal clients, URL-log authtokens (fingerprinted) and payload folders', () => {
     expect(data.integrations.map((i) => [i.kind, i.label, i.calls])).toEqual([
       ['payload-folder', 'payload folder samples/payloads', 33],
-      ['url-log', 'authtoken fp:9f9f5111f7b2', 4],
+      ['url-log', 'authtoken fp:9f9f5111f7b2', 5],
       ['journal', 'authtoken fp:3f2a9c1b7d44 · PHP-Curl/7.4 · 10.0.0.7', 3],
       ['journal', 'authtoken fp:9b0c11aa2e53 · zohorde/0.2.12 · 10.0.0.9', 2],
     ]);
@@ -51,10 +51,15 @@ describe('report from the sample payloads, URL log and journal', () => {
     for (const file of allFiles(out)) expect(readFileSync(file, 'utf8'), file).not.toContain(URL_LOG_TOKEN);
   });
 
-  it('counts calls by module and method, and unsupported methods from logs and journals', () => {
-    expect(data.calls).toContainEqual({ module: 'Contacts', method: 'getRecords', calls: 2, failed: 2 });
+  it('counts calls by module and method, reads per integration, and unsupported methods from logs and journals', () => {
+    // The URL log's getRecords is a translated read now; the journal recorded one from before reads existed (4600).
+    expect(data.calls).toContainEqual({ module: 'Contacts', method: 'getRecords', calls: 2, failed: 1 });
     const ids = data.integrations.map((i) => i.id);
-    expect(data.unsupportedMethods).toEqual([{ module: 'Contacts', method: 'getRecords', count: 2, integrations: [ids[3], ids[1]] }]);
+    expect(data.unsupportedMethods).toEqual([
+      { module: 'Contacts', method: 'getRecords', count: 1, integrations: [ids[3]] },
+      { module: 'Leads', method: 'getCVRecords', count: 1, integrations: [ids[1]] },
+    ]);
+    expect(data.integrations.map((i) => i.reads)).toEqual([0, 1, 0, 1]);
   });
 
   it('maps every label seen, with status, count and example', () => {
@@ -87,8 +92,8 @@ describe('report from the sample payloads, URL log and journal', () => {
   });
 
   it('overview counts every source, not only journal entries', () => {
-    expect(data.sources).toEqual({ payloadCalls: 33, urlLogCalls: 4, journalCalls: 5, journalEntries: 8, files: 35 });
-    expect(data.totals.calls).toBe(42);
+    expect(data.sources).toEqual({ payloadCalls: 33, urlLogCalls: 5, journalCalls: 5, journalEntries: 8, files: 35 });
+    expect(data.totals.calls).toBe(43);
   });
 
   it('every item of "What to fix first" names its integrations with places to look', () => {

@@ -501,9 +501,10 @@ describe('reads', () => {
     const t = await sandbox();
     expect((await t.http.get('/crm/v2/Leads').set(t.auth)).status).toBe(204);
     await insert(t, 'Leads', [lead({ First_Name: 'a' }), lead({ First_Name: 'b' }), lead({ First_Name: 'c' })]);
-    const p1 = await t.http.get('/crm/v2/Leads?page=1&per_page=2').set(t.auth);
+    // Oldest first on request (the default is newest first, test/sandbox/reads.test.ts).
+    const p1 = await t.http.get('/crm/v2/Leads?page=1&per_page=2&sort_order=asc').set(t.auth);
     expect(p1.body.info).toEqual({ per_page: 2, count: 2, page: 1, more_records: true });
-    const p2 = await t.http.get('/crm/v2/Leads?page=2&per_page=2').set(t.auth);
+    const p2 = await t.http.get('/crm/v2/Leads?page=2&per_page=2&sort_order=asc').set(t.auth);
     expect(p2.body.data.map((r: { First_Name: string }) => r.First_Name)).toEqual(['c']);
     expect(p2.body.info.more_records).toBe(false);
     expect((await t.http.get('/crm/v2/Leads?page=3&per_page=2').set(t.auth)).status).toBe(204);

@@ -1,0 +1,237 @@
+/**
+ * LegacyReadResult → the exact bytes v1 answered for reads and metadata (PROTOCOL-READS.md §3, §6.2, §8.2, §9,
+ * §10). XML is string concatenation (the hot path: 200 rows per getRecords); JSON is org.json's mechanical
+ * conversion of the same XML tree (legacy/json.ts), so key order and the one-child-object rule come from one place.
+ */
+import { orgJsonQuote, xmlTreeToJson, type XmlTreeNode } from './json.js';
+import type { LegacyReadResult, V1Field, V1FieldDescription, V1ModuleRow, V1Row, V1Section, V1User } from './read-types.js';
+import { READ_RESULT_KINDS } from './read-types.js';
+import { cdata, escapeAttr, escapeText } from './text.js';
+import type { LegacyResult } from './types.js';
+
+export interface ReadRenderOptions {
+  /**
+   * How getFields writes a `<FL>` without picklist values: `'open-close'` (`></FL>`, the PY capture) or
+   * `'self-closing'` (`/>`, the CN copy). @default 'open-close' (PROTOCOL-READS §16 #12)
+   */
+  emptyFieldElement?: 'open-close' | 'self-closing';
+}
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" ?>\n';
+
+/** True when a LegacyResult is one of the read kinds rendered here. */
+export function isReadResult(result: LegacyResult): result is LegacyReadResult {
+  return READ_RESULT_KINDS.has(result.kind);
+}
+
+/* ------------------------------------------------------------------------------------------- XML */
+
+/** The XML body of a read answer: declaration, LF, one line, LF. `uri` is the request path. */
+export function renderReadXml(uri: string, result: LegacyReadResult, options: ReadRenderOptions = {}): string {
+  switch (result.kind) {
+    case 'records':
+      return `${XML_DECLARATION}<response uri="${escapeAttr(uri)}"><result>${recordsXml(result.module, result.rows)}</result></response>\n`;
+    case 'search-error':
+      return `${XML_DECLARATION}<response uri="${escapeAttr(uri)}"><error><code>${escapeText(result.error.code)}</code><message>${escapeText(result.error.message)}</message></error></response>\n`;
+    case 'fields':
+      return `${XML_DECLARATION}<${result.module}>${result.sections.map((s) => sectionXml(s, options)).join('')}</${result.module}>\n`;
+    case 'modules':
+      return `${XML_DECLARATION}<response uri="${escapeAttr(uri)}"><result>${result.modules.map(moduleRowXml).join('')}</result></response>\n`;
+    case 'users':
+      return `${XML_DECLARATION}<users>${result.users.length === 0 ? NO_USERS_XML : result.users.map(userXml).join('')}</users>\n`;
+  }
+}
+
+const NO_USERS_XML = '<nodata><code>4422</code><message>There is no data to show</message></nodata>';
+
+function recordsXml(module: string, rows: V1Row[]): string {
+  let out = `<${module}>`;
+  for (let i = 0; i < rows.length; i += 1) {
+    out += `<row no="${i + 1}">`;
+    for (const f of rows[i].fields) out += fieldXml(f);
+    out += '</row>';
+  }
+  return `${out}</${module}>`;
+}
+
+/** `<FL val="Label">` per label: 200 rows repeat the same ~40 labels (bounded; junk labels are not cached). */
+const openTags = new Map<string, string>();
+function openTag(label: string): string {
+  let tag = openTags.get(label);
+  if (tag === undefined) {
+    tag = `<FL val="${escapeAttr(label)}">`;
+    if (openTags.size < 4096) openTags.set(label, tag);
+  }
+  return tag;
+}
+
+function fieldXml(f: V1Field): string {
+  if (typeof f.value !== 'string') {
+    let out = openTag(f.label);
+    for (const p of f.value) {
+      out += `<product no="${escapeAttr(p.no)}">`;
+      for (const pf of p.fields) out += fieldXml(pf);
+      out += '</product>';
+    }
+    return `${out}</FL>`;
+  }
+  return `${openTag(f.label)}${f.raw ? escapeText(f.value) : cdata(f.value)}</FL>`;
+}
+
+/** Attribute layout of §8.2: `maxlength="…"`, then two spaces and `label` — or ` fval="…" ` in that slot. */
+function fieldDescriptionXml(f: V1FieldDescription, options: ReadRenderOptions): string {
+  const slot = f.fval !== undefined ? ` fval="${escapeAttr(f.fval)}" ` : '  ';
+  let out =
+    `<FL req="${f.req}" type="${escapeAttr(f.type)}" isreadonly="${f.isreadonly}" maxlength="${escapeAttr(f.maxlength)}"` +
+    `${slot}label="${escapeAttr(f.label)}" dv="${escapeAttr(f.dv)}" customfield="${f.customfield}"` +
+    (f.enabled !== undefined ? ` enabled="${f.enabled}"` : '');
+  const values = f.values ?? [];
+  if (values.length === 0) return options.emptyFieldElement === 'self-closing' ? `${out}/>` : `${out}></FL>`;
+  out += '>';
+  for (const v of values) out += `<val>${escapeText(v)}</val>`;
+  return `${out}</FL>`;
+}
+
+function sectionXml(s: V1Section, options: ReadRenderOptions): string {
+  return `<section name="${escapeAttr(s.name)}" dv="${escapeAttr(s.dv)}">${s.fields.map((f) => fieldDescriptionXml(f, options)).join('')}</section>`;
+}
+
+function moduleRowXml(m: V1ModuleRow, i: number): string {
+  return `<row no="${i + 1}" id="${escapeAttr(m.id)}" pl="${escapeAttr(m.pl)}" sl="${escapeAttr(m.sl)}" gt="${escapeAttr(m.gt)}">${escapeText(m.name)}</row>`;
+}
+
+/** getUsers attribute order (§10, §16 #16): the documented six, then the rest of the 2015 JSON's keys. */
+const USER_ATTRS = [
+  'id', 'email', 'role', 'profile', 'status', 'confirm', 'zuid', 'timezone', 'language', 'mobile', 'phone', 'fax',
+  'website', 'street', 'city', 'state', 'zip', 'country',
+] as const;
+
+function userXml(u: V1User): string {
+  let out = '<user';
+  for (const a of USER_ATTRS) out += ` ${a}="${escapeAttr(u[a])}"`;
+  return `${out}>${escapeText(u.name)}</user>`;
+}
+
+/* ------------------------------------------------------------------------------------------ JSON */
+
+/** The JSON body of a read answer, then LF (as every v1 JSON answer of this bridge). */
+export function renderReadJson(uri: string, result: LegacyReadResult): string {
+  switch (result.kind) {
+    case 'records':
+      // Hand-built for speed (200 rows × ~40 FL per getRecords); the bytes equal xmlTreeToJson of the same tree
+      // (`response`: result, uri; `row`: no, FL; `FL`: content, val / product, val — Java-7 order, tested against it).
+      return `{"response":{"result":{${orgJsonQuote(result.module)}:{"row":${oneOrMany(result.rows.map(rowJson))}}},"uri":${orgJsonQuote(uri)}}}\n`;
+    case 'search-error':
+      // Hand-built on the server, not org.json: spaces after two colons, uri first, the code as a number (§6.2).
+      return `{"response": {"uri":${orgJsonQuote(uri)},"error": {"code":${jsonNumberOrString(result.error.code)},"message":${orgJsonQuote(result.error.message)}}}}\n`;
+    case 'fields':
+      return `${xmlTreeToJson({ name: result.module, children: result.sections.map(sectionNode) })}\n`;
+    case 'modules':
+      return `${xmlTreeToJson({
+        name: 'response',
+        attrs: [['uri', uri]],
+        children: [{ name: 'result', children: result.modules.map(moduleRowNode) }],
+      })}\n`;
+    case 'users':
+      if (result.users.length === 0) {
+        return `${xmlTreeToJson({
+          name: 'users',
+          children: [{ name: 'nodata', children: [{ name: 'code', text: '4422' }, { name: 'message', text: 'There is no data to show' }] }],
+        })}\n`;
+      }
+      return `{"users":{"user":${result.users.length === 1 ? userJson(result.users[0]) : `[${result.users.map(userJson).join(',')}]`}}}\n`;
+  }
+}
+
+function jsonNumberOrString(code: string): string {
+  return /^\d+$/.test(code) ? code : orgJsonQuote(code);
+}
+
+const oneOrMany = (items: string[]): string => (items.length === 1 ? items[0] : `[${items.join(',')}]`);
+
+function rowJson(row: V1Row, i: number): string {
+  return `{"no":"${i + 1}","FL":${oneOrMany(row.fields.map(fieldJson))}}`;
+}
+
+function fieldJson(f: V1Field): string {
+  const val = orgJsonQuote(f.label);
+  if (typeof f.value !== 'string') {
+    const products = f.value.map((p) => `{"no":${orgJsonQuote(p.no)},"FL":${oneOrMany(p.fields.map(fieldJson))}}`);
+    return products.length === 0 ? `{"val":${val}}` : `{"product":${oneOrMany(products)},"val":${val}}`;
+  }
+  // org.json trims plain text (Java String.trim) but keeps CDATA as is; an empty text has no `content`.
+  const text = f.raw ? javaTrim(f.value) : f.value;
+  return text === '' ? `{"val":${val}}` : `{"content":${orgJsonQuote(text)},"val":${val}}`;
+}
+
+function javaTrim(text: string): string {
+  return text.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+}
+
+/** The XML tree of a record row (what the hand-built JSON above equals; used by the equivalence test). */
+export function rowNode(row: V1Row, i: number): XmlTreeNode {
+  return { name: 'row', attrs: [['no', String(i + 1)]], children: row.fields.map(fieldNode) };
+}
+
+function fieldNode(f: V1Field): XmlTreeNode {
+  if (typeof f.value !== 'string') {
+    return {
+      name: 'FL',
+      attrs: [['val', f.label]],
+      children: f.value.map((p) => ({ name: 'product', attrs: [['no', p.no]] as [string, string][], children: p.fields.map(fieldNode) })),
+    };
+  }
+  return { name: 'FL', attrs: [['val', f.label]], text: f.value, cdata: !f.raw };
+}
+
+function sectionNode(s: V1Section): XmlTreeNode {
+  return {
+    name: 'section',
+    attrs: [
+      ['name', s.name],
+      ['dv', s.dv],
+    ],
+    children: s.fields.map(fieldDescriptionNode),
+  };
+}
+
+function fieldDescriptionNode(f: V1FieldDescription): XmlTreeNode {
+  const attrs: [string, string][] = [
+    ['req', String(f.req)],
+    ['type', f.type],
+    ['isreadonly', String(f.isreadonly)],
+    ['maxlength', f.maxlength],
+  ];
+  if (f.fval !== undefined) attrs.push(['fval', f.fval]);
+  attrs.push(['label', f.label], ['dv', f.dv], ['customfield', String(f.customfield)]);
+  if (f.enabled !== undefined) attrs.push(['enabled', String(f.enabled)]);
+  return { name: 'FL', attrs, children: (f.values ?? []).map((v) => ({ name: 'val', text: v })) };
+}
+
+function moduleRowNode(m: V1ModuleRow, i: number): XmlTreeNode {
+  return {
+    name: 'row',
+    attrs: [
+      ['no', String(i + 1)],
+      ['id', m.id],
+      ['pl', m.pl],
+      ['sl', m.sl],
+      ['gt', m.gt],
+    ],
+    text: m.name,
+  };
+}
+
+/**
+ * The observed key order of a getUsers `user` object [obs T 2015], emitted as is: a 19-key HashMap that resized
+ * while filling, from an attribute insertion order nobody recorded, so the bucket model cannot derive it.
+ */
+const USER_JSON_ORDER = [
+  'zip', 'phone', 'fax', 'status', 'website', 'street', 'state', 'city', 'country', 'content', 'id', 'timezone', 'zuid',
+  'email', 'role', 'language', 'confirm', 'profile', 'mobile',
+] as const;
+
+function userJson(u: V1User): string {
+  const parts = USER_JSON_ORDER.map((key) => `${orgJsonQuote(key)}:${orgJsonQuote(key === 'content' ? u.name : u[key])}`);
+  return `{${parts.join(',')}}`;
+}
