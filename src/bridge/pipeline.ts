@@ -150,6 +150,7 @@ export class Bridge {
     summary: JournalCallSummary,
     state: CallState,
   ): Promise<{ result: LegacyResult; plan?: V2Plan; rows: LegacyRowCode[]; failure?: { category: string; error: string } }> {
+    if (READ_METHODS.has(call.method)) return this.read(call, profile, state);
     const { schema, prepared } = await this.prepare(call, profile);
     const { plan: planned, timeZone } = await this.plan(prepared, schema, profile, state);
     if (planned.error) {
@@ -157,7 +158,6 @@ export class Bridge {
       const failure = planned.reason ? { category: 'bad-request', error: planned.reason } : undefined;
       return { result: { kind: 'error', error: planned.error }, plan: planned, rows: [], failure };
     }
-    if (READ_METHODS.has(call.method)) return this.read(call, profile, state);
     const { plan: toSend, existing, followers } = await this.precheck(planned, profile, state);
     // Before any v2 write: a crash after this line leaves the call "in doubt", never unrecorded.
     this.deps.journal.append(requestEntry(summary, call, toSend));

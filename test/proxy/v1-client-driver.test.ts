@@ -17,7 +17,7 @@ let base = '';
 
 beforeAll(async () => {
   const journalDir = mkdtempSync(join(tmpdir(), 'zbridge-driver-'));
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0'], {
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/bin.ts', 'serve', '--port', '0'], {
     cwd: packageRoot,
     env: { ...process.env, ZBRIDGE_LOG_LEVEL: 'warn', ZBRIDGE_AUTHTOKENS: TOKEN, ZBRIDGE_JOURNAL_DIR: journalDir, HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
