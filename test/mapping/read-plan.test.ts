@@ -4,7 +4,7 @@ import type { LegacyCall } from '../../src/legacy/types.js';
 import { getFieldsAnswer, getModulesAnswer, getUsersAnswer, v1User } from '../../src/mapping/meta-answers.js';
 import { planReadCall } from '../../src/mapping/read-plan.js';
 import { Schema } from '../../src/mapping/schema.js';
-import { bundledSnapshot } from '../../src/mapping/snapshot.js';
+import { bundledSnapshot } from '../../src/v2/snapshot.js';
 
 const schema = Schema.bundled();
 const call = (module: string, method: string, params: Record<string, string> = {}): LegacyCall => ({
