@@ -8,7 +8,7 @@ import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { runConvert } from './convert/convert.js';
 import { runMetadataPull } from './convert/metadata-pull.js';
-import { runReplay } from './convert/replay.js';
+import { DEFAULT_MAX_CONSECUTIVE_FAILURES, runReplay } from './convert/replay.js';
 import { processIO } from './inputs/io.js';
 import { runReport } from './report/run.js';
 import { runConfigCheck } from './config-check.js';
@@ -169,24 +169,34 @@ function registerOfflineCommands(program: Command): void {
       .command('convert')
       .description('turn v1 payloads, URL logs or journals into the v2 requests they mean (offline)')
       .argument('<paths...>', 'files, folders (recursive) or globs: .xml payloads, URL logs (.txt/.log), journals (.jsonl)')
-      .requiredOption('-o, --out <dir|file.jsonl|->', 'output folder (one JSON per call + summary.json), a .jsonl file (one line per call + <name>.summary.json), or - for JSONL on stdout'),
-  ).action(async (paths: string[], opts: PayloadFlags & { out: string }) => {
+      .requiredOption('-o, --out <dir|file.jsonl|->', 'output folder (one JSON per call + summary.json), a .jsonl file (one line per call + <name>.summary.json), or - for JSONL on stdout')
+      .option('--force', 'convert into a non-empty folder: first delete what an earlier convert wrote there'),
+  ).action(async (paths: string[], opts: PayloadFlags & { out: string; force?: boolean }) => {
     const { exitCode } = await runConvert({ ...opts, inputs: paths }, processIO());
     process.exitCode = exitCode;
   });
 
   program
     .command('replay')
-    .description('send converted v2 requests (or a journal\'s) upstream; resumable, never resends what succeeded')
-    .argument('<source>', 'a `zbridge convert --out` folder, or a journal file/folder')
+    .description('send converted v2 requests (or a journal\'s) upstream; resumable, never sends anything twice')
+    .argument('<source>', 'a `zbridge convert --out` folder or .jsonl file, or a journal file/folder')
     .option('-c, --config <file>', 'configuration file (profiles, upstream); env ZBRIDGE_CONFIG')
     .option('--profile <name>', 'credential profile (default: the first)')
     .option('--state <file>', 'state file (default: <source>/replay-state.jsonl)')
     .option('--retry-in-doubt', 'resend inserts whose earlier outcome was in doubt (may duplicate records)')
-    .action(async (source: string, opts: { config?: string; profile?: string; state?: string; retryInDoubt?: boolean }) => {
-      const { exitCode } = await runReplay({ ...opts, config: opts.config ?? process.env.ZBRIDGE_CONFIG, source }, processIO());
-      process.exitCode = exitCode;
-    });
+    .option('--dry-run', 'print the plan (done / to send / held in doubt / failed) and stop: nothing sent, no state written')
+    .option('--max-failures <n>', `stop after N consecutive upstream failures, 0 = never (default ${DEFAULT_MAX_CONSECUTIVE_FAILURES})`)
+    .action(
+      async (
+        source: string,
+        opts: { config?: string; profile?: string; state?: string; retryInDoubt?: boolean; dryRun?: boolean; maxFailures?: string },
+      ) => {
+        const { maxFailures, ...rest } = opts;
+        const max = maxFailures === undefined ? undefined : /^\d+$/.test(maxFailures) ? Number(maxFailures) : Number.NaN;
+        const { exitCode } = await runReplay({ ...rest, maxConsecutiveFailures: max, config: opts.config ?? process.env.ZBRIDGE_CONFIG, source }, processIO());
+        process.exitCode = exitCode;
+      },
+    );
 
   payloadOptions(
     program

@@ -28,6 +28,7 @@ export function zohoProfileOf(p: ProfileConfig): ZohoProfile {
     maxRetries: p.maxRetries,
     creditsPerDay: p.creditsPerDay,
     creditsPauseMs: p.creditsPauseMs,
+    resendInsertsAfter: p.resendInsertsAfter,
   };
 }
 

@@ -52,6 +52,8 @@ const profileSchema = z
     creditsPerDay: positiveInt.optional(),
     /** Stop after a credits-exhausted 429 that names no reset time, ms (default 1 hour). */
     creditsPauseMs: positiveInt.optional(),
+    /** Refusals of a sent insert trusted as "not applied" and resent: `429`, `401` (default none: in doubt). */
+    resendInsertsAfter: z.array(z.enum(['429', '401'])).default([]),
     /** JSON answers: `application/jsonp` as Zoho sent (default) or `application/json`. */
     jsonContentType: z.enum(JSON_CONTENT_TYPES).default(JSON_CONTENT_TYPES[0]),
     /** v1 label → v2 api_name overrides, per v2 module api_name. */
@@ -97,9 +99,11 @@ export const configSchema = z
         /** The sandbox profile's lookupPolicy and labelOverrides (as for a Zoho profile). */
         lookupPolicy: z.record(z.string(), z.enum(LOOKUP_POLICIES)).default({}),
         labelOverrides: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+        /** As `profiles[].resendInsertsAfter`, for the sandbox profile. */
+        resendInsertsAfter: z.array(z.enum(['429', '401'])).default([]),
       })
       .strict()
-      .default({ port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {} }),
+      .default({ port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [] }),
     /** Credential profiles (required with upstream "zoho"; generated in sandbox mode). */
     profiles: z.array(profileSchema).default([]),
     journal: z

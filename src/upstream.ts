@@ -76,6 +76,7 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
         accountsUrl: sandbox.url,
         apiDomain: sandbox.url,
         ...PROFILE_DEFAULTS,
+        resendInsertsAfter: config.sandbox.resendInsertsAfter,
         jsonContentType: JSON_CONTENT_TYPES[0],
         labelOverrides: config.sandbox.labelOverrides,
         lookupPolicy: config.sandbox.lookupPolicy,

@@ -16,12 +16,16 @@ import type {
   JournalRowOutcome,
   JournalV2Call,
 } from '../journal/types.js';
+import type { JournalWrite } from '../journal/writes.js';
 import type { V2Plan } from '../mapping/types.js';
 import type { Unlock } from '../state/lock.js';
 import type { CallMetrics, Logger } from './ports.js';
 
 export interface CallOrigin {
+  /** Unique id of the call: journal `id`, log `reqId`. */
   requestId: string;
+  /** The client's X-Request-Id, kept as a separate journal field (clients reuse theirs). */
+  clientRequestId?: string;
   address?: string;
   userAgent?: string;
 }
@@ -42,6 +46,12 @@ export interface CallState {
   resolutions: JournalResolution[];
   inDoubt?: boolean;
   createdIds?: string[];
+  /** The rows behind `createdIds` (row `no` and id). */
+  createdRows?: { no: string; id: string }[];
+  /** What each v2 write request of the plan did (journal `writes[]`, read by replay). */
+  writes: JournalWrite[];
+  /** Writes made while resolving (lookup creations), numbered for their journal ids. */
+  sideWrites?: number;
   /** Releases the duplicate-check locks of this call (held from the pre-check until the writes are answered). */
   unlock?: Unlock;
   /** Decisions worth journaling that are not field traces (per-id delete failures, dropped convert labels …). */
@@ -50,12 +60,13 @@ export interface CallState {
   read?: JournalOutcomeEntry['read'];
 }
 
-export const newCallState = (): CallState => ({ upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [] });
+export const newCallState = (): CallState => ({ upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [], writes: [] });
 
 /** The call summary every line of the call repeats (params redacted, authtoken only as a fingerprint). */
 export function callSummary(call: LegacyCall, origin: CallOrigin): JournalCallSummary {
   return {
     id: origin.requestId,
+    ...(origin.clientRequestId ? { clientRequestId: origin.clientRequestId } : {}),
     ts: new Date().toISOString(),
     client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(call.authtoken) },
     format: call.format,
@@ -111,6 +122,8 @@ export function outcomeEntry(
     rows,
     ...(state.inDoubt ? { inDoubt: true } : {}),
     ...(state.createdIds?.length ? { createdIds: state.createdIds } : {}),
+    ...(state.createdRows?.length ? { createdRows: state.createdRows } : {}),
+    ...(state.writes.length ? { writes: state.writes } : {}),
     ...(state.duplicates.length ? { duplicates: state.duplicates } : {}),
     ...(state.resolutions.length ? { resolutions: state.resolutions } : {}),
     ...(state.credits ? { credits: state.credits } : {}),
@@ -132,6 +145,7 @@ export function rejectedEntry(
   return {
     type: 'outcome',
     id: origin.requestId,
+    ...(origin.clientRequestId ? { clientRequestId: origin.clientRequestId } : {}),
     ts: new Date().toISOString(),
     client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(authtoken) },
     format: call.format,

@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { ZbridgeError } from '../errors.js';
 import type { LegacyCall, LegacyResult } from '../legacy/types.js';
 import type { XmlDataLimits } from '../legacy/xmldata.js';
-import type { Journal, JournalCallSummary, JournalDuplicate, JournalOutcomeEntry } from '../journal/types.js';
+import type { Journal, JournalCallSummary, JournalDuplicate, JournalOutcomeEntry, JournalRequestEntry } from '../journal/types.js';
+import { summariseWrite } from '../journal/writes.js';
 import { scrubText } from '../journal/redact.js';
 import { resolutionRequests, createdIds } from '../mapping/index.js';
 import { legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
@@ -17,7 +18,7 @@ import { CallRejected, checkCall, checkScope, planPrepared, prepareCall, type Pr
 import { MemoryAttachmentIndex, type AttachmentIndex } from '../state/attachments.js';
 import { ActionBridge, type LegacyDownload } from './actions.js';
 import type { Schema } from '../mapping/schema.js';
-import type { ExistingRecord, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
+import type { ExistingRecord, V2Operation, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
 import { asObject, dataArray, entryCode, entryDetails } from '../v2/answers.js';
 import { duplicateLockKey, MemoryKeyedLock, type KeyedLock } from '../state/lock.js';
 import type { ProfileRuntime, Upstream } from '../upstream.js';
@@ -152,7 +153,12 @@ export class Bridge {
   ): Promise<{ result: LegacyResult; plan?: V2Plan; rows: LegacyRowCode[]; failure?: { category: string; error: string } }> {
     if (READ_METHODS.has(call.method)) return this.read(call, profile, state);
     const { schema, prepared } = await this.prepare(call, profile);
-    const { plan: planned, timeZone } = await this.plan(prepared, schema, profile, state);
+    // Nothing upstream (not even a search) while the journal refuses lines: the call could not be journaled.
+    const health = this.deps.journal.check?.();
+    if (health && !health.ok) {
+      throw new CallRejected({ reason: 'internal', category: 'journal', detail: `journal not writable: ${health.error ?? 'unknown'}` });
+    }
+    const { plan: planned, timeZone } = await this.plan(prepared, schema, profile, summary, state);
     if (planned.error) {
       // A whole-call problem decided locally: nothing was sent; the reason goes to the log and the journal.
       const failure = planned.reason ? { category: 'bad-request', error: planned.reason } : undefined;
@@ -160,7 +166,7 @@ export class Bridge {
     }
     const { plan: toSend, existing, followers } = await this.precheck(planned, profile, state);
     // Before any v2 write: a crash after this line leaves the call "in doubt", never unrecorded.
-    this.deps.journal.append(requestEntry(summary, call, toSend));
+    this.journalIntent(requestEntry(summary, call, toSend));
     const { plan, outcomes } = await this.write(toSend, profile, state, existing, followers);
     // A v2 DUPLICATE_DATA under duplicateCheck=1 also means "found": answer with the existing record.
     if (plan.duplicateCheck === 1) await this.fetchDuplicates(plan, outcomes, existing, profile, state);
@@ -170,7 +176,10 @@ export class Bridge {
       schema,
       unknownIdRowCode: profile.mappingOptions.unknownIdRowCode,
     });
-    if (result.kind === 'error') state.createdIds = createdIds(plan, outcomes);
+    if (result.kind === 'error') {
+      state.createdIds = createdIds(plan, outcomes);
+      state.createdRows = createdRows(plan, outcomes);
+    }
     return { result, plan, rows };
   }
 
@@ -209,10 +218,14 @@ export class Bridge {
     prepared: PreparedCall,
     schema: Schema,
     profile: ProfileRuntime,
+    summary: JournalCallSummary,
     state: CallState,
   ): Promise<{ plan: V2Plan; timeZone: string | undefined }> {
     const needs = resolutionRequests(prepared.module, prepared.parsed.rows, schema, profile.mappingOptions, prepared.call);
-    const resolved = await resolveRequests(needs, profile, this.lookups);
+    // Records created while resolving (lookupPolicy create) are journaled before they are sent.
+    const resolved = await resolveRequests(needs, profile, this.lookups, (req, operation) =>
+      this.journaledSideWrite(req, operation, summary, profile, state),
+    );
     state.resolutions.push(...resolved.journal);
     state.credits += resolved.calls;
     const timeZone = await profile.timeZone();
@@ -264,6 +277,7 @@ export class Bridge {
       state.v2Calls.push(...calls.map(toJournalCall));
       if (outcome.kind === 'response') state.credits += creditsFor([requests[i]]);
       if (outcome.kind === 'failure' && outcome.inDoubt) state.inDoubt = true;
+      state.writes.push({ request: i, ...summariseWrite(outcome, requests[i].body.data.map((_, pos) => pos)) });
       outcomes.push(outcome);
       if (i === requests.length - 1 && followers.size > 0) {
         const next = promoteFollowers(plan, requests, outcomes, followers, existing, state.duplicates);
@@ -271,6 +285,67 @@ export class Bridge {
       }
     }
     return { plan: { ...plan, requests }, outcomes };
+  }
+
+  /** The request line goes first; a journal that cannot take it refuses the call before anything is written. */
+  private journalIntent(entry: JournalRequestEntry): void {
+    try {
+      this.deps.journal.append(entry);
+    } catch (error) {
+      throw new CallRejected({ reason: 'internal', category: 'journal', detail: `journal write failed: ${(error as Error).message}` });
+    }
+  }
+
+  /**
+   * A v2 write made on the call's behalf before its own (a lookup created by policy `create`): journaled as a
+   * request line with `parentId` before it is sent and an outcome line after, so replay and reports see it.
+   */
+  private async journaledSideWrite(
+    req: V2Request,
+    operation: V2Operation,
+    summary: JournalCallSummary,
+    profile: ProfileRuntime,
+    state: CallState,
+  ): Promise<{ outcome: V2Outcome }> {
+    state.sideWrites = (state.sideWrites ?? 0) + 1;
+    const module = /^\/crm\/v2\/([^/]+)/.exec(req.path)?.[1] ?? '';
+    const side: JournalCallSummary & { parentId: string; purpose: 'lookup-create' } = {
+      ...summary,
+      id: `${summary.id}:create-${state.sideWrites}`,
+      ts: new Date().toISOString(),
+      parentId: summary.id,
+      purpose: 'lookup-create',
+    };
+    this.journalIntent({
+      ...side,
+      type: 'request',
+      plan: { operation, module, requests: [{ method: req.method, path: req.path, records: req.body.data.length }], bodies: [req.body] },
+    });
+    const started = performance.now();
+    const { outcome, calls } = await profile.client.execute(req, operation);
+    state.upstream = true;
+    state.v2Calls.push(...calls.map(toJournalCall));
+    if (outcome.kind === 'failure' && outcome.inDoubt) state.inDoubt = true;
+    const write = summariseWrite(outcome, req.body.data.map((_, pos) => pos));
+    try {
+      this.deps.journal.append({
+        ...side,
+        ts: new Date().toISOString(),
+        type: 'outcome',
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        upstream: true,
+        v2Calls: calls.map(toJournalCall),
+        legacy: write.status === 'done' ? { kind: 'success' } : { kind: 'error', message: write.error },
+        rows: (write.ids ?? []).map((id, i) => ({ no: String(i + 1), code: '2000', id })),
+        ...(write.status === 'in-doubt' ? { inDoubt: true } : {}),
+        writes: [{ request: 0, ...write }],
+        ...(outcome.kind === 'response' ? { credits: creditsFor([req]) } : {}),
+      });
+    } catch (error) {
+      // The request line stands: without an outcome the creation reads as in doubt, which is what it is then.
+      this.deps.logger.error({ reqId: side.id, err: (error as Error).message }, 'journal write failed');
+    }
+    return { outcome };
   }
 
   private async fetchDuplicates(
@@ -304,6 +379,25 @@ export class Bridge {
     });
     await Promise.all(jobs);
   }
+}
+
+/**
+ * Rows a default-version call created although it answered with an error: row `no` and v2 id, from the
+ * writes' successes (updates are not creations; upserts only when they inserted).
+ */
+function createdRows(plan: V2Plan, outcomes: V2Outcome[]): { no: string; id: string }[] {
+  if (plan.operation === 'update') return [];
+  const out: { no: string; id: string }[] = [];
+  plan.requests.forEach((req, r) => {
+    const outcome = outcomes[r];
+    if (!outcome) return;
+    const w = summariseWrite(outcome, req.rows);
+    (w.succeeded ?? []).forEach((rowIndex, k) => {
+      if (plan.operation === 'upsert' && v2EntryFor(plan.requests, outcomes, rowIndex)?.action === 'update') return;
+      out.push({ no: plan.rows[rowIndex]?.no ?? String(rowIndex + 1), id: w.ids![k] });
+    });
+  });
+  return out;
 }
 
 /** Per-row v2 answer of a planned row: the data[i] entry of its request, if any. */

@@ -6,6 +6,7 @@
  */
 import type { JournalResolution } from '../journal/types.js';
 import { lookupKey, type ResolutionRequests, type Resolutions } from '../mapping/index.js';
+import type { V2Operation, V2Outcome, V2Record, V2Request } from '../v2/types.js';
 import type { ProfileRuntime } from '../upstream.js';
 import { asObject, dataArray, entryDetails } from '../v2/answers.js';
 import { criteriaEquals, criteriaOr, MAX_CONDITIONS } from '../v2/criteria.js';
@@ -98,10 +99,18 @@ export interface ResolveOutcome {
 
 const lower = (s: string): string => s.trim().toLowerCase();
 
+/**
+ * Sends one v2 write made while resolving (policy `create`). The proxy passes one that journals the write's
+ * intent first and throws when it cannot, so nothing is created without a journal line.
+ * @default the profile client's `execute`, unjournaled
+ */
+export type ResolveWrite = (req: V2Request, operation: V2Operation) => Promise<{ outcome: V2Outcome }>;
+
 export async function resolveRequests(
   requests: ResolutionRequests,
   profile: ProfileRuntime,
   cache: LookupCache,
+  write: ResolveWrite = (req, operation) => profile.client.execute(req, operation),
 ): Promise<ResolveOutcome> {
   const out: ResolveOutcome = { resolutions: {}, journal: [], calls: 0 };
 
@@ -162,7 +171,7 @@ export async function resolveRequests(
     const lookups = new Map<string, { id?: string; reason?: string; fail?: boolean }>();
     const distinct = new Map<string, { field: string; module: string; value: string }>();
     for (const r of requests.lookupNames) if (!distinct.has(lookupKey(r.module, r.value))) distinct.set(lookupKey(r.module, r.value), r);
-    const entries = await Promise.all([...distinct].map(([key, r]) => resolveName(key, r, profile, cache, out)));
+    const entries = await Promise.all([...distinct].map(([key, r]) => resolveName(key, r, profile, cache, out, write)));
     // Journal in request order, whatever order the searches finished in.
     for (const { key, entry, result } of entries) {
       lookups.set(key, result);
@@ -179,6 +188,7 @@ async function resolveName(
   profile: ProfileRuntime,
   cache: LookupCache,
   out: ResolveOutcome,
+  write: ResolveWrite,
 ): Promise<{ key: string; entry: JournalResolution; result: { id?: string; reason?: string; fail?: boolean } }> {
   const policy = lookupPolicyFor(profile.lookupPolicy, r.module);
   const cacheKey = `${profile.name}\u0000${r.module}\u0000${lower(r.value)}`;
@@ -206,7 +216,7 @@ async function resolveName(
       const again = cache.get(cacheKey);
       if (again) return again;
       out.calls += 1;
-      const id = await createNamed(profile, r.module, r.value);
+      const id = await createNamed(write, r.module, r.value);
       if (id) cache.set(cacheKey, id);
       return id;
     });
@@ -273,9 +283,9 @@ async function searchByName(profile: ProfileRuntime, module: string, value: stri
 const unique = (ids: string[]): string[] => [...new Set(ids)];
 
 /** Policy "create": insert the related record with just its name; returns its id. */
-async function createNamed(profile: ProfileRuntime, module: string, value: string): Promise<string | undefined> {
+async function createNamed(write: ResolveWrite, module: string, value: string): Promise<string | undefined> {
   const field = NAME_FIELDS[module];
-  const { outcome } = await profile.client.execute(
+  const { outcome } = await write(
     { method: 'POST', path: `/crm/v2/${module}`, body: { data: [{ [field]: value.trim() }], trigger: [] }, rows: [0] },
     'insert',
   );

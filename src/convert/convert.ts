@@ -5,8 +5,8 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { loadSchema, translateCall, type MappingOptions, type TranslateContext } from './core.js';
 import { classifyInput, expandInputs } from '../inputs/files.js';
@@ -27,6 +27,13 @@ export interface ConvertOptions extends XmlInputOptions {
   /** The API user's IANA zone for v1 date-times. Default `UTC`. */
   timeZone?: string;
   mappingOptions?: MappingOptions;
+  /**
+   * Convert into a folder that is not empty: first delete what an earlier convert wrote there (the outputs its
+   * summary.json lists, and summary.json); anything else in it (replay-state.jsonl, notes) stays.
+   * Without it a non-empty folder is refused (exit 2). A `.jsonl` output file is always replaced whole.
+   * @default false
+   */
+  force?: boolean;
 }
 
 export interface ConvertResult {
@@ -59,7 +66,44 @@ export function jsonlSummaryPath(file: string): string {
   return file.replace(JSONL_FILE, '.summary.json');
 }
 
-async function openSink(out: string, io: CommandIO): Promise<CallSink> {
+/** Two inputs can flatten to one name (`a/b.xml`, `a__b.xml`): the later gets `~2`, `~3` … before `.json`. */
+function uniqueName(name: string, written: Set<string>): string {
+  let candidate = name;
+  for (let n = 2; written.has(candidate); n += 1) candidate = name.replace(/\.json$/, `~${n}.json`);
+  written.add(candidate);
+  return candidate;
+}
+
+/** Call outputs are `<flattened input>.<index>[~n].json`. */
+const OUTPUT_NAME = /\.\d+(~\d+)?\.json$/;
+
+/**
+ * An empty (or new) folder is used as is. A non-empty one is refused unless `force`, which deletes what an
+ * earlier convert wrote: the outputs its summary.json lists (older summaries without the list: every
+ * `<name>.<index>.json`) and summary.json itself.
+ */
+async function prepareOutputFolder(dir: string, force: boolean, say: (m: string) => void): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const entries = await readdir(dir);
+  if (entries.length === 0) return;
+  if (!force) {
+    throw new Error(`--out ${dir}: folder is not empty (${entries.length} entries); convert into an empty folder, or add --force to replace what an earlier convert wrote there`);
+  }
+  let listed: string[] | undefined;
+  try {
+    const previous = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as { outputs?: unknown };
+    if (Array.isArray(previous.outputs)) listed = previous.outputs.filter((f): f is string => typeof f === 'string' && basename(f) === f);
+  } catch {
+    listed = undefined;
+  }
+  const doomed = new Set(listed ?? entries.filter((n) => OUTPUT_NAME.test(n)));
+  if (entries.includes('summary.json')) doomed.add('summary.json');
+  for (const name of doomed) await rm(join(dir, name), { force: true });
+  const kept = entries.filter((n) => !doomed.has(n));
+  say(`--force: removed ${doomed.size} file(s) of the earlier convert run${kept.length ? `; kept ${kept.length} other(s) (${kept.slice(0, 5).join(', ')}${kept.length > 5 ? ', …' : ''})` : ''}`);
+}
+
+async function openSink(out: string, io: CommandIO, force = false): Promise<CallSink> {
   const summaryText = (summary: ConvertSummary): string => `${JSON.stringify(summary, null, 2)}\n`;
   if (out === '-') {
     return { write: (_name, doc) => writeOut(io.stdout, `${doc}\n`), close: async () => undefined };
@@ -78,11 +122,18 @@ async function openSink(out: string, io: CommandIO): Promise<CallSink> {
       },
     };
   }
-  await mkdir(out, { recursive: true });
+  await prepareOutputFolder(out, force, (m) => io.stderr.write(`zbridge convert: ${m}\n`));
+  // The list of this run's outputs is what replay reads, so nothing stale in the folder is ever sent.
+  const written = new Set<string>();
+  const outputs: string[] = [];
   return {
-    write: (name, doc) => writeFile(join(out, name), `${doc}\n`),
+    write: async (name, doc) => {
+      const unique = uniqueName(name, written);
+      await writeFile(join(out, unique), `${doc}\n`);
+      outputs.push(unique);
+    },
     close: async (summary) => {
-      await writeFile(join(out, 'summary.json'), summaryText(summary));
+      await writeFile(join(out, 'summary.json'), summaryText({ ...summary, outputs }));
       return out;
     },
   };
@@ -111,7 +162,7 @@ export async function runConvert(options: ConvertOptions, io: CommandIO): Promis
     checkMetadataOption(options.metadata);
     checkOutFolderOption(options.out, JSONL_FILE);
     ctx = { schema: loadSchema(options.metadata), timeZone, options: options.mappingOptions };
-    sink = await openSink(options.out, io);
+    sink = await openSink(options.out, io, options.force ?? false);
   } catch (error) {
     io.stderr.write(`zbridge convert: ${(error as Error).message}\n`);
     return { exitCode: EXIT.usage };

@@ -1,61 +1,100 @@
 /**
- * Replay's resumable state: an append-only JSONL file, one line per attempt of one v2 request, keyed by a stable
- * request id. Folding the lines gives, per key, the record indexes already written (never sent again) and the last
- * status. Only "done" (HTTP answered and every data[i] succeeded) finishes a request.
+ * Replay's resumable state: an append-only JSONL file, one line per event of one v2 request, keyed by a stable
+ * request id AND by the upstream it was sent to (`upstream`: data centre / API domain, profile and credential
+ * fingerprint, or the sandbox data file), so a run against one org never reads what a run against another did.
+ *
+ * Before each send an `attempting` line is appended (write-ahead); after the answer, the attempt's status
+ * (`done`, `partial`, `failed`, `in-doubt`). A key whose last line is `attempting` was cut off mid-send (the
+ * process was killed): the request may have been applied, so it is in doubt.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import type { WriteStatus } from '../journal/writes.js';
 
-export type AttemptStatus = 'done' | 'partial' | 'failed' | 'in-doubt';
+export type AttemptStatus = WriteStatus | 'attempting';
 
 export interface ReplayAttempt {
   key: string;
+  /** The upstream the request was sent to (see `upstreamKey` in replay.ts). Absent in files of older versions. */
+  upstream?: string;
   ts: string;
   status: AttemptStatus;
   method: string;
   path: string;
+  /** Records in the body sent (attempting lines). */
+  records?: number;
   /** HTTP status when the upstream answered. */
   http?: number;
   /** Indexes into the request's original `body.data` that succeeded in this attempt. */
   succeeded?: number[];
   /** v2 record ids written in this attempt, aligned with `succeeded`. */
   ids?: string[];
+  /** Indexes v2 answered DUPLICATE_DATA for (the record exists). */
+  existing?: number[];
   /** Non-secret reason of a failure. */
   error?: string;
 }
 
 export interface KeyState {
+  /** Status of the last line: `attempting` = cut off mid-send. */
   status: AttemptStatus;
-  succeeded: Set<number>;
+  /** Indexes applied (succeeded or existing) over all attempts: never sent again. */
+  applied: Set<number>;
   attempts: number;
 }
 
 export class ReplayState {
   private readonly byKey = new Map<string, KeyState>();
+  /** Lines written by older versions (no `upstream`), folded in: skipping is recoverable, a duplicate is not. */
+  legacyLines = 0;
+  /** Lines of other upstreams, ignored. */
+  otherUpstreams = 0;
+  /** Unparseable lines (a torn last line after a crash), ignored. */
+  tornLines = 0;
 
-  private constructor(readonly file: string) {}
+  /**
+   * @param file state file; `undefined` = keep nothing on disk (an ephemeral upstream, or a dry run reading
+   *             nothing back)
+   * @param upstream key of the upstream this run sends to
+   * @param persist append lines to the file (false for `--dry-run`)
+   */
+  private constructor(
+    readonly file: string | undefined,
+    readonly upstream: string,
+    private readonly persist: boolean,
+  ) {}
 
-  static async open(file: string): Promise<ReplayState> {
-    const state = new ReplayState(file);
-    if (!existsSync(file)) return state;
+  static async open(file: string | undefined, upstream: string, persist = true): Promise<ReplayState> {
+    const state = new ReplayState(file, upstream, persist && file !== undefined);
+    if (!file || !existsSync(file)) return state;
     const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     for await (const line of lines) {
       if (!line.trim()) continue;
+      let a: ReplayAttempt;
       try {
-        state.fold(JSON.parse(line) as ReplayAttempt);
+        a = JSON.parse(line) as ReplayAttempt;
       } catch {
-        // A torn last line after a crash: ignore it, the request is simply not done.
+        state.tornLines++;
+        continue;
       }
+      if (a.upstream === undefined) state.legacyLines++;
+      else if (a.upstream !== upstream) {
+        state.otherUpstreams++;
+        continue;
+      }
+      state.fold(a);
     }
     return state;
   }
 
   private fold(a: ReplayAttempt): void {
-    const s = this.byKey.get(a.key) ?? { status: a.status, succeeded: new Set<number>(), attempts: 0 };
-    s.status = a.status;
-    s.attempts++;
-    for (const i of a.succeeded ?? []) s.succeeded.add(i);
+    const s = this.byKey.get(a.key) ?? { status: a.status, applied: new Set<number>(), attempts: 0 };
+    // A stale `done` from another run is never undone by a later line of an older format.
+    if (s.status !== 'done') s.status = a.status;
+    if (a.status !== 'attempting') s.attempts++;
+    for (const i of a.succeeded ?? []) s.applied.add(i);
+    for (const i of a.existing ?? []) s.applied.add(i);
     this.byKey.set(a.key, s);
   }
 
@@ -63,9 +102,10 @@ export class ReplayState {
     return this.byKey.get(key);
   }
 
-  /** Appended and flushed before the next request is sent, so a crash loses at most the request in flight. */
-  async record(attempt: ReplayAttempt): Promise<void> {
-    await appendFile(this.file, `${JSON.stringify(attempt)}\n`);
-    this.fold(attempt);
+  /** Appended (and awaited) before the send resp. before the next request, so a crash loses no decision. */
+  async record(attempt: Omit<ReplayAttempt, 'upstream'>): Promise<void> {
+    const line: ReplayAttempt = { ...attempt, upstream: this.upstream };
+    if (this.persist) await appendFile(this.file!, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    this.fold(line);
   }
 }

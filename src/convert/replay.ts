@@ -1,43 +1,80 @@
 /**
  * `zbridge replay <convert-output-dir|journal>`: sends the v2 requests of a conversion (or the bodies a proxy
- * journal recorded) through a profile's ZohoClient (same OAuth, limits and retries as the proxy), and resumes:
- * records that already succeeded are never sent again, an insert whose outcome is in doubt is not resent unless
- * `retryInDoubt` is set.
+ * journal recorded) through a profile's ZohoClient (same OAuth, limits and retries as the proxy), and never
+ * writes anything twice:
+ *
+ * - from a journal, a request whose outcome line shows it succeeded (or hit a duplicate check) is done; one
+ *   without an outcome, or with an outcome in doubt, is held until `--retry-in-doubt`; only definite failures and
+ *   requests never sent are sent;
+ * - the state file is keyed by the upstream (API domain, profile, credential fingerprint; or the sandbox data
+ *   file), and an `attempting` line is appended before every send, so a kill mid-send leaves that request in doubt
+ *   instead of sending it again;
+ * - a plan (done / to send / held in doubt / failed) is printed before anything is sent; `--dry-run` stops there
+ *   and writes nothing;
+ * - it stops after `maxConsecutiveFailures` upstream failures in a row (an outage is not worth 40,000 × retries).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { loadConfig } from '../config.js';
-import { readJournal } from '../journal/reader.js';
-import { asObject, dataArray, entryDetails } from '../v2/answers.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig, type ZbridgeConfig } from '../config.js';
+import { isRepeatable, summariseWrite } from '../journal/writes.js';
 import type { V2Operation, V2Outcome, V2Record, V2Request } from '../v2/types.js';
 import { openV2Client } from '../clients.js';
-import { loadSchema, numberFromLiteral, translateCall } from './core.js';
-import { journalCall } from '../inputs/calls.js';
-import { EXIT, progressBar, type CommandIO } from '../inputs/io.js';
-import { parseJsonExact } from '../inputs/json-read.js';
-import { ReplayState, type AttemptStatus, type ReplayAttempt } from './replay-state.js';
+import { endpointsFor } from '../zoho/dc.js';
+import { EXIT, rateProgressBar, type CommandIO } from '../inputs/io.js';
+import { convertJsonlItems, convertOutputItems, journalItems, sourceKind, type ReplayItem } from './replay-sources.js';
+import { ReplayState, type KeyState, type ReplayAttempt } from './replay-state.js';
 
-/** The part of a v2 client replay uses (ZohoClient satisfies it). */
+export type { ReplayItem } from './replay-sources.js';
+
+/** The part of a profile runtime replay uses (ProfileRuntime of src/upstream.ts satisfies it). */
 export interface ReplayClient {
   execute(req: V2Request, operation: V2Operation): Promise<{ outcome: V2Outcome }>;
 }
 
+/** Stop after this many upstream failures in a row unless `maxConsecutiveFailures` says otherwise. */
+export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10;
+
 export interface ReplayOptions {
-  /** A `zbridge convert --out` folder, or a journal file/folder. */
+  /** A `zbridge convert --out` folder or `.jsonl` file, or a journal file/folder. */
   source: string;
-  /** Config file with `upstream: zoho` and the credential profile to replay with (env ZBRIDGE_CONFIG in the CLI). */
+  /** Config file (profiles, upstream); default: the defaults of src/config.ts (embedded sandbox, in memory). */
   config?: string;
   /** Credential profile name; default the first. */
   profile?: string;
-  /** State file; default `<source dir>/replay-state.jsonl`. */
+  /** State file; default `<source dir>/replay-state.jsonl`, or `<journal file>.replay-state.jsonl`. */
   state?: string;
-  /** Resend inserts whose earlier outcome was in doubt (may create duplicates). Default false. */
+  /** Resend inserts whose earlier outcome was in doubt (may create duplicates). @default false */
   retryInDoubt?: boolean;
-  /** Injected client (tests, or a caller that already holds one); skips opening one from the configuration. */
+  /** Print the plan and stop: nothing is sent, no state is written, no upstream is contacted. @default false */
+  dryRun?: boolean;
+  /**
+   * Stop after this many consecutive upstream failures (no HTTP answer, 5xx, 429 after retries, token failures);
+   * 0 = never stop early. @default 10
+   */
+  maxConsecutiveFailures?: number;
+  /** Injected client (tests, or a caller that already holds an upstream); skips createUpstream. */
   client?: ReplayClient;
+  /** State key of the injected client's upstream. @default "injected" */
+  upstreamKey?: string;
+}
+
+export interface ReplayPlan {
+  requests: number;
+  /** Done before this run (by the journal's outcomes or earlier replays): skipped. */
+  done: number;
+  /** To be sent now (including `retrying`). */
+  toSend: number;
+  /** Of `toSend`: failed (or partly failed) in an earlier attempt. */
+  retrying: number;
+  /** Inserts that may have been applied: not sent without `--retry-in-doubt`. */
+  heldInDoubt: number;
+  /** Unreadable files or lines, requests that cannot be re-planned, failed side writes: cannot be sent. */
+  failed: number;
 }
 
 export interface ReplaySummary {
+  plan: ReplayPlan;
   requests: number;
   /** Done before this run (skipped). */
   alreadyDone: number;
@@ -46,186 +83,226 @@ export interface ReplaySummary {
   partial: number;
   failed: number;
   inDoubt: number;
-  /** In doubt from an earlier run, not resent. */
+  /** In doubt from an earlier run or the journal, not resent. */
   heldInDoubt: number;
   recordsSent: number;
+  /** Requests left unsent because the run stopped early after consecutive upstream failures. */
+  notAttempted: number;
+  stoppedEarly: boolean;
 }
 
-export interface ReplayItem {
-  key: string;
-  operation: V2Operation;
-  method: 'POST' | 'PUT';
-  path: string;
-  body: V2Request['body'];
-}
+type Decision =
+  | { action: 'done' }
+  | { action: 'send'; indexes: number[]; retrying: boolean }
+  | { action: 'held'; reason: string }
+  | { action: 'unsendable'; reason: string };
 
-/** Plain insert: resending an in-doubt one may duplicate records (updates and upserts are idempotent). */
-const isInsert = (item: ReplayItem): boolean => item.method === 'POST' && !/\/upsert$/.test(item.path);
-
-async function isJournalSource(source: string): Promise<boolean> {
-  const info = await stat(source);
-  if (!info.isDirectory()) return source.endsWith('.jsonl') || !source.endsWith('.json');
-  const names = await readdir(source);
-  return !names.some((n) => n.endsWith('.json')) && names.some((n) => n.endsWith('.jsonl') && n !== 'replay-state.jsonl');
-}
-
-/** Requests of a convert output folder, in file order. */
-async function* convertOutputItems(dir: string, onError: (m: string) => void): AsyncGenerator<ReplayItem> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json') && n !== 'summary.json').sort();
-  for (const name of names) {
-    let doc: { operation?: V2Operation; requests?: { id: string; method: 'POST' | 'PUT'; path: string; body: V2Request['body'] }[] };
-    try {
-      doc = parseJsonExact(await readFile(join(dir, name), 'utf8'), numberFromLiteral) as typeof doc;
-    } catch (error) {
-      onError(`${name}: ${(error as Error).message}`);
-      continue;
+/** What to do with one request, from the journal's verdict and this upstream's replay state. */
+export function decide(item: ReplayItem, prior: KeyState | undefined, retryInDoubt: boolean): Decision {
+  const j = item.journal;
+  if (j?.status === 'done' || prior?.status === 'done') return { action: 'done' };
+  if (j?.unsendable) return { action: 'unsendable', reason: j.unsendable };
+  const applied = new Set([...(j?.applied ?? []), ...(prior?.applied ?? [])]);
+  const indexes = item.body.data.map((_, i) => i).filter((i) => !applied.has(i));
+  if (indexes.length === 0) return { action: 'done' };
+  const repeatable = isRepeatable(item.operation);
+  if (prior) {
+    // This upstream's own replay history is newer than the journal.
+    if ((prior.status === 'in-doubt' || prior.status === 'attempting') && !repeatable && !retryInDoubt) {
+      return {
+        action: 'held',
+        reason: prior.status === 'attempting' ? 'an earlier replay was stopped while sending it' : 'an earlier replay attempt ended in doubt',
+      };
     }
-    if (!doc.operation || !Array.isArray(doc.requests)) continue;
-    for (const r of doc.requests) yield { key: r.id, operation: doc.operation, method: r.method, path: r.path, body: r.body };
+    return { action: 'send', indexes, retrying: true };
   }
+  if (j?.status === 'in-doubt' && !repeatable && !retryInDoubt) return { action: 'held', reason: j.reason ?? 'in doubt' };
+  if (j?.sideWrite && j.status !== 'not-sent' && j.status !== 'in-doubt') {
+    // A lookup the proxy failed to create: its call went on without it; creating it now would link nothing.
+    return { action: 'unsendable', reason: 'a lookup creation that failed for its call; not repeated on its own' };
+  }
+  return { action: 'send', indexes, retrying: j?.status === 'failed' || j?.status === 'partial' };
 }
 
-/** Requests a journal recorded (its bodies), or re-planned offline from its xmlData when it has none. */
-async function* journalItems(source: string, onError: (m: string) => void): AsyncGenerator<ReplayItem> {
-  let schema: ReturnType<typeof loadSchema> | undefined;
-  const exact = { parse: (line: string) => parseJsonExact(line, numberFromLiteral) };
-  for await (const entry of readJournal(source, (e) => onError(`${basename(e.file)} line ${e.line}: ${e.message}`), exact)) {
-    if (entry.type !== 'request' || !entry.plan) continue;
-    const { plan } = entry;
-    if (plan.operation !== 'insert' && plan.operation !== 'update' && plan.operation !== 'upsert') {
-      onError(`journal request ${entry.id}: ${plan.operation} is not replayed (send it again through the proxy)`);
-      continue;
-    }
-    const operation = plan.operation;
-    if (Array.isArray(plan.bodies) && plan.bodies.length === plan.requests.length) {
-      for (const [r, req] of plan.requests.entries()) {
-        yield {
-          key: `journal:${entry.id}#${r}`,
-          operation,
-          method: req.method as 'POST' | 'PUT',
-          path: req.path,
-          body: plan.bodies[r] as V2Request['body'],
-        };
-      }
-      continue;
-    }
-    schema ??= loadSchema();
-    const t = translateCall(journalCall(entry), { schema, timeZone: 'UTC' });
-    if (!t.plan || t.error) {
-      onError(`journal request ${entry.id}: cannot re-plan (${t.errorDetail ?? t.error?.message ?? 'no plan'})`);
-      continue;
-    }
-    for (const [r, req] of t.plan.requests.entries()) {
-      yield { key: `journal:${entry.id}#${r}`, operation: t.plan.operation, method: req.method, path: req.path, body: req.body };
-    }
-  }
+/**
+ * State key of the upstream a configuration sends to, without contacting it: `zoho <api domain> profile=<name>
+ * grant=fp:<12 hex of SHA-256(refresh token)>`. With `upstream: sandbox` replay talks to an emulator started for
+ * this run only (src/clients.ts), which forgets everything at exit: undefined (no state is worth keeping).
+ */
+export function upstreamKey(config: ZbridgeConfig, profileName?: string): string | undefined {
+  if (config.upstream === 'sandbox') return undefined;
+  const p = profileName === undefined ? config.profiles[0] : config.profiles.find((x) => x.name === profileName);
+  if (!p) throw new Error(profileName ? `unknown profile "${profileName}"` : 'no credential profile configured');
+  const { apiDomain } = endpointsFor(p.dc, { apiDomain: p.apiDomain, accountsUrl: p.accountsUrl });
+  const grant = createHash('sha256').update(p.refreshToken).digest('hex').slice(0, 12);
+  return `zoho ${apiDomain} profile=${p.name} grant=fp:${grant}`;
 }
 
-/** One outcome → the attempt to record. `sent` maps positions of the sent body to original indexes. */
-export function classifyOutcome(item: ReplayItem, outcome: V2Outcome, sent: number[]): Omit<ReplayAttempt, 'key' | 'ts'> {
-  const base = { method: item.method, path: item.path };
-  if (outcome.kind === 'failure') {
-    return { ...base, status: outcome.inDoubt ? 'in-doubt' : 'failed', error: `${outcome.reason}: ${outcome.message}` };
-  }
-  const data = dataArray(outcome.body);
-  if (!data) {
-    const b = asObject(outcome.body);
-    return { ...base, status: 'failed', http: outcome.status, error: `HTTP ${outcome.status} ${String(b?.code ?? '')} ${String(b?.message ?? '')}`.trim() };
-  }
-  const succeeded: number[] = [];
-  const ids: string[] = [];
-  const errors: string[] = [];
-  sent.forEach((original, pos) => {
-    const d = asObject(data[pos]);
-    const details = entryDetails(d);
-    if (d?.status === 'success') {
-      succeeded.push(original);
-      ids.push(String(details.id ?? ''));
-    } else errors.push(`data[${original}] ${String(d?.code ?? 'no result')}${details.api_name ? ` ${String(details.api_name)}` : ''}`);
-  });
-  const status: AttemptStatus = errors.length === 0 ? 'done' : succeeded.length > 0 ? 'partial' : 'failed';
-  return { ...base, status, http: outcome.status, succeeded, ids, ...(errors.length ? { error: errors.slice(0, 10).join('; ') } : {}) };
+async function defaultStateFile(source: string): Promise<string> {
+  return (await stat(source)).isDirectory() ? join(source, 'replay-state.jsonl') : `${source}.replay-state.jsonl`;
 }
 
 export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<{ exitCode: number; summary?: ReplaySummary }> {
-  let journal: boolean;
+  const say = (m: string): void => void io.stderr.write(`zbridge replay: ${m}\n`);
+  const maxFailures = options.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES;
+  let kind: Awaited<ReturnType<typeof sourceKind>>;
+  let stateFile: string;
+  let config: ZbridgeConfig | undefined;
+  let key: string | undefined;
   try {
-    journal = await isJournalSource(options.source);
+    kind = await sourceKind(options.source);
+    stateFile = options.state ?? (await defaultStateFile(options.source));
+    if (options.client) key = options.upstreamKey ?? 'injected';
+    else {
+      config = loadConfig(options.config);
+      key = upstreamKey(config, options.profile);
+    }
   } catch (error) {
-    io.stderr.write(`zbridge replay: ${(error as Error).message}\n`);
+    say((error as Error).message);
     return { exitCode: EXIT.usage };
   }
-  const stateFile =
-    options.state ?? ((await stat(options.source)).isDirectory() ? join(options.source, 'replay-state.jsonl') : `${options.source}.replay-state.jsonl`);
-  const state = await ReplayState.open(stateFile);
+  if (!Number.isInteger(maxFailures) || maxFailures < 0) {
+    say(`--max-failures must be a whole number ≥ 0, got ${maxFailures}`);
+    return { exitCode: EXIT.usage };
+  }
+  if (key === undefined) {
+    say('the upstream is an embedded sandbox without a data file: its records and this run\'s state are forgotten at exit');
+  }
+  // A run against an upstream that keeps nothing reads and writes no state: a real run never sees it.
+  const state = await ReplayState.open(key === undefined ? undefined : stateFile, key ?? `ephemeral ${randomUUID()}`, !options.dryRun);
+  if (state.legacyLines > 0) {
+    say(`${stateFile}: ${state.legacyLines} line(s) of an older zbridge carry no upstream; they count for this upstream too (delete the file to start over)`);
+  }
+
+  const unreadable: string[] = [];
+  const warn = (m: string): void => say(m);
+  const items = (): AsyncGenerator<ReplayItem> =>
+    kind === 'journal'
+      ? journalItems(options.source, (m) => unreadable.push(m))
+      : kind === 'convert-jsonl'
+        ? convertJsonlItems(options.source, (m) => unreadable.push(m))
+        : convertOutputItems(options.source, (m) => unreadable.push(m), warn);
+
+  // Pass 1: the plan.
+  const plan: ReplayPlan = { requests: 0, done: 0, toSend: 0, retrying: 0, heldInDoubt: 0, failed: 0 };
+  const held: string[] = [];
+  for await (const item of items()) {
+    plan.requests++;
+    const d = decide(item, state.get(item.key), options.retryInDoubt ?? false);
+    if (d.action === 'done') plan.done++;
+    else if (d.action === 'send') {
+      plan.toSend++;
+      if (d.retrying) plan.retrying++;
+    } else if (d.action === 'held') {
+      plan.heldInDoubt++;
+      if (held.length < 20) held.push(`${item.key}: ${d.reason}`);
+    } else {
+      plan.failed++;
+      if (held.length < 20) held.push(`${item.key}: ${d.reason}`);
+    }
+  }
+  plan.failed += unreadable.length;
+  for (const m of unreadable.slice(0, 20)) say(`unreadable: ${m}`);
+  say(
+    `plan for ${options.source} → ${key ?? 'an in-memory sandbox'}: ${plan.requests} requests: ${plan.done} done, ${plan.toSend} to send` +
+      `${plan.retrying ? ` (${plan.retrying} failed before)` : ''}, ${plan.heldInDoubt} held in doubt${options.retryInDoubt ? '' : ' (--retry-in-doubt sends them)'}, ${plan.failed} failed`,
+  );
+  for (const h of held) say(`  ${h}`);
+  if (plan.heldInDoubt + plan.failed > held.length) say(`  … and ${plan.heldInDoubt + plan.failed - held.length} more`);
+
+  const summary: ReplaySummary = {
+    plan,
+    requests: plan.requests,
+    alreadyDone: plan.done,
+    sent: 0,
+    done: 0,
+    partial: 0,
+    failed: plan.failed,
+    inDoubt: 0,
+    heldInDoubt: plan.heldInDoubt,
+    recordsSent: 0,
+    notAttempted: 0,
+    stoppedEarly: false,
+  };
+  if (options.dryRun) {
+    say('dry run: nothing sent, no state written');
+    return { exitCode: plan.heldInDoubt + plan.failed === 0 ? EXIT.ok : EXIT.failures, summary };
+  }
+  if (plan.toSend === 0) return finish(summary, state, say);
 
   let client = options.client;
   let close: (() => Promise<void>) | undefined;
   if (!client) {
     try {
-      const v2 = await openV2Client(loadConfig(options.config), options.profile);
+      const v2 = await openV2Client(config!, options.profile);
       close = v2.close;
-      if (v2.dryRun) io.stderr.write(`zbridge replay: upstream is "sandbox": a dry run against an emulator started for this run\n`);
       client = v2.client;
     } catch (error) {
-      io.stderr.write(`zbridge replay: ${(error as Error).message}\n`);
-      return { exitCode: EXIT.usage };
+      say((error as Error).message);
+      return { exitCode: EXIT.usage, summary };
     }
   }
 
-  const sender: ReplayClient = client as ReplayClient;
-  const summary: ReplaySummary = { requests: 0, alreadyDone: 0, sent: 0, done: 0, partial: 0, failed: 0, inDoubt: 0, heldInDoubt: 0, recordsSent: 0 };
-  const onError = (m: string): void => {
-    summary.failed++;
-    io.stderr.write(`zbridge replay: ${m}\n`);
-  };
-  const progress = progressBar(io, 0, 'requests');
+  // Pass 2: send what the plan said (the same decisions: only this run's lines changed the state since).
+  const progress = rateProgressBar(io, plan.toSend, 'calls');
+  let consecutive = 0;
+  let lastFailure = '';
   try {
-    const items = journal ? journalItems(options.source, onError) : convertOutputItems(options.source, onError);
-    for await (const item of items) {
-      summary.requests++;
-      const prior = state.get(item.key);
-      if (prior?.status === 'done') {
-        summary.alreadyDone++;
+    for await (const item of items()) {
+      const d = decide(item, state.get(item.key), options.retryInDoubt ?? false);
+      if (d.action !== 'send') continue;
+      if (summary.stoppedEarly) {
+        summary.notAttempted++;
         continue;
       }
-      if (prior?.status === 'in-doubt' && isInsert(item) && !options.retryInDoubt) {
-        summary.heldInDoubt++;
-        io.stderr.write(`zbridge replay: ${item.key}: earlier outcome in doubt, not resent (check the org, or use --retry-in-doubt)\n`);
-        continue;
-      }
-      // Never resend a record that already succeeded in an earlier (partial) attempt.
-      const sent = item.body.data.map((_, i) => i).filter((i) => !prior?.succeeded.has(i));
-      const data: V2Record[] = sent.map((i) => item.body.data[i]);
-      const req: V2Request = { method: item.method, path: item.path, body: { ...item.body, data }, rows: sent };
+      const data: V2Record[] = d.indexes.map((i) => item.body.data[i]);
+      const req: V2Request = { method: item.method, path: item.path, body: { ...item.body, data }, rows: d.indexes };
+      const base = { key: item.key, method: item.method, path: item.path };
+      await state.record({ ...base, ts: new Date().toISOString(), status: 'attempting', records: data.length });
       summary.sent++;
       summary.recordsSent += data.length;
       let outcome: V2Outcome;
       try {
-        ({ outcome } = await sender.execute(req, item.operation));
+        ({ outcome } = await client.execute(req, item.operation));
       } catch (error) {
-        outcome = { kind: 'failure', reason: 'internal', inDoubt: isInsert(item), message: (error as Error).message };
+        // A bug below, not an answer: the request may have gone out.
+        outcome = { kind: 'failure', reason: 'internal', inDoubt: true, message: (error as Error).message };
       }
-      const attempt = classifyOutcome(item, outcome, sent);
+      const attempt: Omit<ReplayAttempt, 'upstream'> = { ...base, ts: new Date().toISOString(), ...summariseWrite(outcome, d.indexes) };
       // A partial attempt that completes every remaining record finishes the request.
-      if (attempt.status === 'partial' || attempt.status === 'done') {
-        const total = new Set([...(prior?.succeeded ?? []), ...(attempt.succeeded ?? [])]).size;
-        if (total === item.body.data.length) attempt.status = 'done';
+      if (attempt.status === 'partial') {
+        const prior = state.get(item.key)?.applied ?? new Set<number>();
+        const now = new Set([...prior, ...(attempt.succeeded ?? []), ...(attempt.existing ?? [])]);
+        const all = item.body.data.every((_, i) => now.has(i) || (item.journal?.applied ?? []).includes(i));
+        if (all) attempt.status = 'done';
       }
-      await state.record({ key: item.key, ts: new Date().toISOString(), ...attempt });
-      summary[attempt.status === 'in-doubt' ? 'inDoubt' : attempt.status]++;
-      if (attempt.status !== 'done') io.stderr.write(`zbridge replay: ${item.key}: ${attempt.status}${attempt.error ? `: ${attempt.error}` : ''}\n`);
-      progress.increment(item.key);
+      await state.record(attempt);
+      if (attempt.status === 'in-doubt') summary.inDoubt++;
+      else summary[attempt.status as 'done' | 'partial' | 'failed']++;
+      if (attempt.status !== 'done') say(`${item.key}: ${attempt.status}${attempt.error ? `: ${attempt.error}` : ''}`);
+      if (outcome.kind === 'failure') {
+        consecutive++;
+        lastFailure = outcome.message;
+      } else consecutive = 0;
+      progress.increment();
+      if (maxFailures > 0 && consecutive >= maxFailures) summary.stoppedEarly = true;
     }
   } finally {
     progress.stop();
     await close?.();
   }
-  const s = summary;
-  io.stderr.write(
-    `zbridge replay: ${s.requests} requests: ${s.alreadyDone} already done, ${s.sent} sent (${s.done} done, ${s.partial} partial, ` +
-      `${s.failed} failed, ${s.inDoubt} in doubt), ${s.heldInDoubt} held in doubt; state ${stateFile}\n`,
+  if (summary.stoppedEarly) {
+    say(`stopped after ${maxFailures} consecutive upstream failures (last: ${lastFailure}); ${summary.notAttempted} request(s) not attempted, run again to resume`);
+  }
+  return finish(summary, state, say);
+}
+
+function finish(s: ReplaySummary, state: ReplayState, say: (m: string) => void): { exitCode: number; summary: ReplaySummary } {
+  say(
+    `${s.requests} requests: ${s.alreadyDone} already done, ${s.sent} sent (${s.done} done, ${s.partial} partial, ` +
+      `${s.failed} failed, ${s.inDoubt} in doubt), ${s.heldInDoubt} held in doubt` +
+      `${s.notAttempted ? `, ${s.notAttempted} not attempted` : ''}${state.file ? `; state ${state.file}` : ''}`,
   );
   const allDone = s.alreadyDone + s.done === s.requests && s.failed === 0;
-  return { exitCode: allDone ? EXIT.ok : EXIT.failures, summary };
+  return { exitCode: allDone ? EXIT.ok : EXIT.failures, summary: s };
 }

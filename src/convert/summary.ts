@@ -35,6 +35,11 @@ export interface ConvertSummary {
   errors: InputError[];
   /** More errors than `errors` holds. */
   errorsOmitted: number;
+  /**
+   * File names (in the output folder) of every call output this run wrote, in order: what `zbridge replay`
+   * reads, so outputs of earlier runs left in the folder are never sent. Only in summary.json.
+   */
+  outputs?: string[];
 }
 
 const MAX_ERRORS = 1000;

@@ -113,3 +113,29 @@ export function byteProgressBar(io: CommandIO, totalBytes: number, now: () => nu
     stop: () => bar.stop(),
   };
 }
+
+/**
+ * A bar for calls sent upstream (replay): count, rate (calls/s) and ETA, on an interactive stderr only (a no-op
+ * when stderr is piped or redirected, so logs and CI output stay clean). `now` in ms (tests).
+ */
+export function rateProgressBar(io: CommandIO, total: number, unit: string, now: () => number = Date.now): Progress {
+  if (!io.stderr.isTTY || total === 0) return { increment() {}, stop() {} };
+  const started = now();
+  const bar = new SingleBar({
+    stream: io.stderr as NodeJS.WriteStream,
+    format: `{bar} {value}/{total} ${unit} | {rate}/s | ETA {eta_formatted}`,
+    hideCursor: true,
+    clearOnComplete: true,
+    etaBuffer: 50,
+  });
+  bar.start(total, 0, { rate: '0.0' });
+  let done = 0;
+  return {
+    increment: () => {
+      done += 1;
+      const seconds = Math.max(0.001, (now() - started) / 1000);
+      bar.increment(1, { rate: (done / seconds).toFixed(1) });
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -17,6 +17,8 @@ export interface JournalLineError {
   file: string;
   line: number;
   message: string;
+  /** The line was cut off (a failed append, e.g. disk full, in a journal written before issue 13's fix). */
+  torn?: boolean;
 }
 
 export interface ReadJournalOptions {
@@ -44,15 +46,48 @@ export async function* readJournal(
         options.onBytes(file, bytes);
       }
       if (!line.trim()) continue;
+      let entry: JournalEntry | undefined;
       try {
-        const entry = parse(line) as JournalEntry;
-        if (entry && (entry.type === 'request' || entry.type === 'outcome')) yield entry;
-        else onError({ file, line: n, message: 'not a journal entry' });
+        entry = parse(line) as JournalEntry;
       } catch (error) {
-        onError({ file, line: n, message: (error as Error).message });
+        // A torn fragment with a whole line glued after it: report the fragment, keep its neighbour.
+        const glued = gluedEntry(line, parse);
+        onError({
+          file,
+          line: n,
+          torn: true,
+          message: glued
+            ? `torn line: ${glued.skipped} bytes of a cut-off entry skipped, the entry after it kept`
+            : `torn or unparseable line skipped (${(error as Error).message})`,
+        });
+        if (glued) yield glued.entry;
+        continue;
       }
+      if (entry && (entry.type === 'request' || entry.type === 'outcome')) yield entry;
+      else onError({ file, line: n, message: 'not a journal entry' });
     }
   }
+}
+
+/** Where a whole entry may start inside a torn line (entries begin with their id, older ones with their type). */
+const ENTRY_START = /\{"id":"[^"\\]{0,200}","ts":"|\{"type":"(?:request|outcome)"/g;
+/** At most this many restart points are tried per torn line (each parse is linear in the rest of the line). */
+const MAX_RESTARTS = 4;
+
+/** The last whole journal entry glued after a fragment, if any. */
+function gluedEntry(line: string, parse: (line: string) => unknown): { entry: JournalEntry; skipped: number } | undefined {
+  const starts = [...line.matchAll(ENTRY_START)].map((m) => m.index!).filter((i) => i > 0);
+  for (const start of starts.slice(0, MAX_RESTARTS)) {
+    try {
+      const entry = parse(line.slice(start)) as JournalEntry;
+      if (entry && (entry.type === 'request' || entry.type === 'outcome') && typeof entry.id === 'string') {
+        return { entry, skipped: Buffer.byteLength(line.slice(0, start)) };
+      }
+    } catch {
+      // not an entry start: a value that happens to look like one
+    }
+  }
+  return undefined;
 }
 
 /** True when the first non-empty line of a file parses as a journal entry (format sniffing). */

@@ -6,6 +6,7 @@
  */
 import type { LegacyResult } from '../legacy/types.js';
 import type { V2Operation } from '../mapping/types.js';
+import type { JournalWrite } from './writes.js';
 
 export interface JournalClient {
   /** Remote address as the proxy saw it. */
@@ -16,8 +17,13 @@ export interface JournalClient {
 }
 
 export interface JournalCallSummary {
-  /** Request id (also the X-Request-Id response header and the log field `reqId`). */
+  /**
+   * Unique id of this call (a UUID the proxy draws per call; the log field `reqId`). Never the client's
+   * X-Request-Id: clients reuse theirs ("nightly-sync"), and readers pair request and outcome lines by this id.
+   */
   id: string;
+  /** The client's X-Request-Id header, when it sent a sane one (also echoed in the answer's X-Request-Id). */
+  clientRequestId?: string;
   /** ISO time the line was written. */
   ts: string;
   client: JournalClient;
@@ -80,6 +86,13 @@ export interface JournalRequestEntry extends JournalCallSummary {
   type: 'request';
   /** Set when `journal.values` kept no values in clear (journal/values.ts): replay cannot resend this entry. */
   values?: 'hashed' | 'none';
+  /**
+   * Set on the lines of a v2 write made on behalf of another call (its `id`): a record created by
+   * `lookupPolicy: create` before the call's own writes. Such lines are not calls of their own.
+   */
+  parentId?: string;
+  /** Why a `parentId` write was made: `lookup-create`. */
+  purpose?: 'lookup-create';
   xmlData?: string;
   plan?: {
     /** A record write, or one of the actions of docs/PROTOCOL-READS.md §7, §11–§13. */
@@ -105,6 +118,9 @@ export interface JournalOutcomeEntry extends JournalCallSummary {
   type: 'outcome';
   /** Set when `journal.values` kept no values in clear (journal/values.ts). */
   values?: 'hashed' | 'none';
+  /** As on the request line: the call this write was made for. */
+  parentId?: string;
+  purpose?: 'lookup-create';
   durationMs: number;
   /** Did this call reach the upstream at all? */
   upstream: boolean;
@@ -124,6 +140,16 @@ export interface JournalOutcomeEntry extends JournalCallSummary {
   notes?: string[];
   /** Ids created by a call that answered with an error (default-version multi-row partial failure). */
   createdIds?: string[];
+  /**
+   * The rows behind `createdIds`: applied in v2 although the client got an error. A client that retries the
+   * whole call duplicates them; replay skips them.
+   */
+  createdRows?: { no: string; id: string }[];
+  /**
+   * What each v2 write request of the plan did, by index into the request line's `plan.requests` (requests
+   * not listed were not sent). Replay reads this to skip what is done and hold what is in doubt.
+   */
+  writes?: JournalWrite[];
   duplicates?: JournalDuplicate[];
   resolutions?: JournalResolution[];
   /** Credits this call spent upstream (ceil(records/10) per write, 1 per metadata/search call). */
@@ -136,8 +162,18 @@ export interface JournalOutcomeEntry extends JournalCallSummary {
 
 export type JournalEntry = JournalRequestEntry | JournalOutcomeEntry;
 
+/** Whether the journal can take lines now (/readyz). */
+export interface JournalHealth {
+  ok: boolean;
+  /** Why not (non-secret), when not ok. */
+  error?: string;
+}
+
 export interface Journal {
+  /** Writes one line; throws when it cannot (the caller must then not write upstream). */
   append(entry: JournalEntry): void;
+  /** Writable now? Absent = always. */
+  check?(): JournalHealth;
   /** Resolves when everything appended so far is on disk. */
   flush(): Promise<void>;
   close(): Promise<void>;

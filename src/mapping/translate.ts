@@ -37,7 +37,9 @@ export type CallCategory =
   | 'upstream'
   | 'client'
   | 'bridge'
-  | 'oversize-body';
+  | 'oversize-body'
+  /** The journal cannot take the call's lines: refused before anything is written (issue 13). */
+  | 'journal';
 
 /** A whole-call failure decided before any v2 request. */
 export interface CallRejection {
@@ -54,7 +56,7 @@ export class CallRejected extends ZbridgeError {
   readonly category: CallCategory;
   constructor(rejection: CallRejection) {
     super(rejection.detail, {
-      side: rejection.category === 'bridge' ? 'bridge' : 'client',
+      side: rejection.category === 'bridge' || rejection.category === 'journal' ? 'bridge' : 'client',
       reason: rejection.reason,
       parameter: rejection.parameter,
     });

@@ -275,13 +275,14 @@ export class ReportAggregator {
       if (r.kind === 'owner') integration.needsUsers();
       else if (r.kind === 'lookup' && r.module) integration.needsRead(r.module);
     }
-    if (entry.inDoubt) {
+    if (entry.inDoubt || entry.createdIds?.length) {
       const ids = [...(entry.createdIds ?? []), ...entry.rows.filter((r) => r.id && SUCCESS_ROW.has(r.code)).map((r) => r.id as string)];
       this.addInDoubt(
         {
           ...(request?.row ?? { id: entry.id, module, method: entry.method, integration: integration.id, tokenFingerprint: entry.client?.tokenFingerprint, file }),
           ts: entry.ts,
-          reason: 'outcome-in-doubt',
+          // An error answer with created rows: the client does not know they exist and will resend them.
+          reason: entry.inDoubt ? 'outcome-in-doubt' : 'created-despite-error',
           ...(ids.length ? { createdIds: [...new Set(ids)].slice(0, 20) } : {}),
         },
         integration.id,

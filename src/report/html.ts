@@ -276,7 +276,11 @@ export function renderReportHtml(data: ReportData): string {
               r.ts,
               r.module,
               r.method,
-              r.reason === 'no-outcome' ? 'request without outcome (the proxy stopped mid-call)' : 'outcome in doubt',
+              r.reason === 'no-outcome'
+                ? 'request without outcome (the proxy stopped mid-call)'
+                : r.reason === 'created-despite-error'
+                  ? 'answered an error although these records were created (a retry duplicates them)'
+                  : 'outcome in doubt',
               r.integration ? (byId.get(r.integration)?.label ?? r.integration) : r.tokenFingerprint,
               r.keys ? r.keys.map((k) => `row ${k.no}: ${Object.entries(k.values).map(([f, v]) => `${f} = ${v}`).join(', ')}`).join('; ') : (r.keysNote ?? ''),
               r.createdIds?.join(' ') ?? 'none known',

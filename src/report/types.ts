@@ -156,7 +156,12 @@ export interface InDoubtRow {
   ts?: string;
   module: string;
   method: string;
-  reason: 'no-outcome' | 'outcome-in-doubt';
+  /**
+   * `no-outcome`: request line without outcome; `outcome-in-doubt`: the outcome says a write may have been applied;
+   * `created-despite-error`: the call answered an error although v2 created some of its rows (`createdIds`), so a
+   * client retry of the whole call duplicates them.
+   */
+  reason: 'no-outcome' | 'outcome-in-doubt' | 'created-despite-error';
   integration?: string;
   tokenFingerprint?: string;
   /** Journal file the call is in. */

@@ -422,6 +422,16 @@ async function pipeline(state: SandboxState, req: Request, res: Response, isWrit
   const reply = await handler({ req, state, token, accessToken, user, body });
   reply.headers = { ...headers, ...reply.headers };
 
+  // A write is answered only once it is in the data file; one that cannot be saved fails (the process stays up).
+  if (isWrite) {
+    try {
+      await state.store.persist();
+    } catch (error) {
+      state.dataFileError = (error as Error).message;
+      return send(res, topLevel.internal());
+    }
+  }
+
   if (decision.fail && decision.afterProcessing) {
     if (decision.fail === 'slow') {
       if (!(await state.sleep(state.faults.slowMs))) return abort(req);

@@ -7,7 +7,7 @@ import { FaultInjector } from './faults.js';
 import { ConcurrencyGate, CreditBudget } from './limits.js';
 import { SandboxMetadata } from './metadata.js';
 import { OAuthServer } from './oauth.js';
-import { RecordStore, type StoredRecord } from './store.js';
+import { DataFileError, RecordStore, type StoredRecord } from './store.js';
 import { DEMO_CLIENT, type SandboxFaults, type SandboxOAuthClient, type SandboxOptions } from './types.js';
 import type { WriteSettings } from './writes.js';
 
@@ -22,6 +22,8 @@ export interface SandboxStats {
   credits: { perDay: number; used: number; remaining: number } | null;
   concurrencyLimit: number | null;
   faults: SandboxFaults;
+  /** The last failure to save the data file (a write answered 500 because of it); absent when none. */
+  dataFileError?: string;
 }
 
 export class SandboxState {
@@ -39,6 +41,8 @@ export class SandboxState {
   readonly requests = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  /** Set when a write could not be saved to the data file (stats). */
+  dataFileError: string | undefined;
 
   constructor(options: SandboxOptions = {}) {
     this.options = options;
@@ -46,7 +50,12 @@ export class SandboxState {
     const idSeed = options.idSeed ?? DEFAULT_ID_SEED;
     if (!/^\d{1,15}$/.test(idSeed)) throw new ConfigError('sandbox.idSeed', `must be 1..15 digits, got "${idSeed}"`);
     this.metadata = SandboxMetadata.load(options.metadataDir, `${idSeed.padEnd(12, '0')}0000001`.slice(0, 19));
-    this.store = new RecordStore(idSeed, options.dataFile);
+    try {
+      this.store = new RecordStore(idSeed, options.dataFile);
+    } catch (error) {
+      if (error instanceof DataFileError) throw new ConfigError('sandbox.dataFile', error.message);
+      throw error;
+    }
     this.clients = options.clients ?? [demoClient(this.metadata.users[0].id)];
     for (const c of this.clients) {
       for (const r of [...c.refreshTokens, ...(c.grantCodes ?? [])]) {
@@ -119,6 +128,7 @@ export class SandboxState {
         : null,
       concurrencyLimit: this.concurrency?.limit ?? null,
       faults: this.faults.current(),
+      ...(this.dataFileError ? { dataFileError: this.dataFileError } : {}),
     };
   }
 
@@ -147,7 +157,12 @@ export class SandboxState {
       (t as NodeJS.Timeout & { resolveEarly?: () => void }).resolveEarly?.();
     }
     this.timers.clear();
-    this.store.save();
+    try {
+      this.store.save();
+    } catch (error) {
+      // Stopping must not fail on it: the writes that could not be saved were already answered 500.
+      this.dataFileError = (error as Error).message;
+    }
   }
 }
 

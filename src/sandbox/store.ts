@@ -3,8 +3,23 @@
  * debounced after each change and synchronously on close). Records keep their values as received (typed
  * JSON), plus system data kept apart so it can be rendered in any user's time zone.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+/**
+ * The data file cannot be written (at start-up: the directory cannot be created or written; later: disk full,
+ * directory gone …). Start-up stops with it (exit 2 from the CLI); a write request that cannot be saved answers
+ * 500 INTERNAL_ERROR instead of succeeding, and the process keeps serving.
+ */
+export class DataFileError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`sandbox: dataFile ${file} cannot be written: ${reason}`);
+    this.name = 'DataFileError';
+  }
+}
 
 export interface StoredRecord {
   id: string;
@@ -92,6 +107,51 @@ export class RecordStore {
   ) {
     if (!/^\d{1,15}$/.test(idSeed)) throw new Error(`sandbox: idSeed must be 1..15 digits, got "${idSeed}"`);
     if (dataFile && existsSync(dataFile)) this.load(dataFile);
+    if (dataFile) this.probeWritable(dataFile);
+  }
+
+  /** Changes not yet in the data file. */
+  private dirty = false;
+  /** Callers of `persist()` waiting for the save of this turn of the event loop. */
+  private waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  /**
+   * Resolves once every change made so far is in the data file (one save per turn of the event loop, shared
+   * by all writes of that turn); rejects with DataFileError when the save fails. Without a data file: at once.
+   */
+  persist(): Promise<void> {
+    if (!this.dataFile || !this.dirty) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      if (this.waiting.length > 1) return;
+      setImmediate(() => {
+        const waiting = this.waiting;
+        this.waiting = [];
+        try {
+          this.save();
+          for (const w of waiting) w.resolve();
+        } catch (error) {
+          for (const w of waiting) w.reject(error as Error);
+        }
+      });
+    });
+  }
+
+  /** At start-up: the data file's directory exists (or can be made) and takes a file. */
+  private probeWritable(file: string): void {
+    const probe = `${file}.${process.pid}.probe`;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(probe, '{}');
+    } catch (error) {
+      throw new DataFileError(file, (error as Error).message);
+    } finally {
+      try {
+        unlinkSync(probe);
+      } catch {
+        // not created
+      }
+    }
   }
 
   /**
@@ -205,10 +265,15 @@ export class RecordStore {
   /** Call after mutating a stored record in place. */
   changed(): void {
     if (!this.dataFile) return;
+    this.dirty = true;
     if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
-      this.save();
+      try {
+        this.save();
+      } catch {
+        // Never crash from a timer: the changes stay dirty and the next write's persist() reports the failure.
+      }
     }, this.saveDelayMs);
     this.saveTimer.unref();
   }
@@ -226,7 +291,7 @@ export class RecordStore {
     return [...this.byModule.keys()];
   }
 
-  /** Write the data file now (atomically: temp file + rename). */
+  /** Write the data file now (atomically: temp file + rename). Throws DataFileError; the old file stays intact. */
   save(): void {
     if (!this.dataFile) return;
     if (this.saveTimer) {
@@ -245,10 +310,20 @@ export class RecordStore {
       relations: [...this.relations.values()],
       files,
     };
-    mkdirSync(dirname(this.dataFile), { recursive: true });
     const tmp = `${this.dataFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(doc));
-    renameSync(tmp, this.dataFile);
+    try {
+      mkdirSync(dirname(this.dataFile), { recursive: true });
+      writeFileSync(tmp, JSON.stringify(doc));
+      renameSync(tmp, this.dataFile);
+      this.dirty = false;
+    } catch (error) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // never written
+      }
+      throw new DataFileError(this.dataFile, (error as Error).message);
+    }
   }
 
   private allRecords(): StoredRecord[] {

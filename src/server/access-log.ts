@@ -1,6 +1,7 @@
 /**
  * Request ids and the access log: every answer (legacy calls, health checks, metrics) carries `X-Request-Id`
- * (the client's when it sent a sane one, else a UUID), and every call writes exactly one JSON access line when
+ * (the client's when it sent a sane one, else the request's own UUID; `reqId` in the log is always the UUID,
+ * with the client's as `clientRequestId`), and every call writes exactly one JSON access line when
  * its answer is finished:
  *
  *   {"level":30,…,"reqId":"…","remote":"10.0.0.7","userAgent":"PHP-Curl/7.4","httpMethod":"POST",
@@ -24,23 +25,34 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
 /** What the legacy handler learnt about the call, for the access line (`res.locals.call`). */
 export type { CallFacts } from '../bridge/outcome.js';
 
-/** The request id of this request (set by `requestIds`). */
+/**
+ * The unique id of this request (set by `requestIds`): a UUID drawn per request, the `reqId` of its log lines and
+ * the `id` of its journal lines. Never the client's X-Request-Id, which clients reuse (`nightly-sync`).
+ */
 export function requestIdOf(res: Response): string {
   return res.locals.requestId as string;
 }
 
-export function pickRequestId(header: string | string[] | undefined): string {
+/** The client's own X-Request-Id when it sent a sane one (echoed in the answer, journaled as `clientRequestId`). */
+export function clientRequestIdOf(res: Response): string | undefined {
+  return res.locals.clientRequestId as string | undefined;
+}
+
+/** The client's X-Request-Id header when it is sane (`[\w.-]{1,64}`), else undefined. */
+export function saneClientRequestId(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;
-  return value && REQUEST_ID.test(value) ? value : randomUUID();
+  return value && REQUEST_ID.test(value) ? value : undefined;
 }
 
 /** First middleware of every app: the request id header, and the access line when the answer is done. */
 export function requestIds(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
-    const requestId = pickRequestId(req.headers['x-request-id']);
+    const requestId = randomUUID();
+    const clientRequestId = saneClientRequestId(req.headers['x-request-id']);
     res.locals.requestId = requestId;
-    res.setHeader('X-Request-Id', requestId);
+    res.locals.clientRequestId = clientRequestId;
+    res.setHeader('X-Request-Id', clientRequestId ?? requestId);
     let logged = false;
     const log = (aborted: boolean): void => {
       if (logged) return;
@@ -48,6 +60,7 @@ export function requestIds(logger: Logger) {
       const call = res.locals.call as CallFacts | undefined;
       const line = {
         reqId: requestId,
+        ...(clientRequestId ? { clientRequestId } : {}),
         remote: req.socket.remoteAddress,
         userAgent: req.headers['user-agent'],
         httpMethod: req.method,

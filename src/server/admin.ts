@@ -1,16 +1,19 @@
 /**
  * The operations endpoints: /healthz (the process runs), /readyz (every profile can get a token and read
- * /settings/modules; 503 with the reason per profile otherwise) and /metrics (Prometheus). Served on the proxy
+ * /settings/modules, and the journal takes lines; 503 with the reason per profile / the journal otherwise) and /metrics (Prometheus). Served on the proxy
  * port, or only on the separate admin listener when `admin.port` is set.
  */
 import type { Router } from 'express';
 import express from 'express';
+import type { Journal } from '../journal/types.js';
 import type { Upstream } from '../upstream.js';
 import type { ProxyMetrics } from './metrics.js';
 
 export interface AdminRoutesOptions {
   upstream: Upstream;
   metrics: ProxyMetrics;
+  /** The proxy's journal: /readyz fails while it refuses lines (the proxy then refuses writes). */
+  journal?: Journal;
 }
 
 /** Paths the admin routes answer (the access log writes them at debug level: probes would flood it). */
@@ -41,8 +44,9 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
         }
       }),
     );
-    const ok = checks.every((c) => c.ok);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', profiles: checks });
+    const journal = options.journal?.check?.() ?? { ok: true };
+    const ok = checks.every((c) => c.ok) && journal.ok;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', profiles: checks, journal });
   });
 
   router.get('/metrics', async (_req, res) => {

@@ -15,7 +15,7 @@ import type { Upstream } from '../upstream.js';
 import { pipeline } from 'node:stream/promises';
 import type { LegacyDownload } from '../bridge/actions.js';
 import { readRawBody } from './body.js';
-import { requestIds, requestIdOf } from './access-log.js';
+import { clientRequestIdOf, requestIds, requestIdOf } from './access-log.js';
 import { adminRoutes } from './admin.js';
 import type { Logger } from './logger.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -45,15 +45,17 @@ export function createProxyApp(options: ProxyAppOptions): Express {
   app.set('etag', false);
 
   app.use(requestIds(logger));
-  if (!options.adminSeparate) app.use(adminRoutes({ upstream, metrics }));
+  if (!options.adminSeparate) app.use(adminRoutes({ upstream, metrics, journal: options.journal }));
 
   // Every other path and method: a legacy call (or the legacy 4600 for what is not one).
   app.use(async (req: Request, res: Response) => {
     options.onCallStart?.();
     metrics.inFlight.inc();
+    // The call's own unique id keys its journal lines; the client's X-Request-Id is kept beside it.
     const requestId = requestIdOf(res);
+    const clientRequestId = clientRequestIdOf(res);
     try {
-      await handleLegacy(req, res, requestId, options);
+      await handleLegacy(req, res, { requestId, clientRequestId }, options);
     } catch (error) {
       // Only reached on a bug in the glue itself; the old client still gets a legacy answer.
       logger.error({ reqId: requestId, err: (error as Error).message }, 'unhandled proxy error');
@@ -67,13 +69,18 @@ export function createProxyApp(options: ProxyAppOptions): Express {
   return app;
 }
 
-async function handleLegacy(req: Request, res: Response, requestId: string, options: ProxyAppOptions): Promise<void> {
+async function handleLegacy(
+  req: Request,
+  res: Response,
+  ids: { requestId: string; clientRequestId?: string },
+  options: ProxyAppOptions,
+): Promise<void> {
   const path = req.originalUrl.split('?')[0];
   // uploadFile / uploadPhoto carry up to 20 MB of file (v1's limit, enforced with 4807 by the bridge).
   const limit = UPLOAD_PATH.test(path) ? Math.max(options.maxBodyBytes, MAX_UPLOAD_BODY_BYTES) : options.maxBodyBytes;
   const { body, tooLarge } = await readRawBody(req, limit);
   const format: LegacyFormat = /^\/crm\/private\/json\//.test(path) ? 'json' : 'xml';
-  const origin = { requestId, address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
+  const origin: CallOrigin = { ...ids, address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
 
   let call;
   try {

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Bridge } from '../bridge/pipeline.js';
 import type { ZbridgeConfig } from '../config.js';
-import { FileJournal, MemoryJournal } from '../journal/file-journal.js';
+import { FileJournal, NullJournal } from '../journal/file-journal.js';
 import { PolicyJournal } from '../journal/policy.js';
 import { ATTACHMENT_INDEX_FILE, FileAttachmentIndex, MemoryAttachmentIndex } from '../state/attachments.js';
 import type { Journal } from '../journal/types.js';
@@ -61,7 +61,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
           maxAgeDays: config.journal.maxAgeDays,
           onPrune: (r) => logger.info({ deleted: r.deleted, failed: r.failed }, 'journal retention'),
         })
-      : new MemoryJournal());
+      : new NullJournal());
 
   const auth = new AuthtokenIndex();
   for (const entry of upstream.authtokens) {
@@ -118,7 +118,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   let admin: { server: Server; url: string; port: number } | undefined;
   if (config.admin.port !== undefined) {
     try {
-      admin = await startAdmin(config.admin.host, config.admin.port, { upstream, metrics, logger });
+      admin = await startAdmin(config.admin.host, config.admin.port, { upstream, metrics, logger, journal });
     } catch (error) {
       server.close();
       await journal.close();
@@ -180,7 +180,7 @@ export function listenUrl(host: string, port: number): string {
 }
 
 /** The admin listener: request ids, access lines (debug) and the admin routes only. */
-async function startAdmin(host: string, port: number, deps: { upstream: Upstream; metrics: ProxyMetrics; logger: Logger }) {
+async function startAdmin(host: string, port: number, deps: { upstream: Upstream; metrics: ProxyMetrics; logger: Logger; journal: Journal }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

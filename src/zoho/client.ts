@@ -7,6 +7,8 @@
  *   429 concurrency              → backoff (Retry-After / X-RATELIMIT-RESET honoured, capped), then rate-limited (v1 4820)
  *   429 credits exhausted        → no retry: rate-limited at once, and the profile stops sending until the reset time
  *                                  (CreditStop; calls meanwhile fail rate-limited without reaching Zoho)
+ *   401 / 429 on a non-repeatable write (insert …) whose body was sent → not resent unless the profile trusts
+ *                                  it (resendInsertsAfter): inDoubt (v1 4500 / 4820)
  *   not sent (refused, DNS …)    → backoff and retry: nothing reached Zoho
  *   5xx / reset after sending / timeout
  *       insert                   → no retry: upstream-failed, inDoubt (records may exist)
@@ -125,6 +127,8 @@ export class ZohoClient {
   private readonly timeoutMs: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
+  /** Refusals of a sent insert trusted as "not applied" (profile `resendInsertsAfter`). */
+  private readonly trusted: ReadonlySet<string>;
 
   constructor(profile: ZohoProfile, options: ZohoClientOptions = {}) {
     this.profile = profile;
@@ -136,6 +140,7 @@ export class ZohoClient {
     this.timeoutMs = profile.requestTimeoutMs ?? PROFILE_DEFAULTS.requestTimeoutMs;
     this.backoffBaseMs = options.backoffBaseMs ?? 300;
     this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
+    this.trusted = new Set(profile.resendInsertsAfter ?? []);
     this.agents = keepAliveAgents();
     this.http = options.http ?? createAxios();
     this.limiter =
@@ -385,6 +390,13 @@ export class ZohoClient {
       const v2Code = v2CodeOf(body);
       if (answer.status === 401 && v2Code === 'INVALID_TOKEN') {
         await this.tokens.invalidate(token.accessToken);
+        if (plan.write && !plan.repeatable && !this.trusted.has('401')) {
+          return failure('INVALID_TOKEN after the insert was sent: not resent, it may have been applied', 'upstream-failed', {
+            status: 401,
+            v2Code,
+            inDoubt: true,
+          });
+        }
         if (!tokenRetried) {
           tokenRetried = true;
           notify(this.observer.onRetry, { profile: this.profile.id, reason: 'invalid-token', attempt });
@@ -402,6 +414,15 @@ export class ZohoClient {
           return failure(`HTTP 429 credits exhausted; profile stopped until ${new Date(until).toISOString()}`, 'rate-limited', {
             status: 429,
             v2Code,
+            // The body was sent: an insert refused this way is in doubt unless the profile trusts 429.
+            inDoubt: plan.write && !plan.repeatable && !this.trusted.has('429'),
+          });
+        }
+        if (plan.write && !plan.repeatable && !this.trusted.has('429')) {
+          return failure('HTTP 429 after the insert was sent: not resent, it may have been applied', 'rate-limited', {
+            status: 429,
+            v2Code,
+            inDoubt: true,
           });
         }
         if (await retry('429', attempt, this.hintMs(answer.headers))) continue;

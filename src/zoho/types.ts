@@ -39,6 +39,14 @@ export interface ZohoProfile {
    * sending, ms. With a reset header the header wins. Default 3600000 (1 hour).
    */
   creditsPauseMs?: number;
+  /**
+   * Answers to an insert (whose body was sent) that are trusted to mean "not applied", so the insert is sent
+   * again: `429` (rate limited), `401` (INVALID_TOKEN, sent again after a token refresh). Not listed → such an
+   * insert is not resent: the call fails in doubt (4820 for 429, 4500 for 401), because a write applied before
+   * the refusal would be duplicated (the sandbox's `applyAfterProcessing` fault shows the case).
+   * Updates and upserts are always retried (repeating them converges). @default []
+   */
+  resendInsertsAfter?: ('429' | '401')[];
 }
 
 export const PROFILE_DEFAULTS = {

@@ -25,7 +25,8 @@ describe('convert every sample payload (index.json, with its params)', () => {
       const io = memoryIO();
       const source = join('samples/payloads', p.file);
       const { exitCode } = await runConvert(
-        { inputs: [source], out, module: p.module, method: p.method, params: new URLSearchParams(p.params).toString(), formEncoded: p.urlEncoded },
+        // One folder for every sample: each run replaces the previous run's outputs (--force).
+        { inputs: [source], out, force: true, module: p.module, method: p.method, params: new URLSearchParams(p.params).toString(), formEncoded: p.urlEncoded },
         io,
       );
       results.set(p.file, { exitCode, doc: readJson(join(out, outputFileName(source, 0))) });

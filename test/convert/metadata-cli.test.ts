@@ -34,7 +34,8 @@ describe('the real CLI', { timeout: 180_000 }, () => {
   const cli = (args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'src/bin.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
 
-  it('zbridge convert writes JSONL to stdout; exit codes 0 and 2', () => {
+  // Three tsx start-ups in a row: generous for a loaded machine.
+  it('zbridge convert writes JSONL to stdout; exit codes 0 and 2', { timeout: 180_000 }, () => {
     const ok = cli(['convert', 'samples/payloads/001-accounts-basic.xml', '--out', '-']);
     expect(ok.stderr).toContain('zbridge convert: 1 calls');
     expect(ok.status).toBe(0);
@@ -43,7 +44,7 @@ describe('the real CLI', { timeout: 180_000 }, () => {
     expect(cli(['convert', 'samples/nope.xml', '--out', '-']).status).toBe(2);
   }, 180_000); // three child processes, each compiling src/ with tsx: slow on a loaded machine
 
-  it('zbridge report writes its three files', () => {
+  it('zbridge report writes its three files', { timeout: 120_000 }, () => {
     const out = tempDir('cli-report');
     const r = cli(['report', 'samples/payloads', '--out', out]);
     expect(r.status).toBe(0);

@@ -29,7 +29,10 @@ describe('replay against the sandbox (resumable)', () => {
       configFile,
       JSON.stringify({
         upstream: 'zoho',
-        profiles: [{ name: 'sb', authtokens: ['unused'], ...creds, accountsUrl: sandbox.url, apiDomain: sandbox.url, maxRetries: 0, timeZone: 'UTC' }],
+        // 429 trusted as "not applied" so it is a definite failure here (the default, in doubt, is tested below).
+        profiles: [
+          { name: 'sb', authtokens: ['unused'], ...creds, accountsUrl: sandbox.url, apiDomain: sandbox.url, maxRetries: 0, timeZone: 'UTC', resendInsertsAfter: ['429'] },
+        ],
       }),
     );
   });
@@ -89,16 +92,25 @@ describe('replay against the sandbox (resumable)', () => {
     expect(count('Accounts')).toBe(accounts + 2); // the owner asked for it: v1 inserts have no duplicate check
   });
 
-  it('replays the bodies a journal recorded', async () => {
+  it('replays a journal by its outcomes: done is skipped, in doubt is held, only the unfinished update is sent', async () => {
     const dir = tempDir('replay-journal');
     const journal = join(dir, 'j.jsonl');
     writeFileSync(journal, readFileSync('samples/corpus/journal.jsonl', 'utf8'));
     const leads = count('Leads');
-    const r = await runReplay({ source: journal, config: configFile }, memoryIO());
-    // req-0001 (insert) and req-0004 (insert) succeed; req-0005 updates an id the sandbox does not have.
-    expect(r.summary).toMatchObject({ requests: 3, done: 2, failed: 1 });
+    const accounts = count('Accounts');
+    const p = posts();
+    const io = memoryIO();
+    const r = await runReplay({ source: journal, config: configFile }, io);
+    // req-0001 (insert) answered "already exists": done. req-0004 (insert) is journaled in doubt: held.
+    // req-0005 (update) has no outcome: an update may be repeated, so it is sent, and fails (unknown id).
+    expect(r.summary).toMatchObject({ requests: 3, alreadyDone: 1, heldInDoubt: 1, sent: 1, failed: 1 });
+    expect(r.summary!.plan).toEqual({ requests: 3, done: 1, toSend: 1, retrying: 0, heldInDoubt: 1, failed: 0 });
+    expect(io.err()).toMatch(/plan for .*: 3 requests: 1 done, 1 to send, 1 held in doubt .*0 failed/);
+    expect(io.err()).toContain('journal:req-0004#0: the proxy journaled this call as in doubt');
     expect(r.exitCode).toBe(1);
-    expect(count('Leads')).toBe(leads + 1);
+    expect(posts()).toBe(p);
+    expect(count('Leads')).toBe(leads);
+    expect(count('Accounts')).toBe(accounts);
   });
 });
 
@@ -130,6 +142,42 @@ describe('replay with a scripted client', () => {
     // The exact decimal survived the write → read-back → resend round trip.
     const { stringifyV2 } = await import('../../src/v2/json.js');
     expect(stringifyV2(seen[0].body.data[0])).toBe('{"Last_Name":"A","Annual_Revenue":12345678901234567.123456789}');
+  });
+
+  it('a progress bar (calls, rate, ETA) on a terminal only', async () => {
+    const dir = tempDir('replay-progress');
+    for (let i = 0; i < 3; i += 1) {
+      writeFileSync(
+        join(dir, `p.xml.${i}.json`),
+        `{"source":"p.xml","index":${i},"operation":"insert","requests":[{"id":"p.xml#${i}#0","method":"POST","path":"/crm/v2/Leads","body":{"data":[{"Last_Name":"P${i}"}],"trigger":[]}}]}\n`,
+      );
+    }
+    const client: ReplayClient = { execute: async () => ({ outcome: { kind: 'response', status: 201, body: { data: [{ code: 'SUCCESS', details: { id: '1' }, status: 'success' }] } } }) };
+    const piped = memoryIO();
+    await runReplay({ source: dir, client, state: join(tempDir('progress-state'), 's.jsonl') }, piped);
+    expect(piped.err()).not.toMatch(/ETA/);
+    const tty = memoryIO();
+    Object.assign(tty.stderr, { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    await runReplay({ source: dir, client, state: join(tempDir('progress-state'), 's.jsonl') }, tty);
+    expect(tty.err()).toMatch(/\d\/3 calls \| [\d.]+\/s \| ETA/);
+  });
+
+  it('journal entries whose values were not kept (journal.values hashed) are never sent', async () => {
+    const dir = tempDir('replay-hashed');
+    const journal = join(dir, 'j.jsonl');
+    const base = { id: 'h1', ts: '2026-11-30T12:00:00.000Z', client: {}, format: 'xml', module: 'Leads', method: 'insertRecords', path: '/crm/private/xml/Leads/insertRecords', params: {} };
+    writeFileSync(
+      journal,
+      `${JSON.stringify({ ...base, type: 'request', values: 'hashed', plan: { operation: 'insert', module: 'Leads', requests: [{ method: 'POST', path: '/crm/v2/Leads', records: 1 }], bodies: [{ data: [{ Last_Name: 'h:0123456789abcdef' }], trigger: [] }] } })}\n` +
+        `${JSON.stringify({ ...base, type: 'outcome', values: 'hashed', durationMs: 1, upstream: true, v2Calls: [], legacy: { kind: 'error', code: '4500' }, rows: [], writes: [{ request: 0, status: 'failed' }] })}\n`,
+    );
+    let sent = 0;
+    const client: ReplayClient = { execute: async () => ((sent += 1), { outcome: { kind: 'response', status: 201, body: {} } }) };
+    const io = memoryIO();
+    const r = await runReplay({ source: journal, client }, io);
+    expect(r).toMatchObject({ exitCode: 1, summary: { plan: { failed: 1, toSend: 0 } } });
+    expect(sent).toBe(0);
+    expect(io.err()).toContain('journal.values "hashed": the record values were not kept');
   });
 
   it('exit code 2 for a missing source', async () => {

@@ -91,7 +91,9 @@ describe('proxy logs and metrics', () => {
     expect(access).toHaveLength(2);
     const [ok, unsupported] = access;
     expect(ok).toMatchObject({
-      reqId: 'nightly-42',
+      // reqId is the call's own unique id (its journal id); the client's reused id is kept beside it (issue 13).
+      reqId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      clientRequestId: 'nightly-42',
       remote: expect.stringMatching(/127\.0\.0\.1/),
       userAgent: 'PHP-Curl/7.4',
       httpMethod: 'POST',

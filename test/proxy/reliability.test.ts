@@ -1,6 +1,6 @@
 /** Upstream failures as old clients must see them: token expiry, 429s, 5xx on insert (in doubt), shutdown. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { form, ids, startTestProxy, TOKEN, type TestProxy } from './helpers.js';
+import { code, form, ids, startTestProxy, TOKEN, type TestProxy } from './helpers.js';
 
 let t: TestProxy | undefined;
 afterEach(async () => {
@@ -18,32 +18,58 @@ const insert = (proxy: TestProxy, last: string) =>
 const writes = (proxy: TestProxy, key = 'POST /crm/v2/:module') => proxy.sandbox.state.stats().requests[key] ?? 0;
 
 describe('upstream reliability', () => {
-  it('a token revoked mid-run is refreshed once and the call retried', async () => {
+  const update = (proxy: TestProxy, id: string, company: string) =>
+    proxy.http
+      .post('/crm/private/xml/Leads/updateRecords')
+      .type('form')
+      .send(form({ authtoken: TOKEN, scope: 'crmapi', id, xmlData: `<Leads><row no="1"><FL val="Company">${company}</FL></row></Leads>` }))
+      .then((r) => r.text);
+
+  it('a token revoked mid-run is refreshed once and an update retried', async () => {
     t = await startTestProxy();
-    expect(await insert(t, 'Before revoke')).toContain('Record(s) added successfully');
+    const [id] = ids(await insert(t, 'Before revoke'));
     const grants = t.sandbox.state.stats().tokenGrants.refresh_token;
     t.sandbox.state.revokeAllTokens();
-    expect(await insert(t, 'After revoke')).toContain('Record(s) added successfully');
+    expect(await update(t, id, 'After revoke')).toContain('Record(s) updated successfully');
     expect(t.sandbox.state.stats().tokenGrants.refresh_token).toBe(grants + 1);
     const metrics = (await t.http.get('/metrics')).text;
     expect(metrics).toMatch(/zbridge_upstream_retries_total\{profile="sandbox",reason="invalid-token"\} 1/);
   });
 
-  it('100 concurrent calls on a cold start cause one token refresh', async () => {
+  it('a 429 on an update is retried and never reaches the legacy client', async () => {
     t = await startTestProxy();
-    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => insert(t!, `Cold ${i}`)));
-    expect(answers.every((a) => a.includes('Record(s) added successfully'))).toBe(true);
-    expect(t.sandbox.state.stats().tokenGrants.refresh_token).toBe(1);
+    const [id] = ids(await insert(t, 'Warm up'));
+    t.sandbox.state.setFaults({ failNext: { count: 2, kind: '429' } });
+    expect(await update(t, id, 'After 429')).toContain('Record(s) updated successfully');
+    const outcome = t.outcomes().at(-1)!;
+    expect(outcome.v2Calls[0]).toMatchObject({ status: 200, attempts: 3 });
   });
 
-  it('a 429 from v2 is retried and never reaches the legacy client', async () => {
+  // Item 9 of issue 13: an insert refused after its body was sent may have been applied; resending duplicates it.
+  it.each([
+    { kind: '429' as const, code: '4820' },
+    { kind: 'invalid-token' as const, code: '4500' },
+  ])('an insert refused with $kind after processing is in doubt and not resent: one record, journaled', async ({ kind, code: legacy }) => {
     t = await startTestProxy();
     await insert(t, 'Warm up');
-    t.sandbox.state.setFaults({ failNext: { count: 2, kind: '429' } });
-    expect(await insert(t, 'After 429')).toContain('Record(s) added successfully');
-    expect(t.sandbox.state.records('Leads').filter((r) => r.values.Last_Name === 'After 429')).toHaveLength(1);
+    const before = writes(t);
+    t.sandbox.state.setFaults({ failNext: { count: 1, kind, applyAfterProcessing: true } });
+    const xml = await insert(t, `Refused ${kind}`);
+    expect(code(xml)).toBe(legacy);
+    expect(writes(t)).toBe(before + 1);
+    expect(t.sandbox.state.records('Leads').filter((r) => r.values.Last_Name === `Refused ${kind}`)).toHaveLength(1);
     const outcome = t.outcomes().at(-1)!;
-    expect(outcome.v2Calls[0]).toMatchObject({ status: 201, attempts: 3 });
+    expect(outcome).toMatchObject({ inDoubt: true, writes: [{ request: 0, status: 'in-doubt' }] });
+    expect(t.requests().some((r) => r.id === outcome.id)).toBe(true);
+  });
+
+  it('a profile that trusts 429 (resendInsertsAfter) resends an insert refused before processing', async () => {
+    t = await startTestProxy({ sandbox: { resendInsertsAfter: ['429'] } });
+    await insert(t, 'Warm up');
+    t.sandbox.state.setFaults({ failNext: { count: 2, kind: '429' } });
+    expect(await insert(t, 'Trusted 429')).toContain('Record(s) added successfully');
+    expect(t.sandbox.state.records('Leads').filter((r) => r.values.Last_Name === 'Trusted 429')).toHaveLength(1);
+    expect(t.outcomes().at(-1)!.v2Calls[0]).toMatchObject({ status: 201, attempts: 3 });
   });
 
   it('a 500 on an insert is not retried: 4500 to the client, journaled in doubt', async () => {

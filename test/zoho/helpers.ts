@@ -31,6 +31,9 @@ export function profileFor(url: string, extra: Partial<ZohoProfile> = {}): ZohoP
     refreshToken: REFRESH_TOKEN,
     accountsUrl: url,
     apiDomain: url,
+    // The retry-machinery tests send inserts: trust 429/401 as "not applied" here. The default (an insert
+    // refused after sending is in doubt, not resent) is tested in insert-refusals.test.ts.
+    resendInsertsAfter: ['429', '401'],
     ...extra,
   };
 }
