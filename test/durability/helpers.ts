@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { bundledSnapshot } from '../../src/v2/snapshot.js';
 import { packageRoot } from '../../src/paths.js';
+import { BUILT_CLI } from '../cli/helpers.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 
 export const CREDS = { clientId: '1000.DURABILITY', clientSecret: 'durability-secret', refreshToken: '1000.durability.refresh' };
@@ -50,11 +51,12 @@ export interface CliRun {
 }
 
 /**
- * `zbridge <args>` as a child process (tsx, as a user runs it from a clone). `shell` runs it through
+ * `zbridge <args>` as a child process: the built CLI (`node dist/bin.js`, built by test/global-build.ts), as an
+ * installed package runs. With `ulimitFileKb` it runs through
  * `bash -c 'ulimit …; exec node …'` to impose a file-size limit on the process only.
  */
 export function runCli(args: string[], options: { env?: Record<string, string>; ulimitFileKb?: number } = {}): CliRun {
-  const node = [process.execPath, '--import', 'tsx', 'src/cli.ts', ...args];
+  const node = [process.execPath, BUILT_CLI, ...args];
   const env = { ...process.env, ZBRIDGE_LOG_LEVEL: 'warn', ...options.env };
   const child =
     options.ulimitFileKb === undefined
