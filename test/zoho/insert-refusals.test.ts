@@ -16,12 +16,13 @@ afterAll(() => sb.close());
 
 const named = (last: string) => sb.state.records('Leads').filter((r) => r.values.Last_Name === last);
 
-const REFUSALS: { kind: FailKind; code: string; trust: '429' | '401' }[] = [
-  { kind: '429', code: '4820', trust: '429' },
-  { kind: 'invalid-token', code: '4500', trust: '401' },
+// The failure reason (v1 4820 / 4500 in mapping/results.ts).
+const REFUSALS: { kind: FailKind; reason: string; trust: '429' | '401' }[] = [
+  { kind: '429', reason: 'rate-limited', trust: '429' },
+  { kind: 'invalid-token', reason: 'upstream-failed', trust: '401' },
 ];
 
-describe.each(REFUSALS)('an insert refused with $kind after it was sent', ({ kind, code, trust }) => {
+describe.each(REFUSALS)('an insert refused with $kind after it was sent', ({ kind, reason, trust }) => {
   it('is not resent by default: in doubt, applied once', async () => {
     const { client } = clientFor(sb.url, { resendInsertsAfter: [] });
     await insertRecordId(client, 'Leads', { Last_Name: 'warm', Company: 'A' }); // token in hand
@@ -29,7 +30,7 @@ describe.each(REFUSALS)('an insert refused with $kind after it was sent', ({ kin
     const before = requestsOf(sb, 'POST /crm/v2/:module');
     sb.state.setFaults({ failNext: { count: 1, kind, applyAfterProcessing: true } });
     const { outcome, calls } = await client.execute(insertLead(last), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', inDoubt: true, error: { code } });
+    expect(outcome).toMatchObject({ kind: 'failure', inDoubt: true, reason });
     expect(calls[0].attempts).toBe(1);
     expect(requestsOf(sb, 'POST /crm/v2/:module')).toBe(before + 1);
     expect(named(last)).toHaveLength(1);
