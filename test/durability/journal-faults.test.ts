@@ -228,7 +228,7 @@ describe('lookupPolicy create and the journal', () => {
     await proxy.close();
     proxy = undefined;
     const journal = readJournalDir(journalDir);
-    const lines = readFileSync(join(journalDir, readdirSync(journalDir)[0]), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const lines = readFileSync(join(journalDir, readdirSync(journalDir).filter((f) => f.startsWith('journal-')).sort()[0]), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     expect(lines.map((l) => `${l.type}:${l.parentId ? 'side' : 'call'}`)).toEqual(['request:side', 'outcome:side', 'request:call', 'outcome:call']);
     expect(lines[0]).toMatchObject({ purpose: 'lookup-create', parentId: lines[2].id, plan: { operation: 'insert', module: 'Accounts' } });
     audit(sandbox, { module: 'Accounts', field: 'Account_Name', prefix: 'create-', journal, acknowledged: ['create-Acme'] });
