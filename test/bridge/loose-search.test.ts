@@ -55,4 +55,17 @@ describe('loose equals', () => {
     const deal = h.sandbox.state.records('Deals').find((r) => r.values.Deal_Name === 'Loose deal')!;
     expect((deal.values.Contact_Name as { id: string } | undefined)?.id).toBe(ann);
   });
+
+  it('loose matches beyond one page: the exact duplicate on page 2 is still found (the pre-check follows more_records)', async () => {
+    for (let i = 0; i < 250; i++) h.seed('Accounts', { Account_Name: `Acme ${i}` });
+    const acme = h.seed('Accounts', { Account_Name: 'Acme' });
+    const xml = await h.call('Accounts', 'insertRecords', {
+      duplicateCheck: '1',
+      version: '4',
+      xmlData: payload('Accounts', row('1', { 'Account Name': 'Acme' }), row('2', { 'Account Name': 'Unrelated loose' })),
+    });
+    expect(xml).toMatch(/<row no="1"><success><code>2002<\/code>/);
+    expect(ids(xml)).toContain(acme);
+    expect(accounts().filter((n) => n === 'Acme')).toHaveLength(1);
+  });
 });
