@@ -58,6 +58,8 @@ export interface CallState {
   notes?: string[];
   /** Read methods: rows answered, decisions, and (with journal.readRecords) the rows. */
   read?: JournalOutcomeEntry['read'];
+  /** The first v2 write that failed without an answer (429 credits exhausted, 5xx, timeout): its secret-free cause. */
+  upstreamError?: string;
 }
 
 export const newCallState = (): CallState => ({ upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [], writes: [] });
@@ -129,7 +131,7 @@ export function outcomeEntry(
     ...(state.credits ? { credits: state.credits } : {}),
     ...(state.notes?.length ? { notes: state.notes } : {}),
     ...(state.read ? { read: state.read } : {}),
-    ...(failure?.error ? { error: failure.error } : {}),
+    ...((failure?.error || state.upstreamError) ? { error: failure?.error || state.upstreamError } : {}),
     ...(failure?.category ? { category: failure.category } : {}),
   };
 }

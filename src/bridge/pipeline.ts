@@ -127,6 +127,7 @@ export class Bridge {
     const outcome = outcomeEntry(summary, started, state, result, rowCodes, category ? { category, error: errorText ?? '' } : undefined);
     // Ids this bridge created are Notes parents later (v1 entityId never names its module): no probing needed.
     if (profile && plan) for (const row of outcome.rows) if (row.code === '2000' && row.id) profile.noteParents.remember(row.id, plan.module);
+    if (state.upstreamError) this.deps.logger.warn({ reqId: outcome.id, profile: outcome.profile, err: state.upstreamError }, 'upstream call failed');
     recordOutcome(this.deps, outcome, plan?.module);
     return { result, download, profile, outcome };
   }
@@ -278,6 +279,10 @@ export class Bridge {
       if (outcome.kind === 'response') state.credits += creditsFor([requests[i]]);
       if (outcome.kind === 'failure' && outcome.inDoubt) state.inDoubt = true;
       state.writes.push({ request: i, ...summariseWrite(outcome, requests[i].body.data.map((_, pos) => pos)) });
+      if (outcome.kind === 'failure') {
+        // The cause (429 credits exhausted, 5xx, timeout …) goes to the journal and the log; the client gets the v1 code.
+        state.upstreamError ??= outcome.message;
+      }
       outcomes.push(outcome);
       if (i === requests.length - 1 && followers.size > 0) {
         const next = promoteFollowers(plan, requests, outcomes, followers, existing, state.duplicates);

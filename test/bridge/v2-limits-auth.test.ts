@@ -49,6 +49,7 @@ describe('rate limits', () => {
     expect(first).toContain(RATE_LIMIT);
     expect(posts()).toBe(1); // not retried
     expect(h.lastOutcome()).toMatchObject({ legacy: { kind: 'error', code: '4820' } });
+    expect(h.lastOutcome().error).toMatch(/credits exhausted; profile stopped until \d{4}-/);
 
     const until = h.profile.client.creditStop.until()!;
     expect(until).toBeGreaterThanOrEqual(before + 3_600_000 - 1000); // the injected reset is an hour away

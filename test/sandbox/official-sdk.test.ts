@@ -2,6 +2,8 @@
  * Zoho's official v2 Node SDK (@zohocrm/nodejs-sdk-2.0, unmodified, configured through its documented settings)
  * against the sandbox over real HTTP: every answer must parse in the SDK and carry what the v2 documents say.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENT, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { actions, initSdk, sdk, value, type SdkSetup } from './sdk/zoho-sdk.js';
@@ -271,5 +273,13 @@ describe('official Zoho v2 Node SDK against the sandbox', () => {
     const res = await ops.createRecords('Leads', body([rec({ Company: 'a' }), rec({ Company: 'b' })]));
     expect(res.getStatusCode()).toBe(400);
     expect(actions(res).map((a) => a.code)).toEqual(['MANDATORY_NOT_FOUND', 'MANDATORY_NOT_FOUND']);
+  });
+
+  it('one token served the whole run, persisted by the SDK\'s FileStore', () => {
+    // One grant for the SDK, one for the raw-HTTP check of 101 records.
+    expect(sb.state.stats().tokenGrants).toMatchObject({ refresh_token: 2, errors: 0 });
+    const stored = readFileSync(join(setup.dir, 'sdk_tokens.txt'), 'utf8');
+    expect(stored).toContain(USER_EMAIL);
+    expect(stored).toMatch(/1000\.[0-9a-f]+\.[0-9a-f]+/); // the access token the sandbox minted
   });
 });
