@@ -22,7 +22,7 @@ afterEach(async () => {
 const INSERTS = 'POST /crm/v2/:module';
 
 describe('credits-exhausted 429', () => {
-  it('the sandbox\'s spent budget: one attempt, 4820, stopped until its X-RATELIMIT-RESET; nothing sent meanwhile', async () => {
+  it('the sandbox\'s spent budget: one attempt, rate-limited (v1 4820), stopped until its X-RATELIMIT-RESET; nothing sent meanwhile', async () => {
     let now = Date.UTC(2026, 4, 4, 10, 0, 0);
     const clock = () => now;
     sb = await sandbox({ creditsPerDay: 2, now: clock, tokenLifetimeSeconds: 200_000 });
@@ -33,7 +33,7 @@ describe('credits-exhausted 429', () => {
     const spentAt = now;
     now += 60_000;
     const refused = await client.execute(insertLead('three'), 'insert');
-    expect(refused.outcome).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
+    expect(refused.outcome).toMatchObject({ kind: 'failure', reason: 'rate-limited', inDoubt: false });
     expect(refused.calls).toMatchObject([{ status: 429, attempts: 1 }]);
     expect(e.retries).toEqual([]);
     // The first credit frees when the first insert leaves the 24 h window.
@@ -41,10 +41,10 @@ describe('credits-exhausted 429', () => {
 
     const sent = requestsOf(sb, INSERTS);
     const again = await client.execute(insertLead('four'), 'insert');
-    expect(again.outcome).toMatchObject({ kind: 'failure', error: { code: '4820' } });
+    expect(again.outcome).toMatchObject({ kind: 'failure', reason: 'rate-limited' });
     expect(again.outcome.kind === 'failure' && again.outcome.message).toMatch(/credits are exhausted until 2026-05-05T10:00:00.000Z/);
     expect(again.calls).toEqual([]);
-    await expect(client.get('/crm/v2/settings/modules')).rejects.toMatchObject({ legacy: { code: '4820' } });
+    await expect(client.get('/crm/v2/settings/modules')).rejects.toMatchObject({ reason: 'rate-limited' });
     expect(requestsOf(sb, INSERTS)).toBe(sent);
 
     now = spentAt + 86_400_000; // the reset time: the stop lifts by itself
@@ -70,7 +70,7 @@ describe('credits-exhausted 429', () => {
     );
     ({ client } = clientFor(local.url, { apiDomain: local.url, creditsPauseMs: 900_000 }, { now: () => now }));
     const { outcome } = await client.execute(insertLead('x'), 'insert');
-    expect(outcome).toMatchObject({ kind: 'failure', error: { code: '4820' } });
+    expect(outcome).toMatchObject({ kind: 'failure', reason: 'rate-limited' });
     expect(seen).toBe(1);
     expect(client.creditStop.until()).toBe(now + pauseMs);
   });
