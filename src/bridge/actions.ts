@@ -26,7 +26,6 @@ import {
   PHOTO_MODULES,
   planDelete,
   planRelatedUpdate,
-  relatedListFor,
   relatedUpdateAnswer,
   splitConvertRows,
   type ActionRefusal,
@@ -40,11 +39,11 @@ import type { ModuleMeta } from '../mapping/types.js';
 import type { AttachmentIndex } from '../state/attachments.js';
 import type { ProfileRuntime } from '../upstream.js';
 import { asObject, asText, dataEntries, dataRecords, entryCode, entryDetails, entryId } from '../v2/answers.js';
-import { relatedListsOf, type RelatedListDef } from '../v2/related-lists.js';
-import { bundledSnapshot } from '../v2/snapshot.js';
+import type { RelatedListDef } from '../v2/related-lists.js';
 import { queryString, type V2SendOutcome } from '../zoho/client.js';
 import { multipartField, multipartFile } from '../zoho/multipart.js';
 import { toJournalCall, type CallState } from './outcome.js';
+import type { RelatedListCache } from './related-lists.js';
 import type { SchemaCache } from './schema-cache.js';
 
 /** A download answered with the file's bytes instead of a v1 document. */
@@ -67,6 +66,7 @@ export interface ActionAnswer {
 
 export interface ActionDeps {
   schemas: SchemaCache;
+  relatedLists: RelatedListCache;
   attachments: AttachmentIndex;
   /** Writes the `request` line; throws when the journal cannot be written (the call then sends nothing). */
   journalRequest: (entry: JournalRequestEntry) => void;
@@ -75,12 +75,8 @@ export interface ActionDeps {
 
 type Operation = 'delete' | 'relate' | 'delink' | 'convert' | 'upload-file' | 'delete-file' | 'upload-photo' | 'delete-photo';
 
-const RELATED_LISTS_TTL_MS = 10 * 60_000;
-
 /** Runs one action call; never throws for upstream failures (they become the legacy error and a category). */
 export class ActionBridge {
-  private readonly relatedLists = new Map<string, { at: number; lists: RelatedListDef[] }>();
-
   constructor(private readonly deps: ActionDeps) {}
 
   async handle(call: LegacyCall, profile: ProfileRuntime, summary: JournalCallSummary, state: CallState): Promise<ActionAnswer> {
@@ -140,7 +136,7 @@ export class ActionBridge {
     if (!isRelatedUpdatePair(parent, related)) {
       throw rejected({ reason: 'bad-parameter', parameter: 'relatedModule', detail: `v1 could not relate ${related.apiName} to ${parent.apiName}` });
     }
-    const list = await this.relatedList(ctx.profile, parent, related);
+    const list = await this.deps.relatedLists.find(ctx.profile, parent, related);
     let rows;
     try {
       rows = parseXmlData(ctx.call.xmlData, this.deps.xmlLimits).rows;
@@ -167,7 +163,7 @@ export class ActionBridge {
     const relatedId = numericParam(ctx.call, 'relatedId');
     if (isRefusal(relatedId)) throw rejected(relatedId.refusal);
     const related = await this.relatedModule(ctx, 'relatedModule');
-    const list = await this.relatedList(ctx.profile, parent, related);
+    const list = await this.deps.relatedLists.find(ctx.profile, parent, related);
     const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${parent.apiName}/${parentId}/${list.api_name}/${relatedId}` };
     this.journal(ctx, 'delink', parent, [req]);
     const outcome = await this.send(ctx, req, { write: true, repeatable: true });
@@ -365,36 +361,6 @@ export class ActionBridge {
     const module = schema?.resolveModule(name);
     if (!module) throw rejected({ reason: 'bad-parameter', parameter: param, detail: `unknown ${param} ${name}` });
     return module;
-  }
-
-  /** The related list of `parent` holding `child` records: live `/settings/related_lists`, else the bundled snapshot's. */
-  private async relatedList(profile: ProfileRuntime, parent: ModuleMeta, child: ModuleMeta): Promise<RelatedListDef> {
-    const key = `${profile.name}\u0000${parent.apiName}`;
-    let cached = this.relatedLists.get(key);
-    if (!cached || Date.now() - cached.at > RELATED_LISTS_TTL_MS) {
-      let lists: RelatedListDef[] | undefined;
-      try {
-        const res = await profile.client.get('/crm/v2/settings/related_lists', { module: parent.apiName });
-        const raw = asObject(res.body)?.related_lists;
-        if (res.status === 200 && Array.isArray(raw)) {
-          lists = raw
-            .map((r) => asObject(r))
-            .filter((r): r is Record<string, unknown> => r !== undefined && typeof r.api_name === 'string')
-            .map((r) => ({ api_name: r.api_name as string, display_label: asText(r.display_label), module: asText(r.module), kind: 'lookup' as const }));
-        }
-      } catch {
-        lists = undefined;
-      }
-      if (!lists) {
-        const snap = bundledSnapshot();
-        lists = relatedListsOf(parent.apiName, snap.modules, snap.fields);
-      }
-      cached = { at: Date.now(), lists };
-      this.relatedLists.set(key, cached);
-    }
-    const list = relatedListFor(cached.lists, child);
-    if (!list) throw rejected({ reason: 'bad-parameter', parameter: 'relatedModule', detail: `${parent.apiName} has no related list of ${child.apiName}` });
-    return list;
   }
 
   /** Ids currently in a related list (up to 2000), to tell added from updated relations. */

@@ -17,6 +17,7 @@ import { ACTION_METHODS } from '../mapping/actions.js';
 import { CallRejected, checkCall, checkScope, planPrepared, prepareCall, type PreparedCall } from '../mapping/translate.js';
 import { MemoryAttachmentIndex, type AttachmentIndex } from '../state/attachments.js';
 import { ActionBridge, type LegacyDownload } from './actions.js';
+import { RelatedListCache } from './related-lists.js';
 import type { Schema } from '../mapping/schema.js';
 import type { ExistingRecord, V2Operation, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
 import { asObject, dataArray, entryCode, entryDetails } from '../v2/answers.js';
@@ -68,12 +69,14 @@ export class Bridge {
   private readonly locks: KeyedLock;
   private readonly actions: ActionBridge;
   private readonly reads: ReadBridge;
+  private readonly relatedLists = new RelatedListCache();
 
   constructor(private readonly deps: BridgeDeps) {
     this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS);
     this.locks = deps.locks ?? new MemoryKeyedLock();
     this.actions = new ActionBridge({
       schemas: this.schemas,
+      relatedLists: this.relatedLists,
       attachments: deps.attachments ?? new MemoryAttachmentIndex(),
       journalRequest: (entry) => this.deps.journal.append(entry),
       xmlLimits: deps.xmlLimits,
