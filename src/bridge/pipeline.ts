@@ -81,7 +81,7 @@ export class Bridge {
       journalRequest: (entry) => this.deps.journal.append(entry),
       xmlLimits: deps.xmlLimits,
     });
-    this.reads = new ReadBridge(this.schemas, deps.reads);
+    this.reads = new ReadBridge(this.schemas, deps.reads, this.relatedLists);
   }
 
   async handle(call: LegacyCall, origin: CallOrigin): Promise<BridgeAnswer> {

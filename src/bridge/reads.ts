@@ -42,6 +42,7 @@ import type { ModuleMeta, V2UserJson } from '../mapping/types.js';
 import type { ProfileRuntime } from '../upstream.js';
 import type { V2CallRecord } from '../zoho/client.js';
 import { v2CodeOf } from '../zoho/client.js';
+import { RelatedListCache } from './related-lists.js';
 import type { SchemaCache } from './schema-cache.js';
 
 /** The v1 methods answered here (the list lives with the translation core). */
@@ -111,6 +112,7 @@ export class ReadBridge {
   constructor(
     private readonly schemas: SchemaCache,
     private readonly options: ReadOptions = {},
+    private readonly relatedLists: RelatedListCache = new RelatedListCache(),
   ) {}
 
   /** Answer one read call. Never throws. */
@@ -195,6 +197,13 @@ export class ReadBridge {
         return answer(await this.myRecords(ctx, module, params, timeZone, fieldsParam()));
       case 'getRecordById':
         return answer(await this.byId(ctx, module, params));
+      case 'getRelatedRecords':
+        return answer(await this.related(ctx, module, params));
+      case 'getDeletedRecordIds': {
+        const ids = await this.deletedIds(ctx, module, params, timeZone);
+        // An empty window is nodata 4422 in both formats (§16 #18; TJ's `"DeletedIDs": true` is not emulated).
+        return ids.length === 0 ? finish({ kind: 'nodata', error: legacyErrors.noData() }, 0) : finish({ kind: 'deleted-ids', ids }, ids.length);
+      }
       case 'searchRecords':
       case 'getSearchRecords': {
         const text = call.method === 'searchRecords' ? params.criteria : (params.searchcondition ?? params.criteria);
@@ -219,6 +228,53 @@ export class ReadBridge {
       default:
         throw new ReadStop(legacyErrors.generic(), 'unsupported-method', `v1 method ${call.method} is not a read`);
     }
+  }
+
+  /* ------------------------------------------------------------------------------ related and deleted */
+
+  /**
+   * getRelatedRecords (§11.1): the URL module is the child; `parentModule` + `id` select the parent record, whose
+   * related list holding the child module is found in v2's related-list metadata. Window as getRecords.
+   */
+  private async related(ctx: ReadContext, child: ModuleMeta, params: Record<string, string>): Promise<Record<string, unknown>[]> {
+    const parentName = params.parentmodule?.trim();
+    if (!parentName) throw badParameter('parentModule', 'parentModule is missing');
+    const id = params.id?.trim();
+    if (!id || !/^\d{1,25}$/.test(id)) throw badParameter('id', 'id is missing or not numeric');
+    const parentSchema = await this.schemas.forModule(ctx.profile, parentName);
+    const parent = parentSchema?.resolveModule(parentName);
+    if (!parent) throw badParameter('parentModule', `unknown parentModule ${parentName}`);
+    let list;
+    try {
+      list = await this.relatedLists.find(ctx.profile, parent, child, 'parentModule');
+    } catch {
+      throw badParameter('parentModule', `${parent.apiName} has no related list of ${child.apiName}`);
+    }
+    return this.paged(ctx, `/crm/v2/${parent.apiName}/${id}/${list.api_name}`, {}, this.window(params, ctx));
+  }
+
+  /**
+   * getDeletedRecordIds (§7.2): `GET /{M}/deleted?type=all` (recycle bin and purged: sync clients need both,
+   * §16 #18), newest first, `lastModifiedTime` → If-Modified-Since.
+   */
+  private async deletedIds(ctx: ReadContext, module: ModuleMeta, params: Record<string, string>, timeZone: string | undefined): Promise<string[]> {
+    const since = this.since(params, timeZone);
+    const rows = await this.paged(ctx, `/crm/v2/${module.apiName}/deleted`, { type: 'all' }, this.window(params, ctx), since?.header);
+    return rows.map((r) => (typeof r.id === 'string' ? r.id : '')).filter((x) => x !== '');
+  }
+
+  /** One v1 window of a v2 list endpoint: its one or two aligned pages (§4.3), 204/304 ending the list. */
+  private async paged(ctx: ReadContext, path: string, query: Record<string, string>, window: Window, ifModifiedSince?: string): Promise<Record<string, unknown>[]> {
+    const plan = windowPages(window);
+    const got: Record<string, unknown>[] = [];
+    for (const page of plan.pages) {
+      const res = await ctx.get(path, { ...query, page: String(page), per_page: String(plan.perPage) }, ifModifiedSince ? { 'If-Modified-Since': ifModifiedSince } : undefined);
+      const list = listOf(res, 'data');
+      if (list === undefined) break;
+      got.push(...list.items);
+      if (!list.more || list.items.length < plan.perPage) break;
+    }
+    return got.slice(plan.skip, plan.skip + plan.take);
   }
 
   /* ------------------------------------------------------------------------------ getRecords */

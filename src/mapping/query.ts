@@ -22,6 +22,9 @@ export const READ_METHODS: ReadonlySet<string> = new Set([
   'getFields',
   'getModules',
   'getUsers',
+  // The read half of the record actions (docs/PROTOCOL-READS.md §7.2, §11.1).
+  'getDeletedRecordIds',
+  'getRelatedRecords',
 ]);
 
 /** Most rows one v1 window serves (§2.2). */

@@ -200,3 +200,37 @@ describe('files and photos', () => {
     expect((await p.http.get(`/crm/private/xml/Contacts/downloadPhoto?${auth}&id=${contact}`)).text).toContain('<code>4422</code>');
   });
 });
+
+describe('getDeletedRecordIds and getRelatedRecords', () => {
+  it('getDeletedRecordIds lists deleted ids newest first, windowed, and nodata when there are none', async () => {
+    const p = await proxy();
+    expect((await p.http.get(`/crm/private/xml/Leads/getDeletedRecordIds?${auth}`)).text).toContain('<nodata><code>4422</code>');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push(await insert(p, 'Leads', { 'Last Name': `D${i}`, Company: 'X' }));
+    for (const id of ids) await p.http.get(`/crm/private/xml/Leads/deleteRecords?${auth}&id=${id}`);
+    const all = await p.http.get(`/crm/private/xml/Leads/getDeletedRecordIds?${auth}`);
+    const listed = /<DeletedIDs>([\d,]+)<\/DeletedIDs>/.exec(all.text)![1].split(',');
+    expect(new Set(listed)).toEqual(new Set(ids));
+    const json = await p.http.get(`/crm/private/json/Leads/getDeletedRecordIds?${auth}&fromIndex=1&toIndex=2`);
+    expect(JSON.parse(json.text).response.result.DeletedIDs.split(',')).toHaveLength(2);
+    expect(json.text).toMatch(/^\{"response":\{"result":\{"DeletedIDs":"\d+,\d+"\},"uri":"\/crm\/private\/json\/Leads\/getDeletedRecordIds"\}\}\n$/);
+  });
+
+  it('getRelatedRecords answers the child rows of a parent (lookup and junction lists), nodata when empty, 4600 for a bad parent', async () => {
+    const p = await proxy();
+    const account = await insert(p, 'Accounts', { 'Account Name': 'Parent Co' });
+    const contact = await insert(p, 'Contacts', { 'Last Name': 'Child', ACCOUNTID: account });
+    await insert(p, 'Contacts', { 'Last Name': 'Unrelated' });
+    const res = await p.http.get(`/crm/private/xml/Contacts/getRelatedRecords?${auth}&parentModule=Accounts&id=${account}`);
+    expect(res.text).toContain('<response uri="/crm/private/xml/Contacts/getRelatedRecords"><result><Contacts><row no="1">');
+    expect(res.text).toContain(`<FL val="CONTACTID">${contact}</FL>`);
+    expect(res.text).not.toContain('Unrelated');
+    expect((await p.http.get(`/crm/private/xml/Potentials/getRelatedRecords?${auth}&parentModule=Accounts&id=${account}`)).text).toContain('<code>4422</code>');
+    expect((await p.http.get(`/crm/private/xml/Contacts/getRelatedRecords?${auth}&parentModule=Nope&id=${account}`)).text).toContain('"parentModule" parameter');
+    const campaign = await insert(p, 'Campaigns', { 'Campaign Name': 'C' });
+    const lead = await insert(p, 'Leads', { 'Last Name': 'Member', Company: 'X' });
+    await p.http.get(`/crm/private/xml/Campaigns/updateRelatedRecords?${auth}&id=${campaign}&relatedModule=Leads&xmlData=${encodeURIComponent(`<Leads><row no="1"><FL val="LEADID">${lead}</FL></row></Leads>`)}`);
+    const members = await p.http.get(`/crm/private/json/Leads/getRelatedRecords?${auth}&parentModule=Campaigns&id=${campaign}`);
+    expect(members.text).toContain(`"content":"${lead}","val":"LEADID"`);
+  });
+});
