@@ -62,7 +62,8 @@ export function buildProgram(): Command {
       const stop = (signal: string) => {
         proxy.logger.info({ signal }, 'stopping: finishing in-flight calls');
         proxy.close().then(
-          () => process.exit(0),
+          // Calls cut by the grace period are named in the log ('stopped' / 'shutdown cut calls'): exit 1.
+          (stopped) => process.exit(stopped && stopped.cut > 0 ? 1 : 0),
           (error) => {
             proxy.logger.error({ err: (error as Error).message }, 'shutdown failed');
             process.exit(1);
@@ -135,11 +136,11 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (error instanceof ConfigError) {
       process.stderr.write(`zbridge: ${error.message}\n`);
-      process.exitCode = 2;
-      return;
+      process.exit(2);
     }
     process.stderr.write(`zbridge: ${(error as Error).message}\n`);
-    process.exitCode = 1;
+    // Exit now, whatever is still open (an embedded sandbox, a timer): a supervisor must see a failed start.
+    process.exit(1);
   }
 }
 

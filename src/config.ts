@@ -128,9 +128,27 @@ export const configSchema = z
         maxBodyBytes: positiveInt.default(DEFAULT_XMLDATA_LIMITS.maxBytes),
         /** Deepest XML nesting accepted in xmlData. */
         maxXmlDepth: positiveInt.default(DEFAULT_XMLDATA_LIMITS.maxDepth),
+        /** Largest request line + headers (bytes); a 100-row GET insert is ~40 KB. Beyond → 4600 "xmlData". */
+        maxHeaderBytes: positiveInt.default(96 * 1024),
+        /** An oversize body is read and discarded up to this many bytes before the 4600 answer (then the connection closes). */
+        maxDiscardBytes: positiveInt.default(16 * 1024 * 1024),
+        /** Time allowed for the request line and headers (ms). */
+        headersTimeoutMs: positiveInt.default(20_000),
+        /** Time allowed for the whole request, body included (ms); an unfinished upload is dropped. */
+        requestTimeoutMs: positiveInt.default(60_000),
+        /** How long an idle keep-alive connection stays open (ms). */
+        idleTimeoutMs: positiveInt.default(5_000),
       })
       .strict()
-      .default({ maxBodyBytes: DEFAULT_XMLDATA_LIMITS.maxBytes, maxXmlDepth: DEFAULT_XMLDATA_LIMITS.maxDepth }),
+      .default({
+        maxBodyBytes: DEFAULT_XMLDATA_LIMITS.maxBytes,
+        maxXmlDepth: DEFAULT_XMLDATA_LIMITS.maxDepth,
+        maxHeaderBytes: 96 * 1024,
+        maxDiscardBytes: 16 * 1024 * 1024,
+        headersTimeoutMs: 20_000,
+        requestTimeoutMs: 60_000,
+        idleTimeoutMs: 5_000,
+      }),
     metadata: z
       .object({
         /** How long live /settings metadata and users are cached. */
@@ -217,10 +235,12 @@ export function configProblems(input: unknown, env: NodeJS.ProcessEnv = {}): { c
   }
   const result = configSchema.safeParse(doc);
   if (!result.success) {
+    const cap = (k: PropertyKey | undefined) => (typeof k === 'string' && k.length > 40 ? `${k.slice(0, 12)}…` : k);
     const problems = result.error.issues.flatMap((issue) => {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      // A key is named, but capped: a mis-indented secret can be read as a key (zod would quote it whole).
       return keys.map((key) => ({
-        option: formatPath(key === undefined ? issue.path : [...issue.path, key]) || '(root)',
+        option: formatPath((key === undefined ? issue.path : [...issue.path, key]).map((k) => cap(k) as PropertyKey)) || '(root)',
         message: key === undefined ? issue.message : 'unknown option',
       }));
     });
@@ -256,10 +276,11 @@ export function readConfigDocument(file: string | undefined): unknown {
     } catch (error) {
       throw new ConfigError('--config', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
+    const yaml = ['.yaml', '.yml'].includes(extname(file).toLowerCase());
     try {
-      doc = ['.yaml', '.yml'].includes(extname(file).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+      doc = yaml ? parseYaml(text) : JSON.parse(text);
     } catch (error) {
-      throw new ConfigError('--config', `${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'JSON/YAML'}: ${(error as Error).message}`);
+      throw new ConfigError('--config', `${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${syntaxErrorWhere(error, text)}`);
     }
   }
   return doc;
@@ -280,6 +301,27 @@ export function collectConfig(file: string | undefined, env: NodeJS.ProcessEnv =
     throw error;
   }
   return configProblems(doc, env);
+}
+
+/**
+ * Where a JSON or YAML syntax error is, as `line L, column C` plus the parser's error code — never the parser's
+ * message, which quotes the offending line (a refresh token or client secret sits on such a line).
+ */
+export function syntaxErrorWhere(error: unknown, text: string): string {
+  const e = error as { linePos?: { line: number; col: number }[]; code?: unknown; message?: unknown };
+  if (Array.isArray(e.linePos) && e.linePos[0]) {
+    const code = typeof e.code === 'string' && /^[A-Z_]{1,40}$/.test(e.code) ? ` (${e.code})` : '';
+    return `syntax error at line ${e.linePos[0].line}, column ${e.linePos[0].col}${code}`;
+  }
+  const position = /\bposition (\d+)/.exec(String(e.message ?? ''));
+  if (position) {
+    const offset = Number(position[1]);
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    return `syntax error at line ${line}, column ${column}`;
+  }
+  return /unexpected end/i.test(String(e.message ?? '')) ? 'syntax error: the text ends too early' : 'syntax error';
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { LegacyCall, LegacyFormat, LegacyResult } from '../legacy/types.js';
-import { redactParams, tokenFingerprint } from '../journal/redact.js';
+import { redactParams, scrubPath, tokenFingerprint } from '../journal/redact.js';
+import { RejectSampler } from './reject-sampler.js';
 import type {
   Journal,
   JournalCallSummary,
@@ -35,6 +36,8 @@ export interface OutcomeSinks {
   journal: Journal;
   logger: Logger;
   metrics?: CallMetrics;
+  /** Samples the journal lines of unauthenticated calls. @default one sampler shared by the process */
+  rejects?: RejectSampler;
 }
 
 /** What a call did upstream, collected while it runs. */
@@ -72,10 +75,31 @@ export function callSummary(call: LegacyCall, origin: CallOrigin): JournalCallSu
     ts: new Date().toISOString(),
     client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(call.authtoken) },
     format: call.format,
-    module: call.module,
-    method: call.method,
-    path: call.path,
+    // A broken client may put its authtoken in the path (`/authtoken=…/`): scrubbed before it is written anywhere.
+    module: scrubPath(call.module, undefined, 128),
+    method: scrubPath(call.method, undefined, 64),
+    path: scrubPath(call.path, undefined, 512),
     params: redactParams(call.params),
+  };
+}
+
+/** Shared by every sink without its own: unauthenticated rejects are journaled sampled (bridge/reject-sampler.ts). */
+const DEFAULT_REJECTS = new RejectSampler();
+
+/**
+ * The journal line of a call: as is when it was authenticated; otherwise (anyone can send those) bounded — no
+ * parameters, a capped user agent — and sampled, or undefined when the sample leaves it out.
+ */
+function journaledForm(sinks: OutcomeSinks, outcome: JournalOutcomeEntry): JournalOutcomeEntry | undefined {
+  if (outcome.profile !== undefined) return outcome;
+  sinks.metrics?.rejected?.inc({ reason: outcome.category ?? 'auth' });
+  const sample = (sinks.rejects ?? DEFAULT_REJECTS).take();
+  if (!sample.allowed) return undefined;
+  return {
+    ...outcome,
+    params: {},
+    client: { ...outcome.client, userAgent: outcome.client.userAgent?.slice(0, 256) },
+    ...(sample.suppressed > 0 ? { suppressedRejects: sample.suppressed } : {}),
   };
 }
 
@@ -151,9 +175,9 @@ export function rejectedEntry(
     ts: new Date().toISOString(),
     client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(authtoken) },
     format: call.format,
-    module: call.module ?? '',
-    method: call.method,
-    path: call.path,
+    module: scrubPath(call.module ?? '', undefined, 64),
+    method: scrubPath(call.method, undefined, 64),
+    path: scrubPath(call.path, undefined, 256),
     params: {},
     durationMs: 0,
     upstream: false,
@@ -212,7 +236,8 @@ export function callFacts(o: JournalOutcomeEntry, metrics?: CallMetrics): CallFa
 export function recordOutcome(sinks: OutcomeSinks, outcome: JournalOutcomeEntry, v2Module?: string): void {
   const { metrics, logger, journal } = sinks;
   try {
-    journal.append(outcome);
+    const line = journaledForm(sinks, outcome);
+    if (line) journal.append(line);
   } catch (error) {
     logger.error({ reqId: outcome.id, err: (error as Error).message }, 'journal write failed');
   }
@@ -224,7 +249,8 @@ export function recordOutcome(sinks: OutcomeSinks, outcome: JournalOutcomeEntry,
 /** Journal and count a call the server rejected before the bridge saw it; returns its access-line facts. */
 export function recordRejected(sinks: OutcomeSinks, outcome: JournalOutcomeEntry): CallFacts {
   try {
-    sinks.journal.append(outcome);
+    const line = journaledForm(sinks, outcome);
+    if (line) sinks.journal.append(line);
   } catch (error) {
     sinks.logger.error({ reqId: outcome.id, err: (error as Error).message }, 'journal write failed');
   }

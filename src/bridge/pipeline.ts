@@ -25,6 +25,7 @@ import { duplicateLockKey, MemoryKeyedLock, type KeyedLock } from '../state/lock
 import type { ProfileRuntime, Upstream } from '../upstream.js';
 import { fetchRecord } from '../zoho/records.js';
 import { duplicateCheckValues, precheckDuplicates } from './duplicates.js';
+import type { RejectSampler } from './reject-sampler.js';
 import { callSummary, newCallState, outcomeEntry, recordOutcome, requestEntry, toJournalCall, type CallOrigin, type CallState } from './outcome.js';
 import type { AuthLookup, CallMetrics, Logger } from './ports.js';
 import { creditsFor, withoutRows } from './plan-edit.js';
@@ -44,6 +45,8 @@ export interface BridgeAnswer {
 }
 
 export interface BridgeDeps {
+  /** Samples the journal lines of unauthenticated calls. @default one sampler shared by the process */
+  rejects?: RejectSampler;
   upstream: Upstream;
   auth: AuthLookup;
   journal: Journal;
@@ -208,7 +211,7 @@ export class Bridge {
   private async prepare(call: LegacyCall, profile: ProfileRuntime): Promise<{ schema: Schema; prepared: PreparedCall }> {
     const early = checkCall(call, { requireScope: true });
     if (early) {
-      if (early.category === 'unsupported-method') this.deps.metrics?.unsupported.inc({ method: call.method });
+      if (early.category === 'unsupported-method') this.deps.metrics?.unsupported.inc({ method: this.deps.metrics.callLabels('', call.method, '').method });
       throw new CallRejected(early);
     }
     const schema = await this.schemas.forModule(profile, call.module);

@@ -32,6 +32,8 @@ export interface CallMetrics {
   callLabels(module: string, method: string, code: string): CallLabels;
   rows: CounterPort;
   unsupported: CounterPort;
+  /** Requests refused before authentication, by reason (`zbridge_rejected_requests_total`). */
+  rejected?: CounterPort;
   inDoubt: CounterPort;
 }
 

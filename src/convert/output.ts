@@ -3,6 +3,7 @@
  * mapping's exact-decimal stringifier), its rows, warnings and errors. Built as a JSON string directly so the
  * bodies never go through JSON.stringify (which would round decimals).
  */
+import { scrubPath } from '../journal/redact.js';
 import type { LegacyCall } from '../legacy/types.js';
 import type { MappingWarning } from '../mapping/types.js';
 import { allWarnings, type Translation } from '../mapping/translate.js';
@@ -65,8 +66,8 @@ export function callFacts(input: InputCall, t: Translation | undefined): CallFac
     index: input.index,
     status,
     module: t?.plan?.module,
-    legacyModule: input.call?.module,
-    method: input.call?.method,
+    legacyModule: input.call ? scrubPath(input.call.module) : undefined,
+    method: input.call ? scrubPath(input.call.method) : undefined,
     operation: t?.plan?.operation,
     rows,
     warnings: t ? allWarnings(t) : [],
@@ -87,7 +88,7 @@ function publicCall(call: LegacyCall | undefined): unknown {
     if (k === 'xmldata' || /authtoken|ticket|apikey|secret|token|passw/.test(k)) continue;
     params[k] = v;
   }
-  return { format: call.format, module: call.module, method: call.method, path: call.path, params };
+  return { format: call.format, module: scrubPath(call.module), method: scrubPath(call.method), path: scrubPath(call.path), params };
 }
 
 /** The JSON document (one line, no trailing newline) written for one call. */

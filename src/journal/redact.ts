@@ -31,3 +31,28 @@ export function scrubText(text: string, secrets: readonly string[] = []): string
     .replace(/\b1000\.[0-9a-f]{8,}\.[0-9a-f]{8,}\b/gi, '***')
     .replace(/(authtoken|refresh_token|client_secret|access_token)=([^&\s"']+)/gi, '$1=***');
 }
+
+/** `authtoken=…` (any case, also URL-encoded `=`), up to the next separator. */
+const AUTHTOKEN_PAIR = /(authtoken|ticket|apikey|api_key|access_token|refresh_token|client_secret)(=|%3D)[^&/;?#\s"']*/gi;
+/** A run of 24+ hex characters with a letter among them, or 32+ digits: what random tokens look like (record ids are 19 digits). */
+const LONG_HEX = /[0-9a-f]{24,}/gi;
+const LONG_DIGITS = /\d{32,}/g;
+/** Runs a path is tokenised into when checking against accepted tokens. */
+const TOKEN_LIKE = /[A-Za-z0-9._~-]{8,}/g;
+
+/**
+ * A path or module name (or any text derived from a request path) safe to write to journals, logs, metrics,
+ * reports and summaries: `authtoken=…` pairs (and other secret parameter pairs), long hex runs, and any run of
+ * token characters that `isAcceptedToken` recognises (a legacy authtoken of this proxy) become `***`. Capped at
+ * `maxLength` characters (default 512).
+ */
+export function scrubPath(text: string, isAcceptedToken?: (candidate: string) => boolean, maxLength = 512): string {
+  let out = text.length > maxLength * 2 ? text.slice(0, maxLength * 2) : text;
+  out = out.replace(AUTHTOKEN_PAIR, '$1$2***');
+  out = out.replace(LONG_HEX, (run) => (/[a-f]/i.test(run) || run.length >= 32 ? '***' : run)).replace(LONG_DIGITS, '***');
+  if (isAcceptedToken) {
+    let checked = 0;
+    out = out.replace(TOKEN_LIKE, (run) => (checked++ < 64 && isAcceptedToken(run) ? '***' : run));
+  }
+  return out.length > maxLength ? `${out.slice(0, maxLength)}…` : out;
+}

@@ -158,6 +158,8 @@ export interface JournalOutcomeEntry extends JournalCallSummary {
   error?: string;
   /** When not a translated write: 'unsupported-method', 'bad-request', 'auth' … */
   category?: string;
+  /** Unauthenticated rejects left out of the journal (sampled) since the previous one written. */
+  suppressedRejects?: number;
 }
 
 export type JournalEntry = JournalRequestEntry | JournalOutcomeEntry;

@@ -12,24 +12,34 @@ import type { FormPair } from './form.js';
  * literal text; `null`, nested objects and arrays are skipped. Returns [] for anything that is not an object.
  */
 export function parseJsonParams(text: string): FormPair[] {
+  return readJsonParams(text).pairs;
+}
+
+/**
+ * parseJsonParams, and whether the object was complete: `complete` is false when the text ended (or stopped
+ * making sense) before the closing `}` — the signature of a Content-Length counted in characters, whose
+ * overrun bytes then sit on the connection.
+ */
+export function readJsonParams(text: string): { pairs: FormPair[]; complete: boolean } {
   const reader = new Reader(text);
   const pairs: FormPair[] = [];
+  const done = (complete: boolean) => ({ pairs, complete });
   reader.skipSpace();
-  if (!reader.take('{')) return pairs;
+  if (!reader.take('{')) return done(false);
   for (;;) {
     reader.skipSpace();
-    if (reader.take('}')) return pairs;
+    if (reader.take('}')) return done(true);
     const name = reader.string();
-    if (name === undefined) return pairs;
+    if (name === undefined) return done(false);
     reader.skipSpace();
-    if (!reader.take(':')) return pairs;
+    if (!reader.take(':')) return done(false);
     reader.skipSpace();
     const value = reader.value();
-    if (value === INCOMPLETE) return pairs;
+    if (value === INCOMPLETE) return done(false);
     if (typeof value === 'string' && name !== '') pairs.push({ name, value });
     reader.skipSpace();
     if (reader.take(',')) continue;
-    return pairs; // "}" or garbage/truncation: either way, nothing more to read
+    return done(reader.take('}')); // garbage or truncation: nothing more to read
   }
 }
 

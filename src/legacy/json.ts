@@ -145,5 +145,10 @@ function accumulate(members: Map<string, string[]>, key: string, value: string):
 
 /** Java's `String.trim()`: strips every char <= U+0020 at both ends. */
 function javaTrim(text: string): string {
-  return text.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+  // Index-based: `/[\u0000-\u0020]+$/` is quadratic on a long run of spaces followed by other text.
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) <= 0x20) start += 1;
+  while (end > start && text.charCodeAt(end - 1) <= 0x20) end -= 1;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }

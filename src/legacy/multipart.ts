@@ -1,31 +1,54 @@
 /**
  * A small `multipart/form-data` reader for legacy requests: text fields, and file parts as views into the body. Field values are
- * raw bytes (no form decoding: multipart is not URL-encoded), decoded as UTF-8 unless the part names a charset.
+ * raw bytes (no form decoding: multipart is not URL-encoded), decoded strictly (legacy/charset.ts) in the part's
+ * charset, else the body's, else UTF-8. Linear time: the boundary is at most 70 characters (RFC 2046), so each
+ * delimiter search is bounded by 70 × the bytes searched, and parts are visited once.
  */
-import type { FormPair } from './form.js';
+import { bodyCharset, decodeStrict, stripBom } from './charset.js';
+import { parameterLabel, type FormPair } from './form.js';
 import type { LegacyFilePart } from './types.js';
+
+/** RFC 2046 §5.1.1: a boundary is 1 to 70 characters. */
+export const MAX_BOUNDARY_LENGTH = 70;
 
 /**
  * Fields of a multipart body, in order. `boundary` comes from the Content-Type header. Tolerates LF-only line
  * ends, a missing closing delimiter (truncated body: the last part is taken as far as it goes) and preamble text.
  */
-export function parseMultipartFields(body: Buffer, boundary: string): FormPair[] {
-  return parseMultipart(body, boundary).fields;
+export function parseMultipartFields(body: Buffer, boundary: string, charset = 'utf-8'): FormPair[] {
+  return parseMultipart(body, boundary, charset).fields;
+}
+
+/** parseMultipartFields, and whether the body ended before its closing delimiter (`cutShort`). */
+export function readMultipart(body: Buffer, boundary: string, charset = 'utf-8'): { fields: FormPair[]; cutShort: boolean } {
+  const { fields, cutShort } = parseMultipart(body, boundary, charset);
+  return { fields, cutShort };
 }
 
 /**
  * Text fields and file parts of a multipart body, in order. File bytes are views into `body` (no copy): a 20 MB
  * upload stays one buffer on its way to v2.
  */
-export function parseMultipart(body: Buffer, boundary: string): { fields: FormPair[]; files: LegacyFilePart[] } {
-  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+export function parseMultipart(
+  body: Buffer,
+  boundary: string,
+  charset = 'utf-8',
+): { fields: FormPair[]; files: LegacyFilePart[]; cutShort: boolean } {
   const fields: FormPair[] = [];
   const files: LegacyFilePart[] = [];
+  // A longer boundary reads nothing (and keeps the delimiter search linear).
+  if (boundary.length === 0 || boundary.length > MAX_BOUNDARY_LENGTH) return { fields, files, cutShort: false };
+  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   let pos = body.indexOf(delimiter);
+  const sawDelimiter = pos >= 0;
+  let closed = false;
   while (pos >= 0) {
     let partStart = pos + delimiter.length;
     // "--" right after the delimiter closes the body.
-    if (body[partStart] === 0x2d && body[partStart + 1] === 0x2d) break;
+    if (body[partStart] === 0x2d && body[partStart + 1] === 0x2d) {
+      closed = true;
+      break;
+    }
     partStart = skipLineEnd(body, skipSpaces(body, partStart));
     const next = body.indexOf(delimiter, partStart);
     let partEnd = next < 0 ? body.length : next;
@@ -34,15 +57,15 @@ export function parseMultipart(body: Buffer, boundary: string): { fields: FormPa
       if (body[partEnd - 1] === 0x0a) partEnd -= 1;
       if (body[partEnd - 1] === 0x0d) partEnd -= 1;
     }
-    const part = readPart(body.subarray(partStart, Math.max(partStart, partEnd)));
+    const part = readPart(body.subarray(partStart, Math.max(partStart, partEnd)), charset);
     if (part !== undefined && 'field' in part) files.push(part);
     else if (part !== undefined) fields.push(part);
     pos = next;
   }
-  return { fields, files };
+  return { fields, files, cutShort: sawDelimiter && !closed };
 }
 
-function readPart(part: Buffer): FormPair | LegacyFilePart | undefined {
+function readPart(part: Buffer, bodyCharsetLabel: string): FormPair | LegacyFilePart | undefined {
   let headerEnd = part.indexOf('\r\n\r\n');
   let bodyStart = headerEnd + 4;
   const lfOnly = part.indexOf('\n\n');
@@ -53,7 +76,7 @@ function readPart(part: Buffer): FormPair | LegacyFilePart | undefined {
   if (headerEnd < 0) return undefined;
   const headers = part.subarray(0, headerEnd).toString('latin1').split(/\r?\n/);
   let disposition = '';
-  let charset = 'utf-8';
+  let charset: string | undefined;
   let contentType = '';
   for (const line of headers) {
     const colon = line.indexOf(':');
@@ -80,8 +103,10 @@ function readPart(part: Buffer): FormPair | LegacyFilePart | undefined {
   }
   if (name === undefined || name === '') return undefined;
   // Header bytes were read as latin1; names are UTF-8 on the wire in practice.
-  const decodedName = Buffer.from(name, 'latin1').toString('utf8');
-  return { name: decodedName, value: decodeBytes(part.subarray(bodyStart), charset) };
+  const decodedName = decodeStrict(Buffer.from(name, 'latin1'), 'utf-8');
+  const bytes = part.subarray(bodyStart);
+  const { charset: partCharset, bomBytes } = bodyCharset(bytes, charset, bodyCharsetLabel);
+  return { name: decodedName, value: stripBom(decodeStrict(bytes.subarray(bomBytes), partCharset, parameterLabel(decodedName))) };
 }
 
 /** A `key=value` or `key="value"` parameter of a header value (case-insensitive key). */
@@ -90,15 +115,6 @@ export function headerParam(header: string, key: string): string | undefined {
   const match = re.exec(header);
   if (match === null) return undefined;
   return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2];
-}
-
-/** Bytes → text in the named charset; unknown charsets fall back to UTF-8. */
-export function decodeBytes(bytes: Uint8Array, charset: string): string {
-  try {
-    return new TextDecoder(charset.toLowerCase(), { fatal: false, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
-  }
 }
 
 function skipSpaces(buf: Buffer, pos: number): number {

@@ -6,11 +6,16 @@
  * a flat JSON object, or an XML document used as xmlData). On a repeated name **the query string wins**
  * (servlet order: `getParameter` returns the first value and the query string is read first); within one
  * source the first occurrence wins for the same reason.
+ *
+ * One input-hygiene rule for every shape (legacy/charset.ts): bytes decode strictly in the declared charset (a BOM
+ * wins; UTF-8 by default; the query string is always UTF-8), and every parameter name and value holds only XML 1.0
+ * characters. Anything else is a 4600 naming the parameter. Every step runs in time linear in the request.
  */
 import { LegacyRequestError } from '../errors.js';
-import { formDecode, parseFormPairs, type FormPair } from './form.js';
-import { parseJsonParams } from './json-params.js';
-import { decodeBytes, headerParam, parseMultipart } from './multipart.js';
+import { assertLegalText, bodyCharset, decodeStrict, isAsciiCompatible, stripBom, xmlDeclaredEncoding } from './charset.js';
+import { formDecode, parameterLabel, parseFormPairs, type FormPair } from './form.js';
+import { readJsonParams } from './json-params.js';
+import { headerParam, parseMultipart } from './multipart.js';
 import type { LegacyCall, LegacyFilePart, LegacyFormat } from './types.js';
 
 export interface RawHttpRequest {
@@ -56,11 +61,16 @@ export function parseLegacyRequest(req: RawHttpRequest, options: RequestParseOpt
   const body = readBody(req);
   add(body.pairs);
   if (body.xml !== undefined && params.xmldata === undefined) params.xmldata = body.xml;
+  for (const [name, value] of Object.entries(params)) {
+    assertLegalText(name, parameterLabel(name));
+    assertLegalText(value, parameterLabel(name));
+  }
 
   const call: LegacyCall = { format, module: match[2], method: match[3], path, params };
   if (params.xmldata !== undefined) call.xmlData = params.xmldata;
   if (params.authtoken !== undefined) call.authtoken = params.authtoken;
   if (body.files !== undefined) call.files = body.files;
+  if (body.cutShort) call.bodyCutShort = true;
   return call;
 }
 
@@ -101,6 +111,8 @@ interface BodyParams {
   files?: LegacyFilePart[];
   /** An XML document body, to be used as xmlData when no parameter carries one. */
   xml?: string;
+  /** The body provably ended early (an unfinished JSON object or multipart body). */
+  cutShort?: boolean;
 }
 
 /** Parameters carried by the body, by Content-Type, sniffing the content when the type is missing or wrong. */
@@ -108,25 +120,44 @@ function readBody(req: RawHttpRequest): BodyParams {
   if (req.body.length === 0) return { pairs: [] };
   const contentType = header(req.headers, 'content-type') ?? '';
   const mediaType = contentType.split(';')[0].trim().toLowerCase();
-  const charset = headerParam(contentType, 'charset') ?? 'utf-8';
+  const declared = headerParam(contentType, 'charset');
+  const xmlType = mediaType === 'text/xml' || mediaType === 'application/xml' || mediaType.endsWith('+xml');
 
   if (mediaType === 'multipart/form-data') {
     const boundary = headerParam(contentType, 'boundary');
     if (!boundary) return { pairs: [] };
-    const { fields, files } = parseMultipart(req.body, boundary);
-    return { pairs: fields, ...(files.length > 0 ? { files } : {}) };
+    const { fields, files, cutShort } = parseMultipart(req.body, boundary, declared ?? 'utf-8');
+    return { pairs: fields, cutShort, ...(files.length > 0 ? { files } : {}) };
   }
-  const text = decodeBytes(req.body, charset);
-  if (mediaType === 'application/x-www-form-urlencoded') return { pairs: parseFormPairs(text) };
+  // A BOM wins, then the declared charset, then (XML only) the XML declaration's encoding, then UTF-8.
+  let { charset, bomBytes } = bodyCharset(req.body, declared);
+  if (bomBytes === 0 && declared === undefined && mediaType !== 'application/x-www-form-urlencoded') {
+    const encoding = xmlDeclaredEncoding(req.body);
+    if (encoding !== undefined) charset = encoding;
+  }
+  const text = stripBom(decodeStrict(req.body.subarray(bomBytes), charset));
+  // Percent-escapes are bytes of the body's charset; in UTF-16 the escapes themselves carry UTF-8.
+  const escapes = isAsciiCompatible(charset) ? charset : 'utf-8';
+  if (mediaType === 'application/x-www-form-urlencoded') return { pairs: parseFormPairs(text, escapes) };
 
-  const start = text.replace(/^[\uFEFF\s]+/, '');
-  if (mediaType === 'text/xml' || mediaType === 'application/xml' || mediaType.endsWith('+xml')) {
-    return start.startsWith('<') ? { pairs: [], xml: text } : { pairs: parseFormPairs(text) };
+  const start = skipLeadingSpace(text);
+  if (xmlType) {
+    return text.startsWith('<', start) ? { pairs: [], xml: text } : { pairs: parseFormPairs(text, escapes) };
   }
   // No, or some other, Content-Type (often none at all, or a wrong one): sniff.
-  if (start.startsWith('{')) return { pairs: parseJsonParams(start) };
-  if (start.startsWith('<')) return { pairs: [], xml: text };
-  return { pairs: parseFormPairs(text) };
+  if (text.startsWith('{', start)) {
+    const { pairs, complete } = readJsonParams(text.slice(start));
+    return { pairs, cutShort: !complete };
+  }
+  if (text.startsWith('<', start)) return { pairs: [], xml: text };
+  return { pairs: parseFormPairs(text, escapes) };
+}
+
+/** Index of the first character that is neither whitespace nor a BOM. */
+function skipLeadingSpace(text: string): number {
+  let i = 0;
+  while (i < text.length && /[\uFEFF\s]/.test(text[i])) i += 1;
+  return i;
 }
 
 function header(headers: RawHttpRequest['headers'], name: string): string | undefined {

@@ -30,6 +30,12 @@ export interface LegacyCall {
   xmlData?: string;
   /** The authtoken parameter. Secret: never log or journal it (use a fingerprint). */
   authtoken?: string;
+  /**
+   * The body provably ended before it was complete (a JSON object or multipart body without its end): its
+   * Content-Length was short, so the rest of it may still be on the connection. The proxy answers with
+   * `Connection: close` and drops the connection after the answer.
+   */
+  bodyCutShort?: boolean;
   /** File parts of a multipart body (uploadFile's `content`, uploadPhoto's), bytes not copied out of the body. */
   files?: LegacyFilePart[];
 }

@@ -20,6 +20,7 @@
  * Object.prototype; test/legacy/xmldata-differential.test.ts lists them.
  */
 import { LegacyRequestError } from '../errors.js';
+import { firstIllegalChar } from './charset.js';
 import { MAX_ROWS_PER_CALL, type LegacyField, type LegacyProductRow, type LegacyRow, type ParsedXmlData } from './types.js';
 
 export interface XmlDataLimits {
@@ -29,12 +30,15 @@ export interface XmlDataLimits {
   maxDepth?: number;
   /** Rows kept; later rows are counted in `droppedRows` (v1 considered only the first 100). Default 100. */
   maxRows?: number;
+  /** Attributes allowed on one element (the grammar needs 1). Default 32. */
+  maxAttributes?: number;
 }
 
 export const DEFAULT_XMLDATA_LIMITS: Required<XmlDataLimits> = {
   maxBytes: 5 * 1024 * 1024,
   maxDepth: 8,
   maxRows: MAX_ROWS_PER_CALL,
+  maxAttributes: 32,
 };
 
 /**
@@ -43,7 +47,7 @@ export const DEFAULT_XMLDATA_LIMITS: Required<XmlDataLimits> = {
  * An empty `<row no="1"/>` is returned as a row without fields: the mapper answers 4401 / 4891 for it.
  */
 export function parseXmlData(xml: string | undefined, limits: XmlDataLimits = {}, grammar: XmlDataGrammar = {}): ParsedXmlData {
-  const { maxBytes, maxDepth, maxRows } = { ...DEFAULT_XMLDATA_LIMITS, ...definedOnly(limits) };
+  const { maxBytes, maxDepth, maxRows, maxAttributes } = { ...DEFAULT_XMLDATA_LIMITS, ...definedOnly(limits) };
   if (xml === undefined || xml.trim() === '') reject('missing or empty');
   // Cheap upper bound first (UTF-8 needs at most 3 bytes per UTF-16 unit), exact count only when needed.
   if (xml.length * 3 > maxBytes && Buffer.byteLength(xml, 'utf8') > maxBytes) reject(`larger than ${maxBytes} bytes`);
@@ -51,8 +55,11 @@ export function parseXmlData(xml: string | undefined, limits: XmlDataLimits = {}
   // Line ends are normalised first, everywhere (text, CDATA, attribute values), as XML parsers do: CR LF → LF,
   // lone CR → LF. A CR that must survive is sent as `&#13;`.
   if (text.indexOf('\r') >= 0) text = text.replace(/\r\n?/g, '\n');
+  // The same characters that `&#…;` may name (legacy/charset.ts): a raw NUL is as wrong as `&#0;`.
+  const illegal = firstIllegalChar(text);
+  if (illegal >= 0) reject(`control or non-character U+${text.charCodeAt(illegal).toString(16).toUpperCase().padStart(4, '0')} at offset ${illegal}`);
   assertNoDeclarations(text);
-  return scan(text, maxDepth, maxRows, grammar.options === true);
+  return scan(text, maxDepth, maxRows, maxAttributes, grammar.options === true);
 }
 
 /** Grammar extensions of particular methods. */
@@ -182,7 +189,7 @@ function namedAs(name: string, lower: string): boolean {
   return name.length === lower.length && name.toLowerCase() === lower;
 }
 
-function scan(src: string, maxDepth: number, maxRows: number, readOptions: boolean): ParsedXmlData {
+function scan(src: string, maxDepth: number, maxRows: number, maxAttributes: number, readOptions: boolean): ParsedXmlData {
   const n = src.length;
   const stack: Frame[] = [];
   const rows: LegacyRow[] = [];
@@ -305,7 +312,9 @@ function scan(src: string, maxDepth: number, maxRows: number, readOptions: boole
 
     // Attributes: (whitespace name whitespace? = whitespace? quoted-value)* whitespace? /? >
     let wantedValue: string | undefined;
-    let seen: string[] | undefined;
+    // Attribute names seen (duplicates are malformed): a Set, and at most maxAttributes of them, so a tag with
+    // tens of thousands of attributes costs neither quadratic comparisons nor memory.
+    let seen: Set<string> | undefined;
     let selfClosing = false;
     for (;;) {
       if (i >= n) reject(`tag <${name.slice(0, 40)}> not closed`);
@@ -340,9 +349,10 @@ function scan(src: string, maxDepth: number, maxRows: number, readOptions: boole
       const close = src.indexOf(quote === DQUOTE ? '"' : "'", i + 1);
       if (close < 0) reject(`attribute ${attr.slice(0, 40)} has an open quote`);
       const value = src.slice(i + 1, close);
-      if (seen === undefined) seen = [attr];
-      else if (seen.includes(attr)) reject(`attribute ${attr.slice(0, 40)} repeated`);
-      else seen.push(attr);
+      if (seen === undefined) seen = new Set([attr]);
+      else if (seen.has(attr)) reject(`attribute ${attr.slice(0, 40)} repeated`);
+      else if (seen.size >= maxAttributes) reject(`more than ${maxAttributes} attributes on <${name.slice(0, 40)}>`);
+      else seen.add(attr);
       if (wantedValue === undefined && wanted !== '' && namedAs(attr, wanted)) wantedValue = value;
       i = close + 1;
     }
@@ -482,19 +492,32 @@ function joinTrimmed(parts: Part[]): string {
   let first = 0;
   let last = parts.length - 1;
   const trimmed = parts.map((part) => part.text);
+  // Index-based trimming: `/[ \t\r\n]+$/` is quadratic on a long run of spaces followed by text.
   while (first <= last && !parts[first].cdata) {
-    trimmed[first] = trimmed[first].replace(/^[ \t\r\n]+/, '');
+    trimmed[first] = trimStart(trimmed[first]);
     if (trimmed[first] !== '') break;
     first += 1;
   }
   while (last >= first && !parts[last].cdata) {
-    trimmed[last] = trimmed[last].replace(/[ \t\r\n]+$/, '');
+    trimmed[last] = trimEnd(trimmed[last]);
     if (trimmed[last] !== '') break;
     last -= 1;
   }
   let out = '';
   for (let i = first; i <= last; i += 1) out += parts[i].cdata ? trimmed[i] : decodeEntities(trimmed[i]);
   return out;
+}
+
+function trimStart(text: string): string {
+  let start = 0;
+  while (start < text.length && isSpace(text.charCodeAt(start))) start += 1;
+  return start === 0 ? text : text.slice(start);
+}
+
+function trimEnd(text: string): string {
+  let end = text.length;
+  while (end > 0 && isSpace(text.charCodeAt(end - 1))) end -= 1;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -529,5 +552,6 @@ function definedOnly(limits: XmlDataLimits): XmlDataLimits {
   if (limits.maxBytes !== undefined) out.maxBytes = limits.maxBytes;
   if (limits.maxDepth !== undefined) out.maxDepth = limits.maxDepth;
   if (limits.maxRows !== undefined) out.maxRows = limits.maxRows;
+  if (limits.maxAttributes !== undefined) out.maxAttributes = limits.maxAttributes;
   return out;
 }

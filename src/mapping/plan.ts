@@ -532,9 +532,9 @@ function applyNoteParent(b: RowBuilder): void {
     b.put('Parent_Id', entityId, 2, 'entityId');
     b.put('se_module', parentModule, 2, 'entityId');
   } else if (noteParents === undefined) {
-    // Offline (converter): nobody could look the parent up. Send the id; the module must be added by hand.
-    b.put('Parent_Id', entityId, 2, 'entityId');
-    b.warn('unresolved-parent', `entityId ${entityId}: parent module not resolved (offline); se_module missing`, 'entityId');
+    // Offline (converter): nobody could look the parent up. As the converter documents, the unresolved field is
+    // left out of the body (a bare Parent_Id without se_module is no valid v2 value); replay resolves it.
+    b.warn('unresolved-parent', `entityId ${entityId}: parent module not resolved (offline); Parent_Id left out`, 'entityId');
   } else {
     b.warn('unresolved-parent', `entityId ${entityId}: no record with this id was found`, 'entityId');
   }
@@ -572,8 +572,9 @@ function planRow(row: LegacyRow, index: number, rc: RowContext): RowPlan {
 /** The first mandatory field (§9.7) that the record lacks, when it is a field of this org's module. */
 function missingMandatory(module: ModuleMeta, body: V2Record, offline: boolean): string | undefined {
   for (const api of mandatoryFields(module.apiName)) {
-    if (api === 'se_module') {
-      if (!offline && !body.se_module) return 'se_module';
+    if (api === 'se_module' || (api === 'Parent_Id' && module.apiName === 'Notes')) {
+      // Offline, an entityId's parent stays unresolved and is left out (warned): not a missing mandatory value.
+      if (!offline && (body[api] === undefined || body[api] === null || body[api] === '')) return api;
       continue;
     }
     if (!module.fieldsByApiName.has(api)) continue;

@@ -65,7 +65,9 @@ const REASON_TO_LEGACY: Record<FailureReason, (parameter?: string) => LegacyErro
   // The pre-2012 ticket + apikey pair answered 4500 in practice (documented: 4000).
   'unsupported-auth': () => legacyErrors.internal(),
   'invalid-authtoken': () => legacyErrors.invalidTicket(),
-  'oauth-refused': () => legacyErrors.invalidTicket(),
+  // The bridge's own OAuth credentials were refused (refresh, or v2 kept refusing a fresh token): an upstream
+  // problem, not the old client's authtoken — 4500, not v1's 4834 "Invalid Ticket Id" (issue 12).
+  'oauth-refused': () => legacyErrors.internal(),
   'rate-limited': () => legacyErrors.rateLimit(),
   'upstream-failed': () => legacyErrors.internal(),
   'invalid-config': () => legacyErrors.internal(),

@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import type { JournalClient, JournalOutcomeEntry, JournalRequestEntry } from '../journal/types.js';
-import { tokenFingerprint } from '../journal/redact.js';
+import { scrubPath, tokenFingerprint } from '../journal/redact.js';
 import type { LegacyCall } from '../legacy/types.js';
 import type { Schema } from '../mapping/index.js';
 import { allWarnings, TRANSLATED_METHODS, type Translation } from '../mapping/translate.js';
@@ -141,7 +141,9 @@ export class ReportAggregator {
   }
 
   /** A call read from a payload file or URL log and planned offline. */
-  addPlanned(source: CallSource, call: LegacyCall, t: Translation | undefined): void {
+  addPlanned(source: CallSource, rawCall: LegacyCall, t: Translation | undefined): void {
+    // Path segments may carry a pasted authtoken (`/authtoken=…/`): scrubbed before anything is counted.
+    const call = { ...rawCall, module: scrubPath(rawCall.module), method: scrubPath(rawCall.method), path: scrubPath(rawCall.path) };
     this.files.add(source.file);
     if (source.kind === 'urls') this.urlLogCalls++;
     else this.payloadCalls++;
@@ -190,10 +192,12 @@ export class ReportAggregator {
 
   /** One journal line (request or outcome). `replan` turns a request without a trace into a Translation. */
   addJournalEntry(
-    entry: JournalRequestEntry | JournalOutcomeEntry,
+    raw: JournalRequestEntry | JournalOutcomeEntry,
     file = '(journal)',
     replan?: (e: JournalRequestEntry) => Translation | undefined,
   ): void {
+    // Journals written before path scrubbing existed may hold a token in the path or module.
+    const entry = { ...raw, module: scrubPath(raw.module ?? ''), method: scrubPath(raw.method ?? ''), path: scrubPath(raw.path ?? '') } as typeof raw;
     this.journalEntries++;
     this.files.add(file);
     const source: CallSource = { kind: 'journal', file };

@@ -16,6 +16,9 @@ export interface AdminRoutesOptions {
   journal?: Journal;
 }
 
+/** /readyz answers within a second: each profile's check gets this long. */
+const READY_CHECK_MS = 800;
+
 /** Paths the admin routes answer (the access log writes them at debug level: probes would flood it). */
 export const ADMIN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -36,11 +39,24 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
         if (stoppedUntil !== undefined) {
           return { profile: p.name, ok: true, creditsExhaustedUntil: new Date(stoppedUntil).toISOString() };
         }
+        // A refused or failing token refresh (the breaker is open): not ready, with its reason, at once.
+        const health = p.client.tokens.health();
+        if (!health.ok) {
+          return { profile: p.name, ok: false, error: health.reason, ...(health.retryAt ? { retryAt: new Date(health.retryAt).toISOString() } : {}) };
+        }
+        // Answer within a second whatever the upstream does: a hanging accounts server or API is "not ready".
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<{ profile: string; ok: false; error: string }>((resolve) => {
+          timer = setTimeout(() => resolve({ profile: p.name, ok: false, error: `no answer within ${READY_CHECK_MS} ms` }), READY_CHECK_MS);
+        });
+        const check = p.client.get('/crm/v2/settings/modules').then(
+          () => ({ profile: p.name, ok: true }),
+          (error: unknown) => ({ profile: p.name, ok: false, error: (error as Error).message }),
+        );
         try {
-          await p.client.get('/crm/v2/settings/modules');
-          return { profile: p.name, ok: true };
-        } catch (error) {
-          return { profile: p.name, ok: false, error: (error as Error).message };
+          return await Promise.race([check, timeout]);
+        } finally {
+          clearTimeout(timer);
         }
       }),
     );

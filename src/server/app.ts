@@ -14,8 +14,11 @@ import type { Journal } from '../journal/types.js';
 import type { Upstream } from '../upstream.js';
 import { pipeline } from 'node:stream/promises';
 import type { LegacyDownload } from '../bridge/actions.js';
-import { readRawBody } from './body.js';
 import { clientRequestIdOf, requestIds, requestIdOf } from './access-log.js';
+import { RejectSampler } from '../bridge/reject-sampler.js';
+import { scrubPath } from '../journal/redact.js';
+import { readRawBody } from './body.js';
+import type { ConnectionGuard } from './connections.js';
 import { adminRoutes } from './admin.js';
 import type { Logger } from './logger.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -28,12 +31,18 @@ export interface ProxyAppOptions {
   logger: Logger;
   /** Largest body read (bytes). */
   maxBodyBytes: number;
+  /** An oversize body is drained up to this many bytes before answering. @default 16 MiB */
+  maxDiscardBytes?: number;
+  /** The connection guard (Connection: close after a cut-short body); set once the server exists. */
+  connections?: () => ConnectionGuard | undefined;
+  /** Samples the journal and log lines of calls rejected before authentication. */
+  rejects?: RejectSampler;
   honourDoubleQuestionMark: boolean;
   /** /healthz, /readyz and /metrics are served by the separate admin listener, not here. @default false */
   adminSeparate?: boolean;
   /** Called when a legacy call starts and ends (graceful shutdown counts in-flight calls). */
-  onCallStart?: () => void;
-  onCallEnd?: () => void;
+  onCallStart?: (call?: { requestId: string; method: string; path: string }) => void;
+  onCallEnd?: (call?: { requestId: string; method: string; path: string }) => void;
 }
 
 const LEGACY_HEADERS = { Pragma: 'no-cache', 'Cache-Control': 'no-store, no-cache, must-revalidate' };
@@ -47,13 +56,32 @@ export function createProxyApp(options: ProxyAppOptions): Express {
   app.use(requestIds(logger));
   if (!options.adminSeparate) app.use(adminRoutes({ upstream, metrics, journal: options.journal }));
 
-  // Every other path and method: a legacy call (or the legacy 4600 for what is not one).
+  // Only GET and POST are legacy calls. OPTIONS (a browser's CORS preflight) is answered and writes nothing;
+  // every other method is refused as the v1 servlet container refused it, before anything is read or written.
+  app.use((req: Request, res: Response, next) => {
+    if (req.method === 'GET' || req.method === 'POST') return next();
+    res.setHeader('Allow', 'GET, POST');
+    metrics.rejected.inc({ reason: req.method === 'OPTIONS' ? 'options' : 'method-not-allowed' });
+    res.locals.call = { ...metrics.callLabels('', '', req.method === 'OPTIONS' ? '200' : '405'), category: 'http-method' } satisfies CallFacts;
+    req.resume(); // a body is drained, never read
+    if (req.method === 'OPTIONS') {
+      res.status(200).setHeader('Content-Length', '0');
+      res.end();
+      return;
+    }
+    const text = `HTTP method ${req.method.slice(0, 20)} is not supported by this URL`;
+    res.status(405).type('text/plain');
+    res.end(req.method === 'HEAD' ? undefined : text);
+  });
+
+  // Every other path: a legacy call (or the legacy 4600 for what is not one).
   app.use(async (req: Request, res: Response) => {
-    options.onCallStart?.();
-    metrics.inFlight.inc();
     // The call's own unique id keys its journal lines; the client's X-Request-Id is kept beside it.
     const requestId = requestIdOf(res);
     const clientRequestId = clientRequestIdOf(res);
+    const running = { requestId, method: req.method, path: scrubPath(req.path, undefined, 128) };
+    options.onCallStart?.(running);
+    metrics.inFlight.inc();
     try {
       await handleLegacy(req, res, { requestId, clientRequestId }, options);
     } catch (error) {
@@ -62,7 +90,7 @@ export function createProxyApp(options: ProxyAppOptions): Express {
       if (!res.headersSent) send(res, { format: 'xml', path: req.path }, { kind: 'error', error: legacyErrorOf(error) }, 'jsonp');
     } finally {
       metrics.inFlight.dec();
-      options.onCallEnd?.();
+      options.onCallEnd?.(running);
     }
   });
 
@@ -76,9 +104,27 @@ async function handleLegacy(
   options: ProxyAppOptions,
 ): Promise<void> {
   const path = req.originalUrl.split('?')[0];
+  if (options.connections?.()?.draining) {
+    // Shutting down: a request that arrives now on a kept-alive connection is not taken (nothing is read or
+    // written); the legacy 4500 tells the client to try again, and the connection closes after it.
+    req.resume();
+    options.metrics.rejected.inc({ reason: 'shutting-down' });
+    const rendered = renderLegacyResponse({ format: /^\/crm\/private\/json\//.test(path) ? 'json' : 'xml', path }, { kind: 'error', error: legacyErrorFor('upstream-failed') });
+    res.locals.call = { ...options.metrics.callLabels('', req.method, '4500'), category: 'shutting-down' } satisfies CallFacts;
+    res.writeHead(503, { ...LEGACY_HEADERS, 'Content-Type': rendered.contentType, Connection: 'close' });
+    res.end(rendered.body);
+    return;
+  }
   // uploadFile / uploadPhoto carry up to 20 MB of file (v1's limit, enforced with 4807 by the bridge).
   const limit = UPLOAD_PATH.test(path) ? Math.max(options.maxBodyBytes, MAX_UPLOAD_BODY_BYTES) : options.maxBodyBytes;
-  const { body, tooLarge } = await readRawBody(req, limit);
+  const { body, tooLarge, notDrained, incomplete } = await readRawBody(req, limit, options.maxDiscardBytes);
+  if (incomplete) {
+    // The client went away, half-closed or timed out mid-body: nothing is processed, the socket is gone.
+    options.metrics.rejected.inc({ reason: 'body-incomplete' });
+    res.locals.call = { ...options.metrics.callLabels('', req.method, ''), category: 'body-incomplete' } satisfies CallFacts;
+    if (!res.socket?.destroyed) res.socket?.destroy();
+    return;
+  }
   const format: LegacyFormat = /^\/crm\/private\/json\//.test(path) ? 'json' : 'xml';
   const origin: CallOrigin = { ...ids, address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
 
@@ -97,10 +143,14 @@ async function handleLegacy(
   if (tooLarge) {
     const result: LegacyResult = { kind: 'error', error: legacyErrorFor('bad-parameter', 'xmlData') };
     res.locals.call = journalRejected(options, origin, call, result, 'oversize-body', `body larger than ${limit} bytes`, call.authtoken);
-    res.setHeader('Connection', 'close');
+    // Drained to its end: the connection is clean. Not drained (beyond the discard bound): close it.
+    if (notDrained) options.connections?.()?.closeAfter(res);
     send(res, call, result, 'jsonp');
     return;
   }
+  // A body that provably ended early (its Content-Length was short): the rest may still be on the connection,
+  // where it would poison the next call. Answer, then close.
+  if (call.bodyCutShort) options.connections?.()?.closeAfter(res);
   const answer = await options.bridge.handle(call, origin);
   res.locals.call = callFacts(answer.outcome, options.metrics);
   if (answer.download) return sendDownload(res, answer.download);
@@ -142,5 +192,6 @@ function journalRejected(
   message: string,
   authtoken?: string,
 ): CallFacts {
-  return recordRejected(options, rejectedEntry(origin, call, result, { category, error: message }, authtoken));
+  // The parser's message may quote the path, where a broken client can put its authtoken.
+  return recordRejected(options, rejectedEntry(origin, call, result, { category, error: scrubPath(message, undefined, 512) }, authtoken));
 }

@@ -1,8 +1,12 @@
 /**
  * Reads a request body as raw bytes, whatever its Content-Type, up to a limit. Old clients send bodies that
  * body parsers reject (no or wrong Content-Type, JSON on a GET, a Content-Length counted in UTF-16 units), and
- * the legacy request parser makes sense of the bytes; an unreadable body must never lose a call whose query
- * string already carries everything.
+ * the legacy request parser makes sense of the bytes.
+ *
+ * An oversize body is read and discarded up to `maxDiscardBytes` before the caller answers, so a client that
+ * does not wait for `100 Continue` (Python's http.client) has finished sending and reads the 4600 instead of a
+ * broken pipe. A body that never completes (the client went away, half-closed, or the request timeout dropped
+ * it) is reported as `incomplete`: such a call is never processed.
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -10,37 +14,56 @@ export interface BodyRead {
   body: Buffer;
   /** The body exceeded the limit (the call answers 4600 "xmlData"). */
   tooLarge: boolean;
+  /** tooLarge and not read to its end (declared or sent beyond the discard bound): close the connection after the answer. */
+  notDrained?: boolean;
+  /** The body never arrived whole (aborted, half-closed, timed out): the call is dropped unprocessed. */
+  incomplete?: boolean;
 }
 
-export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+/**
+ * @param limit           largest body kept (bytes)
+ * @param maxDiscardBytes an oversize body is drained up to this many bytes (default 16 MiB)
+ */
+export function readRawBody(req: IncomingMessage, limit: number, maxDiscardBytes = 16 * 1024 * 1024): Promise<BodyRead> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume(); // drain; the connection is closed after the answer
-    return Promise.resolve({ body: Buffer.alloc(0), tooLarge: true });
+  if (Number.isFinite(declared) && declared > limit + maxDiscardBytes) {
+    req.resume();
+    return Promise.resolve({ body: Buffer.alloc(0), tooLarge: true, notDrained: true });
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let discarding = false;
     let done = false;
-    const finish = (tooLarge: boolean) => {
+    const finish = (read: BodyRead) => {
       if (done) return;
       done = true;
-      resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks, size), tooLarge });
+      resolve(read);
     };
+    const tooLarge = (notDrained: boolean) => finish({ body: Buffer.alloc(0), tooLarge: true, ...(notDrained ? { notDrained } : {}) });
     req.on('data', (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
+      if (discarding) {
+        if (size > limit + maxDiscardBytes) {
+          tooLarge(true);
+          req.resume();
+        }
+        return;
+      }
       if (size > limit) {
         chunks.length = 0;
-        finish(true);
-        req.resume();
+        discarding = true;
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => finish(false));
-    // A broken body keeps what arrived: the query string may carry every parameter.
-    req.on('error', () => finish(false));
-    req.on('aborted', () => finish(false));
+    req.on('end', () => (discarding ? tooLarge(false) : finish({ body: Buffer.concat(chunks, size), tooLarge: false })));
+    const broken = () => finish({ body: Buffer.alloc(0), tooLarge: discarding, incomplete: true });
+    req.on('error', broken);
+    req.on('aborted', broken);
+    req.on('close', () => {
+      if (!req.complete) broken();
+    });
   });
 }

@@ -8,16 +8,19 @@ import express from 'express';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Bridge } from '../bridge/pipeline.js';
+import { RejectSampler } from '../bridge/reject-sampler.js';
 import type { ZbridgeConfig } from '../config.js';
 import { FileJournal, NullJournal } from '../journal/file-journal.js';
 import { PolicyJournal } from '../journal/policy.js';
 import { ATTACHMENT_INDEX_FILE, FileAttachmentIndex, MemoryAttachmentIndex } from '../state/attachments.js';
 import type { Journal } from '../journal/types.js';
 import { createUpstream, type Upstream } from '../upstream.js';
+import type { ClientObserver } from '../zoho/observer.js';
 import { VERSION } from '../version.js';
 import { requestIds } from './access-log.js';
 import { ADMIN_PATHS, adminRoutes } from './admin.js';
 import { createProxyApp } from './app.js';
+import { guardConnections, serverOptions, type ConnectionGuard } from './connections.js';
 import { AuthtokenIndex } from './auth.js';
 import { createLogger, type Logger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
@@ -31,8 +34,12 @@ export interface RunningProxy {
   journal: Journal;
   metrics: ProxyMetrics;
   logger: Logger;
-  /** Stop accepting, wait for in-flight calls (up to the grace period), close journal and upstream. */
-  close(): Promise<void>;
+  /**
+   * Stop taking new requests at once (idle keep-alive sockets closed, `Connection: close` on every later answer),
+   * wait for in-flight calls up to the grace period, then close the journal (after their outcome lines) and the
+   * upstream. `cut` = calls still running when the grace ran out (named in an error log line).
+   */
+  close(): Promise<{ cut: number }>;
 }
 
 export interface StartProxyOptions {
@@ -47,12 +54,20 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new ProxyMetrics({ defaultMetrics: options.defaultMetrics });
   const upstream = await createUpstream(config, {
-    observer: metrics.observer,
+    observer: loggingObserver(metrics.observer, logger),
     onWarning: (message) => logger.warn({ warning: message }, 'upstream warning'),
   });
   metrics.watchCreditStops(() => upstream.profiles().map((p) => ({ profile: p.name, until: p.client.creditStop.until() })));
-  const journal =
-    options.journal ??
+  let journal: Journal;
+  try {
+    journal = openJournal();
+  } catch (error) {
+    // The embedded sandbox is already listening: close it, or the failed start would hang instead of exiting.
+    await upstream.close().catch(() => undefined);
+    throw error;
+  }
+  function openJournal(): Journal {
+    return options.journal ??
     (config.journal.dir
       ? new PolicyJournal(new FileJournal({ dir: config.journal.dir, maxFileBytes: config.journal.maxFileBytes }), {
           dir: config.journal.dir,
@@ -62,6 +77,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
           onPrune: (r) => logger.info({ deleted: r.deleted, failed: r.failed }, 'journal retention'),
         })
       : new NullJournal());
+  }
 
   const auth = new AuthtokenIndex();
   for (const entry of upstream.authtokens) {
@@ -69,7 +85,9 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     for (const digest of entry.sha256) auth.addDigest(entry.profile, digest);
   }
 
+  const rejects = new RejectSampler();
   const bridge = new Bridge({
+    rejects,
     upstream,
     auth,
     journal,
@@ -88,6 +106,9 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  let guard: ConnectionGuard | undefined;
+  /** Calls in flight, for the log line naming those a shutdown cuts. */
+  const running = new Map<string, { requestId: string; method: string; path: string }>();
   const app = createProxyApp({
     bridge,
     upstream,
@@ -96,22 +117,38 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     logger,
     adminSeparate: config.admin.port !== undefined,
     maxBodyBytes: config.limits.maxBodyBytes,
+    maxDiscardBytes: config.limits.maxDiscardBytes,
     honourDoubleQuestionMark: config.compat.honourDoubleQuestionMark,
-    onCallStart: () => {
+    connections: () => guard,
+    rejects,
+    onCallStart: (call) => {
       inFlight += 1;
+      if (call) running.set(call.requestId, call);
     },
-    onCallEnd: () => {
+    onCallEnd: (call) => {
       inFlight -= 1;
+      if (call) running.delete(call.requestId);
       if (inFlight === 0) drained?.();
     },
   });
 
-  const server = createServer(app);
-  keepAnsweringAfterTrailingGarbage(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+  const server = createServer(serverOptions(config.limits), app);
+  guard = guardConnections(server, (reason, detail) => {
+    metrics.rejected.inc({ reason });
+    // Sampled: an unauthenticated flood must not flood the log either.
+    if (rejects.take().allowed) logger.info({ reason, code: detail.code, remote: detail.remote }, 'connection rejected');
   });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    // Nothing may keep the process alive after a failed start (the embedded sandbox, the journal).
+    await journal.close().catch(() => undefined);
+    await upstream.close().catch(() => undefined);
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = listenUrl(config.host, port);
@@ -127,6 +164,11 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     }
   }
   metrics.initialise(upstream.profiles().map((p) => p.name));
+  if (config.upstream === 'sandbox' && config.profiles.length > 0) {
+    // Chosen over refusing to start: configs that keep a profile next to the emulator exist (tests, demos), but
+    // nothing reaches Zoho, so it is said loudly here and by /readyz (which fails) until upstream is "zoho".
+    logger.error({ profiles: config.profiles.map((p) => p.name) }, 'credential profiles are configured but upstream is "sandbox": every call goes to the embedded emulator, NOT to Zoho (set upstream: zoho)');
+  }
   const startedAt = Date.now();
   logger.info(
     {
@@ -141,11 +183,12 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     'started',
   );
 
-  let closing: Promise<void> | undefined;
+  let closing: Promise<{ cut: number }> | undefined;
   const close = () => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Stop taking new requests at once: idle keep-alive sockets close now, busy ones after their answer.
+      guard?.drain();
       if (inFlight > 0) {
         await Promise.race([
           new Promise<void>((resolve) => (drained = resolve)),
@@ -153,6 +196,9 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
         ]);
       }
       const cut = inFlight;
+      if (cut > 0) {
+        logger.error({ cut, calls: [...running.values()].slice(0, 50), graceMs: config.shutdownGraceMs }, 'shutdown grace ran out: cutting calls still in flight (their journal has no outcome line: in doubt)');
+      }
       server.closeAllConnections();
       await stopped;
       if (admin) {
@@ -163,11 +209,33 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
       await journal.close();
       await upstream.close();
       logger.info({ version: VERSION, listen: url, uptimeMs: Date.now() - startedAt, ...(cut > 0 ? { inFlightCut: cut } : {}) }, 'stopped');
+      return { cut };
     })();
     return closing;
   };
 
   return { url, port, ...(admin ? { admin: { url: admin.url, port: admin.port } } : {}), upstream, journal, metrics, logger, close };
+}
+
+/**
+ * The metrics observer plus the causes in the log: every v2 attempt at debug (method, path without query,
+ * status, duration — never a header, a token or a record value), every failed token refresh at warn with its
+ * reason.
+ */
+function loggingObserver(observer: ClientObserver, logger: Logger): ClientObserver {
+  return {
+    ...observer,
+    onUpstreamCall: (e) => {
+      observer.onUpstreamCall?.(e);
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug({ profile: e.profile, v2Method: e.method, v2Path: e.path, status: e.status, ms: e.durationMs, attempt: e.attempt, ...(e.error ? { err: e.error } : {}) }, 'v2 call');
+      }
+    },
+    onTokenRefresh: (e) => {
+      observer.onTokenRefresh?.(e);
+      if (!e.ok) logger.warn({ profile: e.profile, reason: e.reason }, 'token refresh failed');
+    },
+  };
 }
 
 /**
@@ -199,33 +267,3 @@ async function startAdmin(host: string, port: number, deps: { upstream: Upstream
   return { server, port: bound, url: listenUrl(host, bound) };
 }
 
-/**
- * One widely used client sends a JSON body with a Content-Length counted in UTF-16 units, so bytes of its body
- * arrive after the request "ended" and Node's parser sees them as a malformed next request. By default Node
- * then destroys the socket, losing the answer to the real request. Here the answer is written first and the
- * connection closed after it.
- */
-function keepAnsweringAfterTrailingGarbage(server: Server): void {
-  const busy = new WeakMap<Socket, number>();
-  const closeAfter = new WeakSet<Socket>();
-  server.on('request', (req, res) => {
-    const socket = req.socket;
-    busy.set(socket, (busy.get(socket) ?? 0) + 1);
-    res.on('close', () => {
-      const left = (busy.get(socket) ?? 1) - 1;
-      busy.set(socket, left);
-      if (left === 0 && closeAfter.has(socket)) socket.end();
-    });
-  });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if ((busy.get(socket) ?? 0) > 0) {
-      closeAfter.add(socket);
-      return;
-    }
-    if (socket.writable && error.code !== 'ECONNRESET') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    } else {
-      socket.destroy();
-    }
-  });
-}

@@ -4,6 +4,8 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallMetrics } from '../bridge/ports.js';
+import { V1_METHODS } from '../legacy/methods.js';
+import { bundledSnapshot } from '../v2/snapshot.js';
 import { VERSION } from '../version.js';
 
 /** Retry reasons of the zoho client (src/zoho/observer.ts RetryReason), initialised to 0 per profile. */
@@ -99,7 +101,18 @@ export class ProxyMetrics implements CallMetrics {
     registers: [this.registry],
   });
 
+  readonly rejected = new Counter({
+    name: 'zbridge_rejected_requests_total',
+    help: 'Requests refused before a legacy call could be read or authenticated, by reason (journaled and logged only as a sample).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    for (const m of bundledSnapshot().modules) {
+      this.knownModules.add(m.module_name);
+      this.knownModules.add(m.api_name);
+    }
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'zbridge_' });
     this.buildInfo.set({ version: VERSION, node: process.versions.node }, 1);
     this.inFlight.set(0);
@@ -111,7 +124,22 @@ export class ProxyMetrics implements CallMetrics {
    * them (bounding unknown values to a fixed set belongs here).
    */
   callLabels(module: string, method: string, code: string): { module: string; method: string; code: string } {
-    return { module, method, code };
+    // Bounded: a module is named only if it is a module of the bundled snapshot or one an authenticated call
+    // resolved (knowModule), a method only if v1 had it, a code only if it looks like a legacy code. Anything
+    // else — random path segments from unauthenticated clients — is `other`, so they cannot mint series.
+    return {
+      module: this.knownModules.has(module) ? module : 'other',
+      method: V1_METHODS.has(method) ? method : 'other',
+      code: /^\d{3,4}(\.\d)?$/.test(code) ? code : 'other',
+    };
+  }
+
+  /** v1 module names that may appear as label values. */
+  private readonly knownModules = new Set<string>();
+
+  /** A module an authenticated call resolved (an org's custom module): from now on it is named, not `other`. */
+  knowModule(name: string): void {
+    if (this.knownModules.size < 1000) this.knownModules.add(name);
   }
 
   /** Count one answered call; returns the labels used (for the access line). */

@@ -94,7 +94,10 @@ function holdsExactly(text: string): boolean {
 function canonicalDecimal(text: string): string {
   let [int, frac = ''] = text.replace(/^-/, '').split('.');
   int = int.replace(/^0+(?=\d)/, '');
-  frac = frac.replace(/0+$/, '');
+  // Index-based: `/0+$/` is quadratic on a long run of zeros that is not at the end (`1.000…001`).
+  let end = frac.length;
+  while (end > 0 && frac.charCodeAt(end - 1) === 48) end -= 1;
+  frac = frac.slice(0, end);
   const body = frac ? `${int}.${frac}` : int;
   const negative = text.startsWith('-') && /[1-9]/.test(body);
   return negative ? `-${body}` : body;

@@ -81,50 +81,62 @@ export interface CreditMeter {
   reserve(credits: number): boolean;
   /** Give back a reservation whose call was never processed upstream (429, refused before sending …). */
   refund(credits: number): void;
-  /** Credits spent in the rolling window. */
+  /** Credits spent in the rolling window (0 without a budget: nothing is kept then; see zbridge_credits_used_total). */
   used(): number;
   /** Remaining budget, or undefined without one. */
   remaining(): number | undefined;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+/** Width of one credit bucket: a 24 h window holds at most 1,441 of them, whatever the call rate. */
+export const CREDIT_BUCKET_MS = 60_000;
 
-/** In-memory rolling-window meter. Entries older than the window fall out. */
+/**
+ * In-memory rolling-window meter. Spending is kept per minute (the time of a reservation rounded up to the next
+ * whole minute, so a bucket leaves the window at most a minute late — never early, the budget is never
+ * overspent): memory is bounded by the window, not by the call rate. Without a budget nothing is kept at all.
+ */
 export class RollingCreditMeter implements CreditMeter {
-  private entries: { at: number; credits: number }[] = [];
+  private buckets: { at: number; credits: number }[] = [];
   private total = 0;
 
   /**
-   * @param budget   credits per window; undefined = count only
+   * @param budget   credits per window; undefined = no local limit (nothing is recorded)
    * @param now      clock (epoch ms), default Date.now
    * @param windowMs default 24 h
+   * @param bucketMs default 1 min
    */
   constructor(
     readonly budget: number | undefined,
     private readonly now: () => number = Date.now,
     private readonly windowMs = DAY_MS,
+    private readonly bucketMs = CREDIT_BUCKET_MS,
   ) {
     if (budget !== undefined && !(budget >= 0)) throw new RangeError(`creditsPerDay must be >= 0, got ${budget}`);
   }
 
   reserve(credits: number): boolean {
+    if (this.budget === undefined) return true;
     this.prune();
-    if (this.budget !== undefined && this.total + credits > this.budget) return false;
-    this.entries.push({ at: this.now(), credits });
+    if (this.total + credits > this.budget) return false;
+    const at = Math.ceil(this.now() / this.bucketMs) * this.bucketMs;
+    const last = this.buckets[this.buckets.length - 1];
+    if (last && last.at === at) last.credits += credits;
+    else this.buckets.push({ at, credits });
     this.total += credits;
     return true;
   }
 
   refund(credits: number): void {
-    // Take it back from the newest entries (the reservation being refunded is among them).
+    // Take it back from the newest buckets (the reservation being refunded is among them).
     let left = credits;
-    for (let i = this.entries.length - 1; i >= 0 && left > 0; i--) {
-      const e = this.entries[i];
-      const take = Math.min(e.credits, left);
-      e.credits -= take;
+    for (let i = this.buckets.length - 1; i >= 0 && left > 0; i--) {
+      const b = this.buckets[i];
+      const take = Math.min(b.credits, left);
+      b.credits -= take;
       left -= take;
       this.total -= take;
-      if (e.credits === 0) this.entries.splice(i, 1);
+      if (b.credits === 0) this.buckets.splice(i, 1);
     }
   }
 
@@ -137,13 +149,18 @@ export class RollingCreditMeter implements CreditMeter {
     return this.budget === undefined ? undefined : Math.max(0, this.budget - this.used());
   }
 
+  /** Buckets held (tests: memory stays bounded). */
+  get bucketCount(): number {
+    return this.buckets.length;
+  }
+
   private prune(): void {
     const cutoff = this.now() - this.windowMs;
     let drop = 0;
-    while (drop < this.entries.length && this.entries[drop].at <= cutoff) {
-      this.total -= this.entries[drop].credits;
+    while (drop < this.buckets.length && this.buckets[drop].at <= cutoff) {
+      this.total -= this.buckets[drop].credits;
       drop++;
     }
-    if (drop > 0) this.entries.splice(0, drop);
+    if (drop > 0) this.buckets.splice(0, drop);
   }
 }

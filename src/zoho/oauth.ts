@@ -28,6 +28,21 @@ export interface TokenManagerOptions {
   throttleBackoffMs?: number;
   /** First backoff after a connection failure or 5xx of the token server, doubled per attempt. Default 300 ms. */
   networkBackoffMs?: number;
+  /** Timeout of one token request (ms); a hanging accounts server must not hold calls for long. @default min(requestTimeoutMs, 5000) */
+  refreshTimeoutMs?: number;
+  /** After a refused or failed refresh, no new refresh for this long, doubled per failure (ms). @default 5000 */
+  failureBackoffMs?: number;
+  /** Longest pause between refreshes after failures (ms). @default 300000 */
+  maxFailureBackoffMs?: number;
+}
+
+/** Why the last refresh failed and until when no new one is tried (the circuit breaker of token refresh). */
+export interface TokenHealth {
+  ok: boolean;
+  /** Secret-free reason of the last failure. */
+  reason?: string;
+  /** Epoch ms until which calls fail at once instead of refreshing. */
+  retryAt?: number;
 }
 
 const DEFAULT_LIFETIME_S = 3600;
@@ -70,6 +85,8 @@ export class TokenManager {
   private inflight: Promise<StoredToken> | undefined;
   /** Tokens v2 refused, so a store that failed to forget one (read-only file …) cannot hand it out again. */
   private readonly refused = new Set<string>();
+  /** Circuit breaker: the last refresh failure, and until when calls fail at once with it. */
+  private breaker: { error: UpstreamError; until: number; backoffMs: number } | undefined;
 
   constructor(
     private readonly profile: ZohoProfile,
@@ -93,6 +110,13 @@ export class TokenManager {
   async getToken(): Promise<StoredToken> {
     const now = this.now();
     if (this.cached && now < this.cached.refreshAt) return this.cached.token;
+    // Open breaker: a refused or failing refresh is not repeated in front of every call (192 refreshes in 20 s
+    // at 4 clients before), and a hanging accounts server does not hold every call for a timeout.
+    if (this.breaker && now < this.breaker.until && !this.inflight) {
+      const current = this.cached?.token;
+      if (current && now < current.expiresAt - STILL_USABLE_MARGIN_MS) return current;
+      throw this.breaker.error;
+    }
     return (this.inflight ??= this.obtain().finally(() => {
       this.inflight = undefined;
     }));
@@ -105,6 +129,13 @@ export class TokenManager {
     this.refused.add(accessToken);
     // Like get/set in obtain(): a broken shared store must not turn a recoverable 401 into a failed call.
     await this.store.delete(this.key, accessToken).catch(() => undefined);
+  }
+
+  /** The refresh circuit breaker's state (for /readyz). */
+  health(): TokenHealth {
+    const b = this.breaker;
+    if (!b) return { ok: true };
+    return { ok: false, reason: b.error.message, retryAt: b.until };
   }
 
   /** Release keep-alive sockets this manager created. */
@@ -125,9 +156,16 @@ export class TokenManager {
     let token: StoredToken;
     try {
       token = await this.refresh();
+      this.breaker = undefined;
       notify(this.options.observer?.onTokenRefresh, { profile: this.profile.id, ok: true });
     } catch (error) {
-      notify(this.options.observer?.onTokenRefresh, { profile: this.profile.id, ok: false });
+      const reason = error instanceof Error ? error.message : 'token refresh failed';
+      notify(this.options.observer?.onTokenRefresh, { profile: this.profile.id, ok: false, reason });
+      if (error instanceof UpstreamError) {
+        const base = this.options.failureBackoffMs ?? 5000;
+        const backoffMs = this.breaker ? Math.min(this.options.maxFailureBackoffMs ?? 300_000, this.breaker.backoffMs * 2) : base;
+        this.breaker = { error, until: this.now() + backoffMs, backoffMs };
+      }
       // Refreshing ahead failed, but the current token still works for a while: keep using it.
       // Keep using it at once and try again a little later, not in front of every call.
       const current = this.cached?.token;
@@ -161,7 +199,7 @@ export class TokenManager {
           url,
           headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
           body: form,
-          timeoutMs: this.profile.requestTimeoutMs ?? PROFILE_DEFAULTS.requestTimeoutMs,
+          timeoutMs: this.options.refreshTimeoutMs ?? Math.min(this.profile.requestTimeoutMs ?? PROFILE_DEFAULTS.requestTimeoutMs, 5000),
         },
         this.agents,
       );
@@ -169,8 +207,9 @@ export class TokenManager {
       // Throttling wants a long pause; a refused connection or a 5xx only a short one.
       const backoff = (baseMs = this.networkBackoffMs) => this.sleep(Math.min(60_000, baseMs * 2 ** (attempt - 1)));
       if (answer.kind === 'error') {
-        // Refreshing is harmless to repeat (a lost answer only costs one of the 30 token slots).
-        if (canRetry) {
+        // Refreshing is harmless to repeat (a lost answer only costs one of the 30 token slots) — but not after a
+        // timeout: a hanging accounts server would hold every waiting call for another timeout.
+        if (canRetry && !answer.timedOut) {
           notify(this.options.observer?.onRetry, { profile: this.profile.id, reason: 'network', attempt });
           await backoff();
           continue;
@@ -204,6 +243,7 @@ export class TokenManager {
       if (typeof accessToken !== 'string' || accessToken === '') {
         // Zoho answers refusals with HTTP 200 {"error":"invalid_code"}; any answer without a token is a refusal.
         const reason = error ?? (body ? 'no access_token in the answer' : `HTTP ${answer.status}, not a JSON object`);
+        // The bridge's own credentials were refused: an upstream problem, not the old client's authtoken (4500).
         throw new UpstreamError(`${label} refused: ${safeReason(reason)}`, {
           reason: 'oauth-refused',
           status: answer.status,

@@ -6,7 +6,8 @@ export interface ClientObserver {
   /** Every v2 attempt, answered or not. `error` is a short, secret-free description of a transport failure. */
   onUpstreamCall?(e: { profile: string; method: string; path: string; status?: number; durationMs: number; attempt: number; error?: string }): void;
   onRetry?(e: { profile: string; reason: RetryReason; attempt: number }): void;
-  onTokenRefresh?(e: { profile: string; ok: boolean }): void;
+  /** A token refresh finished; `reason` (secret-free) says why it failed. */
+  onTokenRefresh?(e: { profile: string; ok: boolean; reason?: string }): void;
   /** Credits charged for one logical call (after it completed). */
   onCredits?(e: { profile: string; credits: number }): void;
   /** v2 said the credit budget is spent: the profile sends nothing until `until` (epoch ms). */

@@ -47,7 +47,7 @@ describe('parseConfig defaults', () => {
       sandbox: { port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [] },
       profiles: [],
       journal: { dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024, values: 'full', readRecords: false },
-      limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8 },
+      limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8, maxHeaderBytes: 96 * 1024, maxDiscardBytes: 16 * 1024 * 1024, headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, idleTimeoutMs: 5_000 },
       metadata: { ttlSeconds: 600, lookupCacheSeconds: 300 },
       tokenStore: { kind: 'memory', path: '.zbridge/tokens.json' },
       compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true, labelMatching: DEFAULT_LABEL_MATCHING, legacyZeros: false, customLookupIds: 'label-id' },
@@ -143,6 +143,24 @@ describe('loadConfig files', () => {
     expect(json.message).toMatch(/not valid JSON/);
     const yaml = configError(() => loadConfig(file('c.yaml', 'port: [1,\n  host'), {}));
     expect(yaml.option).toBe('--config');
+  });
+
+  it.each([
+    ['zbridge.yaml', 'profiles:\n  - name: erp\n    refreshToken: 1000.0123456789abcdef0123456789abcdef.fedcba9876543210fedcba: x\n', /line 3, column \d+/],
+    ['zbridge.yaml', 'profiles:\n  - name: erp\n    clientSecret: "0123456789abcdef0123456789abcdef\n', /line \d+, column \d+/],
+    ['zbridge.json', '{"profiles": [{"name": "erp",\n "refreshToken": 1000.0123456789abcdef0123456789abcdef}]}', /line 2, column \d+/],
+    ['zbridge.json', '{"profiles": [{"name": "erp",\n "clientSecret": "0123456789abcdef0123456789abcdef" x}]}', /line 2, column \d+/],
+  ])('a syntax error in %s names line and column, never the text of the line', (name, text, where) => {
+    const error = configError(() => loadConfig(file(name, text), {}));
+    expect(error.option).toBe('--config');
+    expect(error.message).toMatch(where);
+    expect(error.message).not.toMatch(/0123456789abcdef|1000\.|refreshToken|clientSecret/);
+  });
+
+  it('an unknown key that looks like a pasted secret is not printed whole', () => {
+    const secret = '1000.0123456789abcdef0123456789abcdef.fedcba9876543210fedcba9876543210';
+    const error = configError(() => parseConfig({ [secret]: 1 }));
+    expect(error.message).not.toContain(secret);
   });
 
   it('a file whose document is not a mapping is a ConfigError, also with env overrides', () => {

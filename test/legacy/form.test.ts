@@ -1,14 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LegacyRequestError } from '../../src/errors.js';
 import { formDecode } from '../../src/legacy/form.js';
 
 /**
  * The servlet decoding rules written the slow, obvious way (the implementation before formDecode got its
- * decodeURIComponent fast path): `+` → space, runs of `%XX` → bytes → UTF-8 with U+FFFD for invalid sequences,
- * any other `%` literal.
+ * decodeURIComponent fast path): `+` → space, runs of `%XX` → bytes → UTF-8, any other `%` literal. Invalid
+ * UTF-8 throws (the input-hygiene rule: a 4600, never U+FFFD).
  */
 function servletReference(text: string): string {
-  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const isHex = (s: string): boolean => /^[0-9a-fA-F]{2}$/.test(s);
   let out = '';
   let i = 0;
@@ -43,16 +44,47 @@ describe('formDecode', () => {
     ['%', '%'],
     ['%%41', '%A'],
     ['%26%2526', '&%26'],
-    ['%FF', '\ufffd'],
-    ['%C3+%A9', '\ufffd \ufffd'], // a sequence cut by a space
-    ['%C3%A9%C3', 'é\ufffd'], // truncated at the end
-    ['%C0%AF', '\ufffd\ufffd'], // overlong
-    ['%ED%A0%80', '\ufffd\ufffd\ufffd'], // encoded surrogate
-    ['%F4%90%80%80', '\ufffd\ufffd\ufffd\ufffd'], // beyond U+10FFFF
     ['é%C3%A9+中', 'éé 中'], // literal non-ASCII passes through
   ])('formDecode(%j) = %j', (input, output) => {
     expect(formDecode(input)).toBe(output);
     expect(servletReference(input)).toBe(output);
+  });
+
+  it.each([
+    ['%FF'],
+    ['%C3+%A9'], // a sequence cut by a space
+    ['%C3%A9%C3'], // truncated at the end
+    ['%C0%AF'], // overlong
+    ['%ED%A0%80'], // encoded surrogate
+    ['%F4%90%80%80'], // beyond U+10FFFF
+    ['100%+%FF'], // stray % and invalid bytes together (the servlet loop)
+  ])('formDecode(%j) is a 4600 naming the parameter, never U+FFFD', (input) => {
+    expect(() => formDecode(input, 'utf-8', 'Last')).toThrow(LegacyRequestError);
+    expect(() => formDecode(input, 'utf-8', 'wfTrigger')).toThrow(/wfTrigger/);
+  });
+
+  it.each([
+    ['iso-8859-1', 'V%E4ster%E5s', 'Västerås'],
+    ['ISO-8859-1', '%80%9F%FF', '\u0080\u009f\u00ff'], // latin1 maps every byte to the same code point
+    ['windows-1252', '%80%82%85%8A%91%92%93%94%99%9F', '€‚…Š‘’“”™Ÿ'],
+    ['cp1252', 'V%E4ster%E5s', 'Västerås'],
+    ['utf-8', 'V%C3%A4ster%C3%A5s', 'Västerås'],
+    ['us-ascii', 'a%41', 'aA'],
+  ])('percent-escapes decode in the declared charset %s: %j → %j', (charset, input, output) => {
+    expect(formDecode(input, charset)).toBe(output);
+  });
+
+  it.each([
+    ['windows-1252', '%81'], // the five unassigned windows-1252 bytes
+    ['windows-1252', '%8D'],
+    ['windows-1252', '%8F'],
+    ['windows-1252', '%90'],
+    ['windows-1252', '%9D'],
+    ['us-ascii', '%E4'],
+    ['utf-8', 'V%E4ster%E5s'], // latin1 bytes sent without declaring latin1
+    ['x-unknown-charset', '%41'],
+  ])('undecodable in %s: %j is a 4600', (charset, input) => {
+    expect(() => formDecode(input, charset)).toThrow(LegacyRequestError);
   });
 
   it('decodes exactly once: the output is never decoded again', () => {
@@ -70,7 +102,14 @@ describe('formDecode', () => {
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 10 }), (pieces) => {
         const text = pieces.join('');
-        expect(formDecode(text)).toBe(servletReference(text));
+        const run = (decode: (t: string) => string) => {
+          try {
+            return decode(text);
+          } catch (error) {
+            return error instanceof LegacyRequestError || error instanceof TypeError ? 'rejected' : String(error);
+          }
+        };
+        expect(run(formDecode)).toBe(run(servletReference));
       }),
       { numRuns: 2000 },
     );

@@ -208,9 +208,11 @@ describe('form and JSON helpers', () => {
     ['100%', '100%'],
     ['%zz%2', '%zz%2'],
     ['%26%2526', '&%26'],
-    ['%FF', '\ufffd'],
   ])('formDecode(%j) = %j', (input, output) => {
     expect(formDecode(input)).toBe(output);
+  });
+  it('rejects invalid UTF-8 escapes with 4600 naming the parameter, never U+FFFD', () => {
+    expect(() => formDecode('%FF', 'utf-8', 'wfTrigger')).toThrow(/wfTrigger/);
   });
   it('splits pairs and repairs a raw xmlData only when the XML was cut', () => {
     expect(parseFormPairs('xmlData=<L><row/></L>&a=1')).toEqual([{ name: 'xmlData', value: '<L><row/></L>' }, { name: 'a', value: '1' }]);

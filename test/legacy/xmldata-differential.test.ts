@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LegacyRequestError } from '../../src/errors.js';
 import { legacyErrorOf } from '../../src/mapping/results.js';
+import { firstIllegalChar } from '../../src/legacy/charset.js';
 import { legacyErrors } from '../../src/legacy/errors.js';
 import { parseXmlData, type XmlDataLimits } from '../../src/legacy/xmldata.js';
 import { parseXmlDataReference } from './xmldata-reference.js';
@@ -38,10 +39,13 @@ function agree(xml: string, limits?: XmlDataLimits): Outcome {
  * validator and parser read these two different ways (so its answer was an accident), and the scanner rejects
  * them: a quote inside a processing instruction (`<?pi a="?>"?>`, `<?pi don't?>`), a closing tag ending in `/>`
  * (`</row/>`), and `<!--` / `<![CDATA[` inside an attribute value or PI, which blinded the reference's textual
- * DOCTYPE check to the markup that followed.
+ * DOCTYPE check to the markup that followed. And any character outside XML 1.0 (a raw control character, an
+ * unpaired surrogate) anywhere in the document: the scanner applies the request-wide input-hygiene rule
+ * (src/legacy/charset.ts), the reference only checked the values it read.
  */
 function knownDeviation(xml: string): boolean {
   return (
+    firstIllegalChar(xml) >= 0 ||
     /<\?(?:(?!\?>)[^])*['"]/.test(xml) ||
     /<\/[^>\s]*\/\s*>/.test(xml) ||
     /=\s*(?:"[^"]*<![^"]*"|'[^']*<![^']*')/.test(xml) ||
@@ -154,6 +158,10 @@ describe('scanner ≡ fast-xml-parser reference', () => {
     ['a name with U+FEFF (name char to the validator, space to the parser)', '<L><row\uFEFF no="1"><FL val="A">x</FL></row\uFEFF></L>'],
     ['&toString; in a value (the reference looked it up on Object.prototype)', '<L><row no="1"><FL val="A">&toString;</FL></row></L>'],
     ['text outside the root after an empty PI <?>', '<?>php echo 1 ?><Leads><row/></Leads>'],
+    ['a raw NUL in a value (as &#0; is)', '<L><row no="1"><FL val="A">x\u0000y</FL></row></L>'],
+    ['a raw control character in an attribute never read', '<L><row no="1" x="\u0007"><FL val="A">x</FL></row></L>'],
+    ['an unpaired surrogate in a comment', '<L><!-- \udc00 --><row no="1"><FL val="A">x</FL></row></L>'],
+    ['U+FFFF in text', '<L><row no="1"><FL val="A">\uffff</FL></row></L>'],
   ])('deliberately rejects what the reference accepted: %s', (_name, xml) => {
     expect(outcome(parseXmlData, xml)).toEqual({ ok: false, legacy: xmlDataError });
   });

@@ -244,8 +244,9 @@ describe('pseudo-fields and values in plans', () => {
     expect(one('Notes', note, { resolutions: { noteParents } }).record).toEqual({ Note_Title: 'T', Note_Content: 'C', Parent_Id: '99', se_module: 'Leads' });
     const unresolved = one('Notes', note, { resolutions: { noteParents: new Map() } });
     expect(unresolved.error).toEqual(legacyErrors.rowMandatoryMissing('entityId'));
+    // Offline (converter): the unresolved parent is left out, as the converter's summary documents.
     const offline = one('Notes', note);
-    expect(offline.record).toEqual({ Note_Title: 'T', Note_Content: 'C', Parent_Id: '99' });
+    expect(offline.record).toEqual({ Note_Title: 'T', Note_Content: 'C' });
     expect(offline.warnings[0].kind).toBe('unresolved-parent');
   });
 

@@ -42,7 +42,10 @@ describe('zbridge serve', () => {
     const journalDir = mkdtempSync(join(tmpdir(), 'zbridge-cli-journal-'));
     const run = runCli(['serve', '--port', '0'], { ZBRIDGE_AUTHTOKENS: 'cli-token', ZBRIDGE_JOURNAL_DIR: journalDir, HOST: '127.0.0.1' });
     await waitFor(() => run.err().includes('accepted authtoken'), 'the banner');
-    expect(run.err()).toContain('accepted authtoken: cli-token');
+    // A configured token is a secret: the banner shows its fingerprint and a placeholder in the curl.
+    expect(run.err()).not.toContain('cli-token');
+    expect(run.err()).toMatch(/accepted authtoken\(s\): fp:[0-9a-f]{12}/);
+    expect(run.err()).toContain("authtoken=<your authtoken>");
     expect(run.err()).toContain("curl -s 'http://127.0.0.1:");
     const url = /listening on (http:\/\/[^\s]+)/.exec(run.err())![1];
     const body = new URLSearchParams({
@@ -59,4 +62,32 @@ describe('zbridge serve', () => {
     expect(lines.join('\n')).not.toContain('cli-token');
     expect(run.out()).not.toContain('cli-token');
   });
+
+  it('a start-up failure exits non-zero in sandbox mode too: port in use, journal folder not creatable', async () => {
+    const blocker = (await import('node:net')).createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const busyPort = (blocker.address() as { port: number }).port;
+    try {
+      const inUse = runCli(['serve', '--port', String(busyPort)], { HOST: '127.0.0.1', ZBRIDGE_JOURNAL_DIR: '' });
+      expect(await inUse.exited).not.toBe(0);
+      expect(inUse.err()).toMatch(/EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'zbridge-cli-')), 'a-file');
+    writeFileSync(file, 'x');
+    const noJournal = runCli(['serve', '--port', '0'], { HOST: '127.0.0.1', ZBRIDGE_JOURNAL_DIR: join(file, 'journal') });
+    expect(await noJournal.exited).not.toBe(0);
+    expect(noJournal.err()).toMatch(/ENOTDIR|EEXIST|ENOENT/);
+  }, 120_000);
+
+  it('a banner with a generated demo token prints it (that is its purpose)', async () => {
+    const run = runCli(['serve', '--port', '0'], { HOST: '127.0.0.1', ZBRIDGE_JOURNAL_DIR: '', ZBRIDGE_AUTHTOKENS: '' });
+    await waitFor(() => run.err().includes('accepted authtoken'), 'the banner');
+    const token = /accepted authtoken: ([0-9a-f]{32})/.exec(run.err())?.[1];
+    expect(token).toBeDefined();
+    expect(run.err()).toContain(`authtoken=${token}`);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  }, 120_000);
 });

@@ -112,11 +112,11 @@ describe('tokens through the client', () => {
     expect(grants(sb).refresh_token).toBe(2);
   });
 
-  it('a bad refresh token: a 4834 failure outcome, nothing sent to v2, no secret in the message', async () => {
+  it('a bad refresh token: a 4500 failure outcome, nothing sent to v2, no secret in the message', async () => {
     sb = await sandbox();
     const { client, events } = track(clientFor(sb.url, { refreshToken: '1000.revoked.refresh' }));
     const { outcome, calls } = await client.execute(insertLead('Never'), 'insert');
-    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4834', message: 'Invalid Ticket Id' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4500', message: 'Problem occured while processing the request' }, inDoubt: false });
     expect(calls).toEqual([]);
     expect(requestsOf(sb, INSERTS)).toBe(0);
     expect(events.refreshes).toEqual([false]);
@@ -126,26 +126,42 @@ describe('tokens through the client', () => {
     // GETs throw the same error.
     const error = (await client.get('/crm/v2/settings/modules').catch((e: unknown) => e)) as UpstreamError;
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(legacyErrorOf(error).code).toBe('4834');
+    expect(legacyErrorOf(error).code).toBe('4500');
   });
 
-  it('an unknown client id is HTTP 200 {"error":"invalid_client"}: 4834', async () => {
+  it('an unknown client id is HTTP 200 {"error":"invalid_client"}: 4500', async () => {
     sb = await sandbox();
     const { client } = track(clientFor(sb.url, { clientId: '1000.UNKNOWNCLIENT' }));
     const { outcome } = await client.execute(insertLead('Never'), 'insert');
-    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4834' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: false });
     expect((outcome as { message: string }).message).toContain('invalid_client');
     expect((outcome as { message: string }).message).not.toContain('1000.UNKNOWNCLIENT');
   });
 
-  it('a failed refresh is shared by concurrent callers but not remembered', async () => {
+  it('a refused refresh is shared by concurrent callers and backed off: no new refresh until the pause ends', async () => {
     sb = await sandbox();
-    const { client } = track(clientFor(sb.url, { refreshToken: '1000.bad.refresh' }));
+    const clock = { now: Date.UTC(2024, 0, 1) };
+    const { client } = track(clientFor(sb.url, { refreshToken: '1000.bad.refresh' }, { now: () => clock.now }));
     const results = await Promise.all(Array.from({ length: 20 }, () => client.execute(insertLead('x'), 'insert')));
-    expect(results.every((r) => r.outcome.kind === 'failure' && legacyOutcome(r.outcome).error?.code === '4834')).toBe(true);
+    expect(results.every((r) => r.outcome.kind === 'failure' && legacyOutcome(r.outcome).error?.code === '4500')).toBe(true);
     expect(grants(sb).errors).toBe(1);
+    // Within the back-off every call fails at once with the same reason: no refresh storm.
+    for (let i = 0; i < 10; i += 1) {
+      const { outcome } = await client.execute(insertLead('x'), 'insert');
+      expect((outcome as { message: string }).message).toContain('invalid_code');
+    }
+    expect(grants(sb).errors).toBe(1);
+    expect(client.tokens.health()).toMatchObject({ ok: false, reason: expect.stringContaining('invalid_code') });
+    clock.now += 5_001;
     await client.execute(insertLead('x'), 'insert');
     expect(grants(sb).errors).toBe(2);
+    // The pause doubles after a second refusal.
+    clock.now += 5_001;
+    await client.execute(insertLead('x'), 'insert');
+    expect(grants(sb).errors).toBe(2);
+    clock.now += 5_000;
+    await client.execute(insertLead('x'), 'insert');
+    expect(grants(sb).errors).toBe(3);
   });
 
   it('an unreachable accounts server: refresh retried, then 4500 not in doubt, nothing sent', async () => {
@@ -371,7 +387,7 @@ describe('limits', () => {
 });
 
 describe('answers the client passes on (local server)', () => {
-  it('a 401 that is not INVALID_TOKEN is not retried: execute returns it, get throws 4834', async () => {
+  it('a 401 that is not INVALID_TOKEN is not retried: execute returns it, get throws 4500', async () => {
     let hits = 0;
     local = await localServer(withTokenEndpoint((_req, res) => {
       hits++;
@@ -382,7 +398,7 @@ describe('answers the client passes on (local server)', () => {
     expect(outcome).toMatchObject({ kind: 'response', status: 401, body: { code: 'OAUTH_SCOPE_MISMATCH' } });
     expect(calls[0].attempts).toBe(1);
     const error = (await client.get('/crm/v2/settings/modules').catch((e: unknown) => e)) as UpstreamError;
-    expect(legacyErrorOf(error).code).toBe('4834');
+    expect(legacyErrorOf(error).code).toBe('4500');
     expect(error.v2Code).toBe('OAUTH_SCOPE_MISMATCH');
     expect(hits).toBe(2);
     expect(events.retries).toEqual([]);

@@ -72,12 +72,12 @@ describe('ZohoClient.execute against the sandbox', () => {
     expect(leads(sb, 'After')).toHaveLength(1);
   });
 
-  it('INVALID_TOKEN again with the fresh token is 4834', async () => {
+  it('INVALID_TOKEN again with the fresh token is 4500 (the bridge\'s credentials, not the client\'s authtoken)', async () => {
     sb = await sandbox();
     ({ client } = clientFor(sb.url));
     sb.state.setFaults({ failNext: { count: 2, kind: 'invalid-token' } });
     const { outcome, calls } = await client.execute(insertLead('Never'), 'insert');
-    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4834', message: 'Invalid Ticket Id' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4500', message: 'Problem occured while processing the request' }, inDoubt: false });
     expect(calls[0]).toMatchObject({ status: 401, attempts: 2 });
     expect(leads(sb, 'Never')).toHaveLength(0);
   });
@@ -98,7 +98,7 @@ describe('ZohoClient.execute against the sandbox', () => {
 
   it('429 beyond the retry budget is 4820, and its credits are given back', async () => {
     sb = await sandbox();
-    ({ client } = clientFor(sb.url, { maxRetries: 2 }));
+    ({ client } = clientFor(sb.url, { maxRetries: 2, creditsPerDay: 100 }));
     sb.state.setFaults({ failNext: { count: 10, kind: '429' } });
     const { outcome, calls } = await client.execute(insertLead('Throttled'), 'insert');
     expect(legacyOutcome(outcome)).toMatchObject({

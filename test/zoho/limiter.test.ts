@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.js';
-import { DAY_MS, RollingCreditMeter, Semaphore, writeCredits } from '../../src/zoho/limiter.js';
+import { CREDIT_BUCKET_MS, DAY_MS, RollingCreditMeter, Semaphore, writeCredits } from '../../src/zoho/limiter.js';
 import { legacyErrorOf } from '../../src/mapping/results.js';
 
 describe('Semaphore', () => {
@@ -50,16 +50,51 @@ describe('credits (docs/PROTOCOL.md §11)', () => {
 
   it('counts over a rolling 24 h window', () => {
     let now = 1_000_000;
-    const meter = new RollingCreditMeter(undefined, () => now);
+    const meter = new RollingCreditMeter(100, () => now);
     expect(meter.reserve(3)).toBe(true);
     now += DAY_MS / 2;
     expect(meter.reserve(2)).toBe(true);
     expect(meter.used()).toBe(5);
-    expect(meter.remaining()).toBeUndefined();
-    now += DAY_MS / 2; // the first reservation is now 24 h old
+    expect(meter.remaining()).toBe(95);
+    now += DAY_MS / 2 + CREDIT_BUCKET_MS; // the first reservation's bucket is now 24 h old
     expect(meter.used()).toBe(2);
     now += DAY_MS;
     expect(meter.used()).toBe(0);
+  });
+
+  it('keeps nothing without a budget', () => {
+    let now = 0;
+    const meter = new RollingCreditMeter(undefined, () => now);
+    for (let i = 0; i < 100_000; i += 1) {
+      expect(meter.reserve(1)).toBe(true);
+      now += 7;
+    }
+    expect(meter.bucketCount).toBe(0);
+    expect(meter.used()).toBe(0);
+    expect(meter.remaining()).toBeUndefined();
+  });
+
+  it('with a budget, memory is bounded by the window (one bucket per minute), not by the call rate', () => {
+    let now = 0;
+    const meter = new RollingCreditMeter(Number.MAX_SAFE_INTEGER, () => now);
+    // Two days of one call every 50 ms: 3.5 million reservations.
+    for (let i = 0; i < 2 * DAY_MS; i += 50) {
+      meter.reserve(1);
+      now += 50;
+    }
+    expect(meter.bucketCount).toBeLessThanOrEqual(DAY_MS / CREDIT_BUCKET_MS + 1);
+    // The reservations of the last 24 h (the one made exactly 24 h ago has just left).
+    expect(meter.used()).toBe(DAY_MS / 50 - 1);
+  });
+
+  it('never expires a reservation early (the bucket time is rounded up)', () => {
+    let now = 30_000; // half-way through a minute
+    const meter = new RollingCreditMeter(1, () => now);
+    expect(meter.reserve(1)).toBe(true);
+    now += DAY_MS - 1;
+    expect(meter.reserve(1)).toBe(false);
+    now += CREDIT_BUCKET_MS;
+    expect(meter.reserve(1)).toBe(true);
   });
 
   it('refuses a reservation that would exceed the budget, and refunds', () => {

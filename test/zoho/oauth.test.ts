@@ -71,23 +71,23 @@ describe('TokenManager against the sandbox', () => {
     expect(grants(sb)).toBe(1);
   });
 
-  it('a bad refresh token is 4834 without the secrets in the message', async () => {
+  it('a bad refresh token is 4500 (an upstream problem) without the secrets in the message', async () => {
     sb = await sandbox();
     const m = manager(sb.url, {}, new MemoryTokenStore(), { refreshToken: '1000.wrong.refresh' });
     const error = (await m.getToken().catch((e: unknown) => e)) as UpstreamError;
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(legacyErrorOf(error)).toEqual({ code: '4834', message: 'Invalid Ticket Id' });
+    expect(legacyErrorOf(error)).toEqual({ code: '4500', message: 'Problem occured while processing the request' });
     expect(error.v2Code).toBe('invalid_code');
     expect(error.message).not.toContain('1000.wrong.refresh');
     expect(error.message).not.toContain(CLIENT_SECRET);
   });
 
-  it('a wrong client secret is 4834 (invalid_client) and the client turns it into a failure outcome', async () => {
+  it('a wrong client secret is 4500 (invalid_client) and the client turns it into a failure outcome', async () => {
     sb = await sandbox();
     const { client, events } = clientFor(sb.url, { clientSecret: 'not-the-secret' });
     const { outcome, calls } = await client.execute(insertLead('Nobody'), 'insert');
     client.close();
-    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4834' }, inDoubt: false });
+    expect(legacyOutcome(outcome)).toMatchObject({ kind: 'failure', error: { code: '4500' }, inDoubt: false });
     expect(calls).toEqual([]); // nothing reached v2
     expect(events.refreshes).toEqual([false]);
     expect(JSON.stringify(outcome)).not.toContain('not-the-secret');
@@ -151,10 +151,10 @@ describe('TokenManager against a local token server', () => {
     expect(error.retryable).toBe(true);
   });
 
-  it('an HTTP-200 answer without access_token is 4834', async () => {
+  it('an HTTP-200 answer without access_token is 4500', async () => {
     local = await localServer((_req, res) => json(res, 200, { token_type: 'Bearer' }));
     const error = (await manager(local.url).getToken().catch((e: unknown) => e)) as UpstreamError;
-    expect(legacyErrorOf(error).code).toBe('4834');
+    expect(legacyErrorOf(error).code).toBe('4500');
   });
 
   it('sends the refresh grant as a form with every field', async () => {
