@@ -89,7 +89,7 @@ describe('freezes (pre-authentication)', () => {
   it.each([
     ['a run of empty comments before a raw & (was exponential)', `GET /crm/private/xml/Leads/insertRecords?xmlData=${'<!---->'.repeat(40)}x&a=b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`],
     ['many xmlData=<a>& pieces in a body (was quadratic)', (() => {
-      const body = 'xmlData=<a>&'.repeat(10_000);
+      const body = 'xmlData=<a>&'.repeat(2_500); // bounded: the quadratic itself is caught by complexity.test.ts
       return `POST /crm/private/xml/Leads/insertRecords HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
     })()],
     ['one <row> with 20,000 attributes (was quadratic)', (() => {
