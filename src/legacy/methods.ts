@@ -6,5 +6,6 @@ export const V1_METHODS: ReadonlySet<string> = new Set([
   'insertRecords', 'updateRecords', 'getRecords', 'getRecordById', 'getMyRecords', 'searchRecords',
   'getSearchRecords', 'getSearchRecordsByPDC', 'deleteRecords', 'getRelatedRecords', 'updateRelatedRecords',
   'getFields', 'getUsers', 'uploadFile', 'downloadFile', 'deleteFile', 'uploadPhoto', 'downloadPhoto', 'deletePhoto',
-  'convertLead', 'getDeletedRecordIds', 'getModules', 'delink', 'getNotes', 'insertNotes',
+  'convertLead', 'getDeletedRecordIds', 'getModules', 'delink', 'getNotes', 'insertNotes', 'getCVRecords',
+  'getSearchRecordsByPDC', 'getRecordsByPDC', 'updateMultipleRecords', 'getAllRecords',
 ]);
