@@ -40,11 +40,11 @@ export interface MappingOptions {
 export type LabelMatching = 'exact' | 'case-insensitive';
 
 /**
- * The default label comparison (issue 16 item 7). v1 matched labels exactly; the default becomes `exact` once the
- * v1 read methods (getRecords, getFields) are served, because clients learn the exact labels from them and some
- * send `last_name`-style names until they have. Until then `case-insensitive`.
+ * The default label comparison (issue 16 item 7): `exact`, as v1 matched labels. It became the default together with
+ * the v1 read methods (getRecords, getFields), from which clients learn the exact labels; some send `last_name`-style
+ * names until they have, and `case-insensitive` keeps those working.
  */
-export const DEFAULT_LABEL_MATCHING: LabelMatching = 'case-insensitive';
+export const DEFAULT_LABEL_MATCHING: LabelMatching = 'exact';
 
 export type FieldTarget =
   /** A plain field, coerced by data_type. */
