@@ -5,7 +5,9 @@ import type { RunningProxy } from './index.js';
 
 export function startupBanner(proxy: RunningProxy, config: ZbridgeConfig): string {
   const tokens = proxy.upstream.authtokens;
-  const lines = [`zbridge proxy listening on ${proxy.url}`];
+  // A wildcard bind is reachable from the network: say so, the URL alone (loopback) would suggest otherwise.
+  const wildcard = /^(0\.0\.0\.0|\[::\]|):/.test(proxy.bind);
+  const lines = [`zbridge proxy listening on ${proxy.url}${wildcard ? ` (bound to ${proxy.bind}: every network interface; set host: 127.0.0.1 to keep it local)` : ''}`];
   if (proxy.upstream.sandbox) {
     // A generated demo token is printed (that is its purpose); a configured one is a secret: only its
     // fingerprint, and a placeholder in the curl.

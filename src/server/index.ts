@@ -26,7 +26,10 @@ import { createLogger, type Logger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
 
 export interface RunningProxy {
+  /** Where the proxy is reached from this machine (a wildcard bind address shown as loopback). */
   url: string;
+  /** The address the socket is bound to, as `host:port` (`0.0.0.0:8080` = every interface). */
+  bind: string;
   port: number;
   /** The admin listener (`admin.port`): /healthz, /readyz, /metrics; absent when they are on the proxy port. */
   admin?: { url: string; port: number };
@@ -152,6 +155,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = listenUrl(config.host, port);
+  const bind = `${config.host.includes(':') ? `[${config.host}]` : config.host || '0.0.0.0'}:${port}`;
   let admin: { server: Server; url: string; port: number } | undefined;
   if (config.admin.port !== undefined) {
     try {
@@ -174,6 +178,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     {
       version: VERSION,
       listen: url,
+      bind,
       ...(admin ? { admin: admin.url } : {}),
       upstream: config.upstream,
       ...(upstream.sandbox ? { sandbox: upstream.sandbox.url } : {}),
@@ -214,7 +219,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     return closing;
   };
 
-  return { url, port, ...(admin ? { admin: { url: admin.url, port: admin.port } } : {}), upstream, journal, metrics, logger, close };
+  return { url, bind, port, ...(admin ? { admin: { url: admin.url, port: admin.port } } : {}), upstream, journal, metrics, logger, close };
 }
 
 /**
