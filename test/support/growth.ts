@@ -11,6 +11,7 @@
  *   Measured on the 2-core CI machine under load, linear parsers show ×1.3–1.8 on top of the ideal ratio
  *   (garbage collection and caches grow with the input): with a factor of 4 (threshold 8) that left too little
  *   room, with a factor of 2 the margin would be only ×1.4 to begin with.
+ * - A ratio over the limit (but not blatantly so) is measured again, up to three attempts, keeping the lowest.
  * - Each timed round repeats the parse until the small input takes ≥ 10 ms, so timer resolution and constant
  *   overheads do not dominate; a first pass that already shows a large blow-up returns at once (an exponential
  *   case must fail fast, not run for minutes).
@@ -30,6 +31,17 @@ function cpuMs(run: () => void): number {
  * acceptance (hostile input is mostly rejected) and is timed the same way.
  */
 export function growthRatio<T>(make: (n: number) => T, run: (input: T) => unknown, n: number): number {
+  // A verdict over the limit but short of a blatant blow-up is measured again (at most twice more), keeping the
+  // lowest ratio: load can only inflate a ratio (a burst of other work or GC during the large rounds), while a
+  // real quadratic stays near ×64 in every attempt. Seen in CI-like runs: a linear parser at ×24 once under load.
+  let best = measureGrowth(make, run, n);
+  for (let attempt = 1; attempt < 3 && best > LINEAR_LIMIT && best < LINEAR_LIMIT * 3; attempt += 1) {
+    best = Math.min(best, measureGrowth(make, run, n));
+  }
+  return best;
+}
+
+function measureGrowth<T>(make: (n: number) => T, run: (input: T) => unknown, n: number): number {
   const small = make(n);
   const large = make(n * GROWTH_FACTOR);
   const once = (input: T) => {
