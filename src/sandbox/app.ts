@@ -11,7 +11,7 @@ import { creditCost } from './limits.js';
 import type { SandboxUser } from './metadata.js';
 import type { AccessTokenInfo } from './oauth.js';
 import { displayName } from './render.js';
-import { fullRecord, getRecord, layouts, listRecords, MAX_PER_PAGE, users as listUsers, type ReadRequest } from './reads.js';
+import { fullRecord, getRecord, layouts, listRecords, pageOf as pagePlain, users as listUsers, type ReadRequest } from './reads.js';
 import {
   CriteriaError,
   conditionCount,
@@ -283,19 +283,9 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Express; 
     return listRecords(readRequest(ctx), moduleApi);
   }
 
+  /** The one pager of the sandbox (reads.ts `pageOf`) over this request's page/per_page. */
   function pageItems<T>(ctx: CallContext, records: T[], renderItem: (item: T) => Record<string, unknown>): Reply {
-    const q = ctx.req.query;
-    const pageNo = Math.max(1, Number.parseInt(String(q.page ?? '1'), 10) || 1);
-    const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Number.parseInt(String(q.per_page ?? MAX_PER_PAGE), 10) || MAX_PER_PAGE));
-    const slice = records.slice((pageNo - 1) * perPage, pageNo * perPage);
-    if (slice.length === 0) return { status: 204 };
-    return {
-      status: 200,
-      body: {
-        data: slice.map(renderItem),
-        info: { per_page: perPage, count: slice.length, page: pageNo, more_records: records.length > pageNo * perPage },
-      },
-    };
+    return pagePlain(ctx.req, records, renderItem);
   }
 
   function search(ctx: CallContext, moduleApi: string): Reply {

@@ -135,7 +135,7 @@ function sortRecords(req: ReadRequest, records: StoredRecord[], sortBy: string, 
 }
 
 /** `{"data":[…],"info":{per_page,count,page,more_records}}` of one page, or 204 when the page is empty. */
-export function pageOf(req: Pick<ReadRequest, 'query'>, records: StoredRecord[], render: (r: StoredRecord) => Record<string, unknown>): Reply {
+export function pageOf<T>(req: Pick<ReadRequest, 'query'>, records: T[], render: (r: T) => Record<string, unknown>): Reply {
   const q = req.query;
   const pageNo = Math.max(1, Number.parseInt(String(q.page ?? '1'), 10) || 1);
   const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Number.parseInt(String(q.per_page ?? MAX_PER_PAGE), 10) || MAX_PER_PAGE));
