@@ -130,8 +130,7 @@ export class ActionBridge {
   /* ---------------------------------------------------------------- related records */
 
   private async updateRelated(ctx: Ctx, parent: ModuleMeta): Promise<ActionAnswer> {
-    const parentId = numericParam(ctx.call, 'id');
-    if (isRefusal(parentId)) throw rejected(parentId.refusal);
+    const parentId = requireNumeric(ctx.call, 'id');
     const related = await this.relatedModule(ctx, 'relatedModule');
     if (!isRelatedUpdatePair(parent, related)) {
       throw rejected({ reason: 'bad-parameter', parameter: 'relatedModule', detail: `v1 could not relate ${related.apiName} to ${parent.apiName}` });
@@ -158,10 +157,8 @@ export class ActionBridge {
   }
 
   private async delink(ctx: Ctx, parent: ModuleMeta): Promise<ActionAnswer> {
-    const parentId = numericParam(ctx.call, 'id');
-    if (isRefusal(parentId)) throw rejected(parentId.refusal);
-    const relatedId = numericParam(ctx.call, 'relatedId');
-    if (isRefusal(relatedId)) throw rejected(relatedId.refusal);
+    const parentId = requireNumeric(ctx.call, 'id');
+    const relatedId = requireNumeric(ctx.call, 'relatedId');
     const related = await this.relatedModule(ctx, 'relatedModule');
     const list = await this.deps.relatedLists.find(ctx.profile, parent, related);
     const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${parent.apiName}/${parentId}/${list.api_name}/${relatedId}` };
@@ -179,8 +176,7 @@ export class ActionBridge {
 
   private async convertLead(ctx: Ctx, module: ModuleMeta): Promise<ActionAnswer> {
     if (module.apiName !== 'Leads') throw new CallRejected({ reason: 'unsupported-method', category: 'unsupported-method', detail: 'convertLead on a module other than Leads' });
-    const leadId = numericParam(ctx.call, 'leadId');
-    if (isRefusal(leadId)) throw rejected(leadId.refusal);
+    const leadId = requireNumeric(ctx.call, 'leadId');
     let rows: ReturnType<typeof parseXmlData>['rows'] = [];
     if (ctx.call.xmlData !== undefined && ctx.call.xmlData.trim() !== '') {
       try {
@@ -234,8 +230,7 @@ export class ActionBridge {
   /* ---------------------------------------------------------------- files and photos */
 
   private async upload(ctx: Ctx, module: ModuleMeta, photo: boolean): Promise<ActionAnswer> {
-    const recordId = numericParam(ctx.call, 'id');
-    if (isRefusal(recordId)) throw rejected(recordId.refusal);
+    const recordId = requireNumeric(ctx.call, 'id');
     const file: LegacyFilePart | undefined = ctx.call.files?.find((f) => f.field.toLowerCase() === 'content') ?? ctx.call.files?.[0];
     const url = photo ? undefined : ctx.call.params.attachmenturl?.trim() || undefined;
     if (!file && !url) throw rejected({ reason: 'bad-parameter', parameter: 'content', detail: `${ctx.call.method} without a file part` });
@@ -285,16 +280,14 @@ export class ActionBridge {
   }
 
   private async downloadFile(ctx: Ctx, module: ModuleMeta): Promise<ActionAnswer> {
-    const attachmentId = numericParam(ctx.call, 'id');
-    if (isRefusal(attachmentId)) throw rejected(attachmentId.refusal);
+    const attachmentId = requireNumeric(ctx.call, 'id');
     const parent = await this.attachmentParent(ctx, module, attachmentId);
     if (!parent) return failed(ctx, legacyErrors.badParameter('id'), 'attachment id not in the attachment map (upload or list it through the bridge first)', 'client');
     return this.download(ctx, `/crm/v2/${parent.module}/${parent.recordId}/Attachments/${attachmentId}`);
   }
 
   private async downloadPhoto(ctx: Ctx, module: ModuleMeta): Promise<ActionAnswer> {
-    const recordId = numericParam(ctx.call, 'id');
-    if (isRefusal(recordId)) throw rejected(recordId.refusal);
+    const recordId = requireNumeric(ctx.call, 'id');
     return this.download(ctx, `/crm/v2/${module.apiName}/${recordId}/photo`);
   }
 
@@ -319,8 +312,7 @@ export class ActionBridge {
   }
 
   private async deleteFile(ctx: Ctx, module: ModuleMeta): Promise<ActionAnswer> {
-    const attachmentId = numericParam(ctx.call, 'id');
-    if (isRefusal(attachmentId)) throw rejected(attachmentId.refusal);
+    const attachmentId = requireNumeric(ctx.call, 'id');
     const parent = await this.attachmentParent(ctx, module, attachmentId);
     if (!parent) return failed(ctx, legacyErrors.badParameter('id'), 'attachment id not in the attachment map', 'client');
     const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${parent.module}/${parent.recordId}/Attachments/${attachmentId}` };
@@ -335,8 +327,7 @@ export class ActionBridge {
   }
 
   private async deletePhoto(ctx: Ctx, module: ModuleMeta): Promise<ActionAnswer> {
-    const recordId = numericParam(ctx.call, 'id');
-    if (isRefusal(recordId)) throw rejected(recordId.refusal);
+    const recordId = requireNumeric(ctx.call, 'id');
     const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${module.apiName}/${recordId}/photo` };
     this.journal(ctx, 'delete-photo', module, [req]);
     const outcome = await this.send(ctx, req, { write: true, repeatable: true });
@@ -427,6 +418,13 @@ function failed(ctx: Ctx, error: LegacyError, detail: string, category = 'upstre
 /** A v2 call that failed (network, 5xx, 429 after retries, local limits): its reason's v1 error. */
 function upstreamFailed(ctx: Ctx, outcome: Extract<V2SendOutcome, { kind: 'failure' }>): ActionAnswer {
   return failed(ctx, legacyErrorFor(outcome.reason), outcome.message);
+}
+
+/** A numeric v1 parameter (record, attachment or lead id), else the 4600 rejection naming it (nothing is sent). */
+function requireNumeric(call: LegacyCall, name: string): string {
+  const value = numericParam(call, name);
+  if (isRefusal(value)) throw rejected(value.refusal);
+  return value;
 }
 
 function rejected(refusal: ActionRefusal): CallRejected {
