@@ -22,12 +22,12 @@ import { UpstreamError, ZbridgeError, type FailureReason } from '../errors.js';
 import { v2CodeOf } from '../v2/answers.js';
 import { bodyJson, stringifyV2 } from '../v2/json.js';
 import type { V2Operation, V2Outcome, V2Request } from '../v2/types.js';
-import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
+import { createAxios, keepAliveAgents, sendOnce, type HttpAgents, type HttpAnswer, type HttpAttempt } from './http.js';
 import { RollingCreditMeter, Semaphore, writeCredits, type ConcurrencyLimiter, type CreditMeter } from './limiter.js';
 import { notify, type ClientObserver, type RetryReason, type V2CallRecord } from './observer.js';
 import { DEFAULT_CREDITS_PAUSE_MS, MemoryCreditStop, rateLimitKind, type CreditStop } from './rate-limit.js';
 import { TokenManager } from './oauth.js';
-import { MemoryTokenStore, type TokenStore } from './tokens.js';
+import { MemoryTokenStore, type StoredToken, type TokenStore } from './tokens.js';
 import { PROFILE_DEFAULTS, type ZohoProfile } from './types.js';
 
 export type { ClientObserver, V2CallRecord } from './observer.js';
@@ -255,6 +255,18 @@ export class ZohoClient {
 
   private async call(plan: CallPlan, calls: V2CallRecord[]): Promise<CallResult> {
     const label = `${plan.method} ${plan.path}`;
+    const refused = this.refusedLocally(plan, label);
+    if (refused) return refused;
+    const run = newRun(plan, label);
+    const result = await this.attempts(run, calls);
+    // Zoho may have charged credits once an attempt reached it; otherwise the reservation goes back.
+    if (run.processed) notify(this.observer.onCredits, { profile: this.profile.id, credits: plan.credits });
+    else this.credits.refund(plan.credits);
+    return result;
+  }
+
+  /** A call that must not be sent at all: a bad path, a profile stopped after a credits 429, a spent local budget. */
+  private refusedLocally(plan: CallPlan, label: string): CallResult | undefined {
     if (!plan.path.startsWith('/') || plan.path.startsWith('//')) {
       return fail(new UpstreamError(`${label}: not a path under the API domain`, {}));
     }
@@ -277,170 +289,193 @@ export class ZohoClient {
         }),
       );
     }
-    let processed = false; // Zoho may have charged credits for an attempt
-    const result = await this.attempts(plan, calls, label, () => (processed = true));
-    if (processed) notify(this.observer.onCredits, { profile: this.profile.id, credits: plan.credits });
-    else this.credits.refund(plan.credits);
-    return result;
+    return undefined;
   }
 
-  private async attempts(plan: CallPlan, calls: V2CallRecord[], label: string, markProcessed: () => void): Promise<CallResult> {
-    const query = plan.query ? queryString(plan.query) : '';
-    // One record per logical call, updated by every attempt (journals show `attempts: 3, status: 201`).
-    const record: V2CallRecord = { method: plan.method, path: plan.path, durationMs: 0, attempts: 0 };
-    let retries = 0;
-    let tokenRetried = false;
-    /** An earlier attempt of this write may have been applied. */
-    let maybeApplied = false;
-    const failure = (message: string, reason: FailureReason, extra: { status?: number; v2Code?: string; inDoubt?: boolean; retryable?: boolean } = {}) =>
-      fail(
-        new UpstreamError(`${label}: ${message}`, {
-          reason,
-          status: extra.status,
-          v2Code: extra.v2Code,
-          retryable: extra.retryable ?? false,
-          inDoubt: (extra.inDoubt ?? false) || maybeApplied,
+  /** The attempt loop: token, send, record, then the answer decides — done, retry after a backoff, or a new token. */
+  private async attempts(run: CallRun, calls: V2CallRecord[]): Promise<CallResult> {
+    const query = run.plan.query ? queryString(run.plan.query) : '';
+    for (let attempt = 1; ; attempt++) {
+      const got = await this.tokenFor(run);
+      if (got.kind === 'failure') return got;
+      const token = got.token;
+      const sent = await this.sendAttempt(run, token, query);
+      if (sent.kind === 'failure') return sent;
+      this.recordAttempt(run, calls, attempt, sent.answer, sent.durationMs);
+      const verdict = await this.judge(run, attempt, sent.answer, token.accessToken);
+      if (verdict.kind === 'done') return verdict.result;
+      if (verdict.kind === 'new-token') {
+        notify(this.observer.onRetry, { profile: this.profile.id, reason: 'invalid-token', attempt });
+        continue;
+      }
+      if (!(await this.backoff(run, verdict.reason, attempt, verdict.hintMs))) return verdict.otherwise;
+    }
+  }
+
+  /** The access token for the next attempt, or the call's failure when it cannot be had. */
+  private async tokenFor(run: CallRun): Promise<{ kind: 'token'; token: StoredToken } | Extract<CallResult, { kind: 'failure' }>> {
+    try {
+      return { kind: 'token', token: await this.tokens.getToken() };
+    } catch (error) {
+      if (error instanceof UpstreamError) {
+        return runFailure(run, error.message, error.reason, { status: error.status, v2Code: error.v2Code, retryable: error.retryable });
+      }
+      return runFailure(run, 'token refresh failed', 'upstream-failed');
+    }
+  }
+
+  /** One HTTP attempt inside a concurrency slot (released before any backoff), with its duration in ms. */
+  private async sendAttempt(
+    run: CallRun,
+    token: StoredToken,
+    query: string,
+  ): Promise<{ kind: 'sent'; answer: HttpAnswer; durationMs: number } | Extract<CallResult, { kind: 'failure' }>> {
+    let release;
+    try {
+      release = await this.limiter.acquire();
+    } catch (error) {
+      const e = error instanceof UpstreamError ? error : undefined;
+      return runFailure(run, e?.message ?? 'no upstream slot', e?.reason ?? 'rate-limited', { retryable: true });
+    }
+    const started = performance.now();
+    try {
+      const answer = await sendOnce(this.http, this.httpAttempt(run.plan, token, query), this.agents);
+      return { kind: 'sent', answer, durationMs: Math.round((performance.now() - started) * 1000) / 1000 };
+    } finally {
+      release(); // a retry's backoff must not hold a slot
+    }
+  }
+
+  /** The HTTP request of one attempt (a multipart body is rebuilt for each). */
+  private httpAttempt(plan: CallPlan, token: StoredToken, query: string): HttpAttempt {
+    const multipart = typeof plan.body === 'function' ? plan.body() : undefined;
+    const contentType = multipart ? multipart.contentType : plan.body !== undefined ? 'application/json' : undefined;
+    return {
+      method: plan.method,
+      url: `${token.apiDomain}${plan.path}${query}`,
+      headers: {
+        ...plan.headers,
+        Authorization: `Zoho-oauthtoken ${token.accessToken}`,
+        ...(contentType !== undefined ? { 'Content-Type': contentType } : {}),
+        ...(multipart?.length !== undefined ? { 'Content-Length': String(multipart.length) } : {}),
+        Accept: plan.streamResponse ? '*/*' : 'application/json',
+      },
+      body: multipart ? multipart.stream : (plan.body as string | undefined),
+      timeoutMs: this.timeoutMs,
+      streamResponse: plan.streamResponse,
+    };
+  }
+
+  /** Fold one attempt into the call's journal record (pushed on the first attempt) and tell the observer. */
+  private recordAttempt(run: CallRun, calls: V2CallRecord[], attempt: number, answer: HttpAnswer, durationMs: number): void {
+    const record = run.record;
+    if (record.attempts === 0) calls.push(record);
+    record.attempts = attempt;
+    record.durationMs = Math.round((record.durationMs + durationMs) * 1000) / 1000;
+    if (answer.kind === 'response') {
+      record.status = answer.status;
+      delete record.error;
+    } else {
+      delete record.status;
+      record.error = answer.message;
+    }
+    notify(this.observer.onUpstreamCall, {
+      profile: this.profile.id,
+      method: run.plan.method,
+      path: run.plan.path,
+      status: record.status,
+      durationMs,
+      attempt,
+      error: record.error,
+    });
+  }
+
+  /** What an attempt's answer means for the call (see the retry policy at the top of this file). */
+  private async judge(run: CallRun, attempt: number, answer: HttpAnswer, accessToken: string): Promise<Verdict> {
+    if (answer.kind === 'error') return transportVerdict(run, attempt, answer);
+    const { body, parsed } = parseBody(answer.text);
+    const v2Code = v2CodeOf(body);
+    if (answer.status === 401 && v2Code === 'INVALID_TOKEN') return this.invalidTokenVerdict(run, accessToken, v2Code);
+    if (answer.status === 429) return this.rateLimitedVerdict(run, attempt, answer.headers, body, v2Code);
+    run.processed = true;
+    if (answer.status >= 500) return serverErrorVerdict(run, answer.status, v2Code);
+    if (answer.stream) {
+      return done({ kind: 'response', status: answer.status, body: undefined, parsed: true, stream: answer.stream, headers: answer.headers });
+    }
+    return done({ kind: 'response', status: answer.status, body, parsed });
+  }
+
+  /** 401 INVALID_TOKEN: drop the token; one retry with a fresh one, unless a sent insert would be resent. */
+  private async invalidTokenVerdict(run: CallRun, accessToken: string, v2Code: string): Promise<Verdict> {
+    await this.tokens.invalidate(accessToken);
+    if (this.mustNotResend(run.plan, '401')) {
+      return done(
+        runFailure(run, 'INVALID_TOKEN after the insert was sent: not resent, it may have been applied', 'upstream-failed', {
+          status: 401,
+          v2Code,
+          inDoubt: true,
         }),
       );
-    const retry = async (reason: RetryReason, attempt: number, hintMs?: number): Promise<boolean> => {
-      if (retries >= this.maxRetries) return false;
-      retries++;
-      notify(this.observer.onRetry, { profile: this.profile.id, reason, attempt });
-      await this.sleep(this.backoffMs(retries, hintMs));
-      return true;
-    };
-
-    for (let attempt = 1; ; attempt++) {
-      let token;
-      try {
-        token = await this.tokens.getToken();
-      } catch (error) {
-        if (error instanceof UpstreamError) {
-          return failure(error.message, error.reason, { status: error.status, v2Code: error.v2Code, retryable: error.retryable });
-        }
-        return failure('token refresh failed', 'upstream-failed');
-      }
-
-      let release;
-      try {
-        release = await this.limiter.acquire();
-      } catch (error) {
-        const e = error instanceof UpstreamError ? error : undefined;
-        return failure(e?.message ?? 'no upstream slot', e?.reason ?? 'rate-limited', { retryable: true });
-      }
-      const started = performance.now();
-      let answer;
-      try {
-        const multipart = typeof plan.body === 'function' ? plan.body() : undefined;
-        const contentType = multipart ? multipart.contentType : plan.body !== undefined ? 'application/json' : undefined;
-        answer = await sendOnce(
-          this.http,
-          {
-            method: plan.method,
-            url: `${token.apiDomain}${plan.path}${query}`,
-            headers: {
-              ...plan.headers,
-              Authorization: `Zoho-oauthtoken ${token.accessToken}`,
-              ...(contentType !== undefined ? { 'Content-Type': contentType } : {}),
-              ...(multipart?.length !== undefined ? { 'Content-Length': String(multipart.length) } : {}),
-              Accept: plan.streamResponse ? '*/*' : 'application/json',
-            },
-            body: multipart ? multipart.stream : (plan.body as string | undefined),
-            timeoutMs: this.timeoutMs,
-            streamResponse: plan.streamResponse,
-          },
-          this.agents,
-        );
-      } finally {
-        release(); // a retry's backoff must not hold a slot
-      }
-      const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      if (record.attempts === 0) calls.push(record);
-      record.attempts = attempt;
-      record.durationMs = Math.round((record.durationMs + durationMs) * 1000) / 1000;
-      if (answer.kind === 'response') {
-        record.status = answer.status;
-        delete record.error;
-      } else {
-        delete record.status;
-        record.error = answer.message;
-      }
-      notify(this.observer.onUpstreamCall, {
-        profile: this.profile.id,
-        method: plan.method,
-        path: plan.path,
-        status: record.status,
-        durationMs,
-        attempt,
-        error: record.error,
-      });
-
-      if (answer.kind === 'error') {
-        if (answer.notSent) {
-          if (await retry('network', attempt)) continue;
-          return failure(`not sent after ${attempt} attempts: ${answer.message}`, 'upstream-failed', { retryable: true });
-        }
-        markProcessed();
-        if (plan.write) maybeApplied = true;
-        if (plan.repeatable && (await retry('network', attempt))) continue;
-        return failure(answer.message, 'upstream-failed', { inDoubt: plan.write });
-      }
-
-      const { body, parsed } = parseBody(answer.text);
-      const v2Code = v2CodeOf(body);
-      if (answer.status === 401 && v2Code === 'INVALID_TOKEN') {
-        await this.tokens.invalidate(token.accessToken);
-        if (plan.write && !plan.repeatable && !this.trusted.has('401')) {
-          return failure('INVALID_TOKEN after the insert was sent: not resent, it may have been applied', 'upstream-failed', {
-            status: 401,
-            v2Code,
-            inDoubt: true,
-          });
-        }
-        if (!tokenRetried) {
-          tokenRetried = true;
-          notify(this.observer.onRetry, { profile: this.profile.id, reason: 'invalid-token', attempt });
-          continue;
-        }
-        return failure('INVALID_TOKEN with a freshly refreshed token', 'oauth-refused', { status: 401, v2Code });
-      }
-      if (answer.status === 429) {
-        if (rateLimitKind(answer.headers, body) === 'credits') {
-          // Lasts hours: stop the profile instead of retrying (the retries would be refused too).
-          const hint = this.hintMs(answer.headers);
-          const until = this.now() + (hint ?? this.profile.creditsPauseMs ?? DEFAULT_CREDITS_PAUSE_MS);
-          this.creditStop.stop(until);
-          notify(this.observer.onCreditsExhausted, { profile: this.profile.id, until });
-          return failure(`HTTP 429 credits exhausted; profile stopped until ${new Date(until).toISOString()}`, 'rate-limited', {
-            status: 429,
-            v2Code,
-            // The body was sent: an insert refused this way is in doubt unless the profile trusts 429.
-            inDoubt: plan.write && !plan.repeatable && !this.trusted.has('429'),
-          });
-        }
-        if (plan.write && !plan.repeatable && !this.trusted.has('429')) {
-          return failure('HTTP 429 after the insert was sent: not resent, it may have been applied', 'rate-limited', {
-            status: 429,
-            v2Code,
-            inDoubt: true,
-          });
-        }
-        if (await retry('429', attempt, this.hintMs(answer.headers))) continue;
-        return failure(`HTTP 429 after ${attempt} attempts`, 'rate-limited', { status: 429, v2Code, retryable: true });
-      }
-      markProcessed();
-      if (answer.status >= 500) {
-        if (plan.write) maybeApplied = true;
-        if (plan.repeatable && (await retry('5xx', attempt))) continue;
-        return failure(`HTTP ${answer.status}${v2Code ? ` ${v2Code}` : ''}`, 'upstream-failed', {
-          status: answer.status,
-          v2Code,
-          inDoubt: plan.write,
-        });
-      }
-      if (answer.stream) return { kind: 'response', status: answer.status, body: undefined, parsed: true, stream: answer.stream, headers: answer.headers };
-      return { kind: 'response', status: answer.status, body, parsed };
     }
+    if (!run.tokenRetried) {
+      run.tokenRetried = true;
+      return { kind: 'new-token' };
+    }
+    return done(runFailure(run, 'INVALID_TOKEN with a freshly refreshed token', 'oauth-refused', { status: 401, v2Code }));
+  }
+
+  /** 429: credits exhausted stops the profile; concurrency is retried after the server's hint or a backoff. */
+  private rateLimitedVerdict(
+    run: CallRun,
+    attempt: number,
+    headers: Record<string, string>,
+    body: unknown,
+    v2Code: string | undefined,
+  ): Verdict {
+    if (rateLimitKind(headers, body) === 'credits') return done(this.stopForCredits(run, headers, v2Code));
+    if (this.mustNotResend(run.plan, '429')) {
+      return done(
+        runFailure(run, 'HTTP 429 after the insert was sent: not resent, it may have been applied', 'rate-limited', {
+          status: 429,
+          v2Code,
+          inDoubt: true,
+        }),
+      );
+    }
+    return {
+      kind: 'retry',
+      reason: '429',
+      hintMs: this.hintMs(headers),
+      otherwise: runFailure(run, `HTTP 429 after ${attempt} attempts`, 'rate-limited', { status: 429, v2Code, retryable: true }),
+    };
+  }
+
+  /** Credits exhausted lasts hours: stop the profile until the reset instead of retrying (retries would be refused). */
+  private stopForCredits(run: CallRun, headers: Record<string, string>, v2Code: string | undefined): CallResult {
+    const hint = this.hintMs(headers);
+    const until = this.now() + (hint ?? this.profile.creditsPauseMs ?? DEFAULT_CREDITS_PAUSE_MS);
+    this.creditStop.stop(until);
+    notify(this.observer.onCreditsExhausted, { profile: this.profile.id, until });
+    return runFailure(run, `HTTP 429 credits exhausted; profile stopped until ${new Date(until).toISOString()}`, 'rate-limited', {
+      status: 429,
+      v2Code,
+      // The body was sent: an insert refused this way is in doubt unless the profile trusts 429.
+      inDoubt: this.mustNotResend(run.plan, '429'),
+    });
+  }
+
+  /** A sent non-repeatable write (insert) refused with `status`, and the profile does not trust that refusal. */
+  private mustNotResend(plan: CallPlan, status: '401' | '429'): boolean {
+    return plan.write && !plan.repeatable && !this.trusted.has(status);
+  }
+
+  /** Take one retry from the budget and wait its backoff; false when the budget is spent. */
+  private async backoff(run: CallRun, reason: RetryReason, attempt: number, hintMs?: number): Promise<boolean> {
+    if (run.retries >= this.maxRetries) return false;
+    run.retries++;
+    notify(this.observer.onRetry, { profile: this.profile.id, reason, attempt });
+    await this.sleep(this.backoffMs(run.retries, hintMs));
+    return true;
   }
 
   /** Exponential backoff with jitter (50–100 %), or the server's hint plus a little jitter; capped. */
@@ -473,6 +508,83 @@ export function waitHintMs(headers: Record<string, string>, now: number): number
     return n * 1000;
   }
   return undefined;
+}
+
+/** What one logical call knows across its attempts. */
+interface CallRun {
+  readonly plan: CallPlan;
+  /** `METHOD /path`, the prefix of every failure message. */
+  readonly label: string;
+  /** One record per logical call, updated by every attempt (journals show `attempts: 3, status: 201`). */
+  readonly record: V2CallRecord;
+  /** Backoff retries taken (the budget is the profile's maxRetries). */
+  retries: number;
+  /** The one retry after INVALID_TOKEN was taken. */
+  tokenRetried: boolean;
+  /** An earlier attempt of this write may have been applied. */
+  maybeApplied: boolean;
+  /** An attempt reached Zoho, which may have charged credits for it. */
+  processed: boolean;
+}
+
+/** What an attempt's answer means: the call's result, a retry after backoff (else `otherwise`), or a retry with a new token. */
+type Verdict =
+  | { kind: 'done'; result: CallResult }
+  | { kind: 'retry'; reason: RetryReason; hintMs?: number; otherwise: CallResult }
+  | { kind: 'new-token' };
+
+function newRun(plan: CallPlan, label: string): CallRun {
+  const record: V2CallRecord = { method: plan.method, path: plan.path, durationMs: 0, attempts: 0 };
+  return { plan, label, record, retries: 0, tokenRetried: false, maybeApplied: false, processed: false };
+}
+
+function done(result: CallResult): Verdict {
+  return { kind: 'done', result };
+}
+
+/** The call's failure; in doubt when asked or when an earlier attempt of the write may have been applied. */
+function runFailure(
+  run: CallRun,
+  message: string,
+  reason: FailureReason,
+  extra: { status?: number; v2Code?: string; inDoubt?: boolean; retryable?: boolean } = {},
+): Extract<CallResult, { kind: 'failure' }> {
+  return {
+    kind: 'failure',
+    error: new UpstreamError(`${run.label}: ${message}`, {
+      reason,
+      status: extra.status,
+      v2Code: extra.v2Code,
+      retryable: extra.retryable ?? false,
+      inDoubt: (extra.inDoubt ?? false) || run.maybeApplied,
+    }),
+  };
+}
+
+/** No answer: never sent → retry (nothing reached Zoho); sent → retry only what is repeatable, a write is in doubt. */
+function transportVerdict(run: CallRun, attempt: number, answer: Extract<HttpAnswer, { kind: 'error' }>): Verdict {
+  if (answer.notSent) {
+    return {
+      kind: 'retry',
+      reason: 'network',
+      otherwise: runFailure(run, `not sent after ${attempt} attempts: ${answer.message}`, 'upstream-failed', { retryable: true }),
+    };
+  }
+  run.processed = true;
+  if (run.plan.write) run.maybeApplied = true;
+  const otherwise = runFailure(run, answer.message, 'upstream-failed', { inDoubt: run.plan.write });
+  return run.plan.repeatable ? { kind: 'retry', reason: 'network', otherwise } : done(otherwise);
+}
+
+/** 5xx: the call reached Zoho; retry what is repeatable, a write is in doubt. */
+function serverErrorVerdict(run: CallRun, status: number, v2Code: string | undefined): Verdict {
+  if (run.plan.write) run.maybeApplied = true;
+  const otherwise = runFailure(run, `HTTP ${status}${v2Code ? ` ${v2Code}` : ''}`, 'upstream-failed', {
+    status,
+    v2Code,
+    inDoubt: run.plan.write,
+  });
+  return run.plan.repeatable ? { kind: 'retry', reason: '5xx', otherwise } : done(otherwise);
 }
 
 function fail(error: UpstreamError): CallResult {
