@@ -125,7 +125,8 @@ describe('insertRecords → getRecordById gives back the same v1 values', () => 
   it('Accounts: bigint kept as digits, integer', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ 'Account Name': word, 'Account Number': fc.bigInt({ min: 1n, max: 10n ** 18n }).map(String), Employees: fc.integer({ min: 1, max: 100_000 }).map(String) }),
+        fc.record({ 'Account Name': word, // Account_Number is a bigint of length 18: 10^18 (19 digits) is rightly refused with 4832.
+        'Account Number': fc.bigInt({ min: 1n, max: 10n ** 18n - 1n }).map(String), Employees: fc.integer({ min: 1, max: 100_000 }).map(String) }),
         async (values) => {
           const id = await insert('Accounts', Object.entries(values));
           const back = await readBack('Accounts', id);
