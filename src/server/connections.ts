@@ -64,14 +64,20 @@ export function guardConnections(server: Server, onReject: (reason: ConnectionRe
     if (entry && !entry.res.headersSent) entry.res.setHeader('Connection', 'close');
   };
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  /** Sockets with a request being answered (drain marks their answers `Connection: close`). */
+  const active = new Set<Socket>();
+  // Before the app's listener: the app may answer synchronously (the 503 while draining), and a header can
+  // only be set before that.
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     current.set(socket, { req, res });
     busy.set(socket, (busy.get(socket) ?? 0) + 1);
-    if (draining || closing.has(socket)) res.setHeader('Connection', 'close');
+    active.add(socket);
+    if ((draining || closing.has(socket)) && !res.headersSent) res.setHeader('Connection', 'close');
     res.on('close', () => {
       const left = (busy.get(socket) ?? 1) - 1;
       busy.set(socket, left);
+      if (left === 0) active.delete(socket);
       if (left === 0 && (closing.has(socket) || draining)) closeSoon(socket);
     });
   });
@@ -117,6 +123,8 @@ export function guardConnections(server: Server, onReject: (reason: ConnectionRe
     drain() {
       draining = true;
       server.closeIdleConnections();
+      // Calls in flight: their answers say `Connection: close`, and their sockets close after them.
+      for (const socket of active) endAfterAnswer(socket);
     },
     get draining() {
       return draining;

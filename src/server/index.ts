@@ -12,6 +12,7 @@ import { RejectSampler } from '../bridge/reject-sampler.js';
 import type { ZbridgeConfig } from '../config.js';
 import { FileJournal, NullJournal } from '../journal/file-journal.js';
 import { PolicyJournal } from '../journal/policy.js';
+import { OpenCallsJournal } from '../journal/open-calls.js';
 import { ATTACHMENT_INDEX_FILE, FileAttachmentIndex, MemoryAttachmentIndex } from '../state/attachments.js';
 import type { Journal } from '../journal/types.js';
 import { createUpstream, type Upstream } from '../upstream.js';
@@ -88,12 +89,14 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     for (const digest of entry.sha256) auth.addDigest(entry.profile, digest);
   }
 
+  // Knows which calls a shutdown would leave in doubt (request line, no outcome yet).
+  const tracked = new OpenCallsJournal(journal);
   const rejects = new RejectSampler();
   const bridge = new Bridge({
     rejects,
     upstream,
     auth,
-    journal,
+    journal: tracked,
     logger,
     metrics,
     xmlLimits: { maxBytes: config.limits.maxBodyBytes, maxDepth: config.limits.maxXmlDepth },
@@ -115,7 +118,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   const app = createProxyApp({
     bridge,
     upstream,
-    journal,
+    journal: tracked,
     metrics,
     logger,
     adminSeparate: config.admin.port !== undefined,
@@ -202,7 +205,10 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
       }
       const cut = inFlight;
       if (cut > 0) {
-        logger.error({ cut, calls: [...running.values()].slice(0, 50), graceMs: config.shutdownGraceMs }, 'shutdown grace ran out: cutting calls still in flight (their journal has no outcome line: in doubt)');
+        // Each cut call with its journal state: `in doubt` (request line, no outcome: reconcile or replay) or
+        // `nothing written` (a read, or a write that had not started).
+        const calls = [...running.values()].slice(0, 50).map((c) => ({ ...c, journal: tracked.state(c.requestId) }));
+        logger.error({ cut, calls, graceMs: config.shutdownGraceMs }, 'shutdown grace ran out: cutting calls still in flight');
       }
       server.closeAllConnections();
       await stopped;
