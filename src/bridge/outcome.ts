@@ -67,8 +67,12 @@ export interface CallState {
 
 export const newCallState = (): CallState => ({ upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [], writes: [] });
 
-/** The call summary every line of the call repeats (params redacted, authtoken only as a fingerprint). */
-export function callSummary(call: LegacyCall, origin: CallOrigin): JournalCallSummary {
+/**
+ * The call summary every line of the call repeats (params redacted, authtoken only as a fingerprint).
+ * `isAcceptedToken` recognises this proxy's legacy authtokens (an AuthLookup): a bare token a broken client put
+ * in the path is scrubbed too, not only `authtoken=` pairs and long hex runs.
+ */
+export function callSummary(call: LegacyCall, origin: CallOrigin, isAcceptedToken?: (candidate: string) => boolean): JournalCallSummary {
   return {
     id: origin.requestId,
     ...(origin.clientRequestId ? { clientRequestId: origin.clientRequestId } : {}),
@@ -76,9 +80,9 @@ export function callSummary(call: LegacyCall, origin: CallOrigin): JournalCallSu
     client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(call.authtoken) },
     format: call.format,
     // A broken client may put its authtoken in the path (`/authtoken=…/`): scrubbed before it is written anywhere.
-    module: scrubPath(call.module, undefined, 128),
-    method: scrubPath(call.method, undefined, 64),
-    path: scrubPath(call.path, undefined, 512),
+    module: scrubPath(call.module, isAcceptedToken, 128),
+    method: scrubPath(call.method, isAcceptedToken, 64),
+    path: scrubPath(call.path, isAcceptedToken, 512),
     params: redactParams(call.params),
   };
 }
@@ -167,6 +171,8 @@ export function rejectedEntry(
   result: LegacyResult,
   failure: CallFailure,
   authtoken?: string,
+  /** Recognises this proxy's legacy authtokens (see callSummary). */
+  isAcceptedToken?: (candidate: string) => boolean,
 ): JournalOutcomeEntry {
   return {
     type: 'outcome',
@@ -175,9 +181,9 @@ export function rejectedEntry(
     ts: new Date().toISOString(),
     client: { address: origin.address, userAgent: origin.userAgent, tokenFingerprint: tokenFingerprint(authtoken) },
     format: call.format,
-    module: scrubPath(call.module ?? '', undefined, 64),
-    method: scrubPath(call.method, undefined, 64),
-    path: scrubPath(call.path, undefined, 256),
+    module: scrubPath(call.module ?? '', isAcceptedToken, 64),
+    method: scrubPath(call.method, isAcceptedToken, 64),
+    path: scrubPath(call.path, isAcceptedToken, 256),
     params: {},
     durationMs: 0,
     upstream: false,

@@ -74,6 +74,9 @@ export class Bridge {
   private readonly reads: ReadBridge;
   private readonly relatedLists = new RelatedListCache();
 
+  /** A bare legacy authtoken in a path or module name is scrubbed like an `authtoken=` pair. */
+  private readonly isAcceptedToken = (candidate: string): boolean => this.deps.auth.lookup(candidate) !== undefined;
+
   constructor(private readonly deps: BridgeDeps) {
     this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS);
     this.locks = deps.locks ?? new MemoryKeyedLock();
@@ -89,7 +92,7 @@ export class Bridge {
 
   async handle(call: LegacyCall, origin: CallOrigin): Promise<BridgeAnswer> {
     const started = performance.now();
-    const summary = callSummary(call, origin);
+    const summary = callSummary(call, origin, this.isAcceptedToken);
     const state = newCallState();
     let profile: ProfileRuntime | undefined;
     let result: LegacyResult;

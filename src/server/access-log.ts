@@ -19,6 +19,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { CallFacts } from '../bridge/outcome.js';
 import type { Logger } from './logger.js';
 import { ADMIN_PATHS } from './admin.js';
+import { scrubPath } from '../journal/redact.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -64,7 +65,7 @@ export function requestIds(logger: Logger) {
         remote: req.socket.remoteAddress,
         userAgent: req.headers['user-agent'],
         httpMethod: req.method,
-        ...(call ? { ...call } : { path: req.path }),
+        ...(call ? { ...call } : { path: scrubPath(req.path, undefined, 256) }),
         status: aborted && !res.headersSent ? 0 : res.statusCode,
         ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
         ...(aborted ? { aborted: true } : {}),

@@ -38,6 +38,8 @@ export interface ProxyAppOptions {
   /** Samples the journal and log lines of calls rejected before authentication. */
   rejects?: RejectSampler;
   honourDoubleQuestionMark: boolean;
+  /** Recognises this proxy's legacy authtokens, so a bare one in a path is scrubbed before it is journaled or logged. */
+  isAcceptedToken?: (candidate: string) => boolean;
   /** /healthz, /readyz and /metrics are served by the separate admin listener, not here. @default false */
   adminSeparate?: boolean;
   /** Called when a legacy call starts and ends (graceful shutdown counts in-flight calls). */
@@ -79,7 +81,7 @@ export function createProxyApp(options: ProxyAppOptions): Express {
     // The call's own unique id keys its journal lines; the client's X-Request-Id is kept beside it.
     const requestId = requestIdOf(res);
     const clientRequestId = clientRequestIdOf(res);
-    const running = { requestId, method: req.method, path: scrubPath(req.path, undefined, 128) };
+    const running = { requestId, method: req.method, path: scrubPath(req.path, options.isAcceptedToken, 128) };
     options.onCallStart?.(running);
     metrics.inFlight.inc();
     try {
@@ -193,5 +195,6 @@ function journalRejected(
   authtoken?: string,
 ): CallFacts {
   // The parser's message may quote the path, where a broken client can put its authtoken.
-  return recordRejected(options, rejectedEntry(origin, call, result, { category, error: scrubPath(message, undefined, 512) }, authtoken));
+  const scrub = options.isAcceptedToken;
+  return recordRejected(options, rejectedEntry(origin, call, result, { category, error: scrubPath(message, scrub, 512) }, authtoken, scrub));
 }

@@ -23,7 +23,8 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-export async function startTestProxy(config: Record<string, unknown> = {}): Promise<TestProxy> {
+/** `logDestination` + `logLevel` capture the proxy's log lines (default: silent). */
+export async function startTestProxy(config: Record<string, unknown> = {}, options: { logDestination?: NodeJS.WritableStream; logLevel?: string } = {}): Promise<TestProxy> {
   const journal = new MemoryJournal();
   const parsed = parseConfig({
     port: 0,
@@ -33,7 +34,7 @@ export async function startTestProxy(config: Record<string, unknown> = {}): Prom
     ...config,
     sandbox: { authtokens: [TOKEN], ...((config.sandbox as object) ?? {}) },
   });
-  const proxy = await startProxy(parsed, { journal, defaultMetrics: false, logger: createLogger('silent') });
+  const proxy = await startProxy(parsed, { journal, defaultMetrics: false, logger: createLogger(options.logLevel ?? 'silent', options.logDestination) });
   return {
     proxy,
     sandbox: proxy.upstream.sandbox!,

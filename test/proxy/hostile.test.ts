@@ -202,6 +202,31 @@ describe('flooding', () => {
     expect(JSON.stringify(t.journal.entries)).not.toContain(TOKEN);
     expect(metrics).not.toContain(TOKEN);
   });
+
+  // A bare accepted token as a path segment has no `authtoken=` and is no long hex run: only the check against
+  // the accepted tokens recognises it (item 16). Authenticated calls (bridge), calls rejected before parsing
+  // (server) and the access log alike.
+  it.each([
+    ['as the module of an authenticated call', `/crm/private/xml/${TOKEN}/insertRecords?authtoken=${TOKEN}&scope=crmapi`],
+    ['as the method of an authenticated call', `/crm/private/xml/Leads/${TOKEN}?authtoken=${TOKEN}&scope=crmapi`],
+    ['in an unparseable path', `/crm/private/xml/Leads/insertRecords/${TOKEN}/x?authtoken=${TOKEN}`],
+    ['in a path of an unauthenticated call', `/crm/private/xml/${TOKEN}/insertRecords`],
+  ])('an accepted authtoken %s is scrubbed from journal, log and metrics', async (_name, path) => {
+    const lines: string[] = [];
+    const { Writable } = await import('node:stream');
+    const sink = new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) });
+    t = await startTestProxy({}, { logDestination: sink, logLevel: 'debug' });
+    const res = await fetch(`${t.proxy.url}${path}`);
+    expect(await res.text()).toMatch(/<code>\d+<\/code>/);
+    await t.close();
+    const metrics = await t.proxy.metrics.registry.metrics();
+    expect(t.journal.entries.length).toBeGreaterThan(0);
+    expect(JSON.stringify(t.journal.entries)).not.toContain(TOKEN);
+    expect(JSON.stringify(t.journal.entries)).toContain('***');
+    expect(lines.join('')).not.toContain(TOKEN);
+    expect(metrics).not.toContain(TOKEN);
+    t = undefined;
+  });
 });
 
 describe('input hygiene through the proxy', () => {
