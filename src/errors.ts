@@ -16,7 +16,8 @@ export type FaultSide = 'client' | 'upstream' | 'bridge';
  * - `unsupported-method` a v1 method the bridge does not translate (v1: 4600)
  * - `unsupported-auth`   the pre-2012 ticket/apikey pair (v1 answered 4500 in practice)
  * - `invalid-authtoken`  missing or unknown legacy authtoken (v1: 4834)
- * - `oauth-refused`      the OAuth server refused the refresh token, or v2 kept refusing a fresh token (v1: 4834)
+ * - `oauth-refused`      the OAuth server refused the refresh token, or v2 kept refusing a fresh token: the bridge's
+ *                        own credentials, not the client's authtoken (v1: 4500, not 4834)
  * - `rate-limited`       429 after the retry budget, local credit budget or queue full, accounts throttling (v1: 4820)
  * - `upstream-failed`    5xx, network failure, timeout, unparseable answer (v1: 4500)
  * - `invalid-config`     start-up configuration is wrong (v1: 4500 if it ever reached a client)

@@ -12,7 +12,7 @@ import type { Journal, JournalCallSummary, JournalDuplicate, JournalOutcomeEntry
 import { summariseWrite } from '../journal/writes.js';
 import { scrubText } from '../journal/redact.js';
 import { resolutionRequests, createdIds } from '../mapping/index.js';
-import { legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
+import { credentialRefusal, legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
 import { ACTION_METHODS } from '../mapping/actions.js';
 import { CallRejected, checkCall, checkScope, planPrepared, prepareCall, type PreparedCall } from '../mapping/translate.js';
 import { MemoryAttachmentIndex, type AttachmentIndex } from '../state/attachments.js';
@@ -189,6 +189,11 @@ export class Bridge {
     if (result.kind === 'error') {
       state.createdIds = createdIds(plan, outcomes);
       state.createdRows = createdRows(plan, outcomes);
+    }
+    // v2 refused the bridge's own credentials (401, scope): the client gets 4500; the log and journal say why.
+    for (const o of outcomes) {
+      const refusal = o?.kind === 'response' ? credentialRefusal(o.status, o.body) : undefined;
+      if (refusal) return { result, plan, rows, failure: { category: 'upstream', error: refusal } };
     }
     return { result, plan, rows };
   }

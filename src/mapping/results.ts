@@ -97,7 +97,22 @@ const internal = (): RowOutcome => both(legacyErrors.internal());
 /** Legacy codes that answer for the whole request even in version=4. */
 const WHOLE_REQUEST_CODES = new Set(['4834', '4820', '4502', '401']);
 
+/**
+ * v2 and accounts codes that refuse the bridge's own OAuth credentials (token, scope, client). An upstream
+ * problem, not the old client's authtoken: 4500 for the whole request (issue 12), never v1's 4834 "Invalid
+ * Ticket Id", which would send the integration's owner hunting for a bad authtoken.
+ */
 const AUTH_CODES = new Set(['INVALID_TOKEN', 'AUTHENTICATION_FAILURE', 'OAUTH_SCOPE_MISMATCH', 'invalid_code', 'invalid_client', 'invalid_client_secret']);
+const upstreamCredentialsRefused = (): RowOutcome => both(legacyErrors.internal(), true);
+
+/** A v2 answer that refused the bridge's credentials: its secret-free cause for the log and journal, else undefined. */
+export function credentialRefusal(status: number, body: unknown): string | undefined {
+  const o = obj(body) ?? {};
+  const data = dataArray(body);
+  const code = str(o.code) || str(o.error) || (data ? str(obj(data[0])?.code) : '');
+  if (!AUTH_CODES.has(code) && status !== 401) return undefined;
+  return `v2 refused the bridge's OAuth credentials: HTTP ${status}${code ? ` ${code}` : ''} (check the profile's refresh token and scopes)`;
+}
 const INVALID_ID = /id given seems to be invalid/i;
 
 interface Mapper {
@@ -146,7 +161,7 @@ function mapRecordError(m: Mapper, row: PlannedRow | undefined, rowIndex: number
     case 'AUTHORIZATION_FAILED':
       return both(legacyErrors.noPermission(m.plan.operation === 'update' ? 'update' : 'insert'));
     default:
-      if (AUTH_CODES.has(code)) return both(legacyErrors.invalidTicket(), true);
+      if (AUTH_CODES.has(code)) return upstreamCredentialsRefused();
       if (code === 'TOO_MANY_REQUESTS') return both(legacyErrors.rateLimit(), true);
       return internal();
   }
@@ -158,7 +173,7 @@ function mapTopLevel(m: Mapper, status: number, body: unknown): RowOutcome | 're
   const code = str(o.code) || str(o.error);
   const message = str(o.message);
   const api = str(obj(o.details)?.api_name);
-  if (AUTH_CODES.has(code) || status === 401) return both(legacyErrors.invalidTicket(), true);
+  if (AUTH_CODES.has(code) || status === 401) return upstreamCredentialsRefused();
   if (code === 'TOO_MANY_REQUESTS' || status === 429) return both(legacyErrors.rateLimit(), true);
   if (code === 'INVALID_MODULE') {
     return both(/not supported/i.test(message) ? legacyErrors.moduleNotSupported() : legacyErrors.generic(), true);

@@ -3,7 +3,7 @@
  * that are safe for what the call does (docs/PROTOCOL.md §9–§11), and a record of every attempt for the journal.
  *
  * Retry policy per attempt:
- *   401 INVALID_TOKEN            → invalidate, refresh, retry once; again → oauth-refused (v1 4834)
+ *   401 INVALID_TOKEN            → invalidate, refresh, retry once; again → oauth-refused (v1 4500)
  *   429 concurrency              → backoff (Retry-After / X-RATELIMIT-RESET honoured, capped), then rate-limited (v1 4820)
  *   429 credits exhausted        → no retry: rate-limited at once, and the profile stops sending until the reset time
  *                                  (CreditStop; calls meanwhile fail rate-limited without reaching Zoho)

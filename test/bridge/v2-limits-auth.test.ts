@@ -85,14 +85,18 @@ describe('rate limits', () => {
 });
 
 describe('auth errors', () => {
+  // v2 refusing the BRIDGE's OAuth credentials is an upstream problem: 4500 with the cause journaled and logged,
+  // not v1's 4834 "Invalid Ticket Id", which would blame the old client's authtoken (issue 12 item 12).
   it.each([
-    ['authentication-failure', '4834'],
-    ['scope-mismatch', '4834'],
-  ] as const)('%s on the insert → v1 %s, no token refresh, nothing stored', async (kind, code) => {
+    ['authentication-failure', 'AUTHENTICATION_FAILURE'],
+    ['scope-mismatch', 'OAUTH_SCOPE_MISMATCH'],
+  ] as const)('%s on the insert → v1 4500 naming %s, no token refresh, nothing stored', async (kind, v2Code) => {
     const grants = h.sandbox.state.stats().tokenGrants.refresh_token;
     h.sandbox.state.setFaults({ failNext: { count: 1, kind } });
     const xml = await insertLead(`${kind}@zylker.example`);
-    expect(xml).toContain(`<code>${code}</code>`);
+    expect(xml).toContain('<code>4500</code>');
+    expect(xml).not.toContain('4834');
+    expect(h.lastOutcome()).toMatchObject({ category: 'upstream', error: expect.stringContaining(`HTTP 401 ${v2Code}`) });
     expect(h.sandbox.state.stats().tokenGrants.refresh_token).toBe(grants); // only INVALID_TOKEN refreshes
     expect(h.sandbox.state.records('Leads')).toHaveLength(0);
   });

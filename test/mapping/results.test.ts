@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { legacyErrors } from '../../src/legacy/errors.js';
 import { renderLegacyXml } from '../../src/legacy/response.js';
 import { planCall } from '../../src/mapping/plan.js';
-import { createdIds, recordDetailsFromV2, toLegacyResult } from '../../src/mapping/results.js';
+import { createdIds, credentialRefusal, legacyErrorFor, recordDetailsFromV2, toLegacyResult } from '../../src/mapping/results.js';
 import type { V2Outcome } from '../../src/mapping/types.js';
 import { call, ctx, parsed, row, schema } from './helpers.js';
 import type { FailureReason } from '../../src/errors.js';
@@ -111,9 +111,11 @@ describe('toLegacyResult: v2 error codes (§5 mapping)', () => {
   });
 
   it.each([
-    [401, err('INVALID_TOKEN', 'invalid oauth token'), legacyErrors.invalidTicket()],
-    [401, err('AUTHENTICATION_FAILURE', 'Authentication failed'), legacyErrors.invalidTicket()],
-    [401, err('OAUTH_SCOPE_MISMATCH', 'invalid oauth scope to access this URL'), legacyErrors.invalidTicket()],
+    // The bridge's own credentials refused: 4500 for the whole request, never the client's 4834 (issue 12).
+    [401, err('INVALID_TOKEN', 'invalid oauth token'), legacyErrors.internal()],
+    [401, err('AUTHENTICATION_FAILURE', 'Authentication failed'), legacyErrors.internal()],
+    [401, err('OAUTH_SCOPE_MISMATCH', 'invalid oauth scope to access this URL'), legacyErrors.internal()],
+    [401, {}, legacyErrors.internal()],
     [429, err('TOO_MANY_REQUESTS', 'Many requests fired in concurrent than the allowed limit'), legacyErrors.rateLimit()],
     [400, err('INVALID_MODULE', 'the module name given seems to be invalid'), legacyErrors.generic()],
     [400, err('INVALID_MODULE', 'the given module is not supported in api'), legacyErrors.moduleNotSupported()],
@@ -124,8 +126,24 @@ describe('toLegacyResult: v2 error codes (§5 mapping)', () => {
   ])('top level HTTP %s %j', (status, body, expected) => {
     expect(toLegacyResult(dflt(), [response(status, body)], {})).toEqual({ kind: 'error', error: expected });
     const r4 = toLegacyResult(v4(), [response(status, body)], {});
-    if (['4834', '4820', '4502'].includes(expected.code) || expected.message === legacyErrors.generic().message) expect(r4).toEqual({ kind: 'error', error: expected });
+    const whole = ['4834', '4820', '4502'].includes(expected.code) || expected.message === legacyErrors.generic().message || status === 401;
+    if (whole) expect(r4).toEqual({ kind: 'error', error: expected });
     else expect(r4).toEqual({ kind: 'rows', rows: [{ no: '1', error: expected }] });
+  });
+
+  it.each(['INVALID_TOKEN', 'AUTHENTICATION_FAILURE', 'OAUTH_SCOPE_MISMATCH'])('%s inside data[] refuses the whole request with 4500, and its cause is named', (code) => {
+    const body = { data: [err(code, 'refused')] };
+    expect(toLegacyResult(v4(), [response(401, body)], {})).toEqual({ kind: 'error', error: legacyErrors.internal() });
+    expect(toLegacyResult(dflt(), [response(200, body)], {})).toEqual({ kind: 'error', error: legacyErrors.internal() });
+    expect(credentialRefusal(401, body)).toContain(`HTTP 401 ${code}`);
+  });
+
+  it('credentialRefusal: only credential refusals; the legacy authtoken reason keeps 4834, oauth-refused is 4500', () => {
+    expect(credentialRefusal(400, { data: [err('INVALID_DATA', 'x')] })).toBeUndefined();
+    expect(credentialRefusal(200, { data: [ok('1')] })).toBeUndefined();
+    expect(credentialRefusal(401, '<html/>')).toContain('HTTP 401');
+    expect(legacyErrorFor('invalid-authtoken')).toEqual(legacyErrors.invalidTicket());
+    expect(legacyErrorFor('oauth-refused')).toEqual(legacyErrors.internal());
   });
 
   it('a top-level record error object (old SDK shape) applies to the row', () => {
