@@ -37,6 +37,11 @@ export interface Upstream {
   authtokens: { profile: string; tokens: string[]; sha256: string[] }[];
   /** The embedded sandbox, in sandbox mode. */
   sandbox?: RunningSandbox;
+  /**
+   * Configuration problems the proxy runs with but is not ready under (/readyz fails naming them, the start-up
+   * log says them at error level): credential profiles configured while upstream is the emulator.
+   */
+  problems: string[];
   close(): Promise<void>;
 }
 
@@ -126,8 +131,15 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
     });
   }
 
+  // Chosen over refusing to start: configs that keep a profile next to the emulator exist (tests, demos), but
+  // nothing reaches Zoho, so it is said loudly at start-up and by /readyz (which fails) until upstream is "zoho".
+  const problems =
+    config.upstream === 'sandbox' && config.profiles.length > 0
+      ? [`credential profiles are configured but upstream is "sandbox": every call goes to the embedded emulator, NOT to Zoho (set upstream: zoho); profiles: ${config.profiles.map((p) => p.name).join(', ')}`]
+      : [];
   return {
     sandbox,
+    problems,
     authtokens: profiles.map((p) => ({ profile: p.name, tokens: p.authtokens, sha256: p.authtokenSha256 })),
     profile(name) {
       const runtime = name === undefined ? runtimes.values().next().value : runtimes.get(name);

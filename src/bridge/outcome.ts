@@ -160,7 +160,8 @@ export function outcomeEntry(
     ...(state.notes?.length ? { notes: state.notes } : {}),
     ...(state.read ? { read: state.read } : {}),
     ...((failure?.error || state.upstreamError) ? { error: failure?.error || state.upstreamError } : {}),
-    ...(failure?.category ? { category: failure.category } : {}),
+    // A failed v2 write (down, 5xx, timeout, 429, local budget or queue) is an upstream failure: logged at warn.
+    ...(failure?.category || state.upstreamError ? { category: failure?.category || 'upstream' } : {}),
   };
 }
 

@@ -67,7 +67,7 @@ export interface BridgeDeps {
 }
 
 export class Bridge {
-  private readonly schemas = new SchemaCache();
+  private readonly schemas: SchemaCache;
   private readonly lookups: LookupCache;
   private readonly locks: KeyedLock;
   private readonly actions: ActionBridge;
@@ -78,6 +78,9 @@ export class Bridge {
   private readonly isAcceptedToken = (candidate: string): boolean => this.deps.auth.lookup(candidate) !== undefined;
 
   constructor(private readonly deps: BridgeDeps) {
+    // Only authenticated calls resolve modules: the label set grows with the org's modules, never with what
+    // anonymous clients send.
+    this.schemas = new SchemaCache((name) => deps.metrics?.knowModule?.(name));
     this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS);
     this.locks = deps.locks ?? new MemoryKeyedLock();
     this.actions = new ActionBridge({
@@ -136,7 +139,6 @@ export class Bridge {
     const outcome = outcomeEntry(summary, started, state, result, rowCodes, category ? { category, error: errorText ?? '' } : undefined);
     // Ids this bridge created are Notes parents later (v1 entityId never names its module): no probing needed.
     if (profile && plan) for (const row of outcome.rows) if (row.code === '2000' && row.id) profile.noteParents.remember(row.id, plan.module);
-    if (state.upstreamError) this.deps.logger.warn({ reqId: outcome.id, profile: outcome.profile, err: state.upstreamError }, 'upstream call failed');
     recordOutcome(this.deps, outcome, plan?.module);
     return { result, download, profile, outcome };
   }

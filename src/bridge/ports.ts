@@ -35,6 +35,8 @@ export interface CallMetrics {
   /** Requests refused before authentication, by reason (`zbridge_rejected_requests_total`). */
   rejected?: CounterPort;
   inDoubt: CounterPort;
+  /** A module an authenticated call resolved in the org's metadata: named in labels from now on (else `other`). */
+  knowModule?(name: string): void;
 }
 
 /** Legacy authtoken → credential profile name (server/auth.ts AuthtokenIndex implements it). */

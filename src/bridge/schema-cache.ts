@@ -13,6 +13,12 @@ interface Entry {
 }
 
 export class SchemaCache {
+  /**
+   * @param onResolved called with each v1 module name a call resolved against the org's metadata (the bridge
+   *        names it in metrics from then on: an org's custom modules are not `other`)
+   */
+  constructor(private readonly onResolved?: (v1Module: string) => void) {}
+
   private readonly entries = new Map<string, Entry>();
   /** Module list → Schema without fields, for module-name resolution. */
   private readonly moduleSchemas = new WeakMap<V2ModuleJson[], Schema>();
@@ -27,6 +33,7 @@ export class SchemaCache {
     }
     const target = moduleOnly.resolveModule(v1Module);
     if (!target) return undefined;
+    this.onResolved?.(v1Module);
     const fields = await profile.metadata.fields(target.apiName);
     const key = `${profile.name}\u0000${target.apiName}`;
     const hit = this.entries.get(key);

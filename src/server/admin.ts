@@ -1,6 +1,7 @@
 /**
  * The operations endpoints: /healthz (the process runs), /readyz (every profile can get a token and read
- * /settings/modules, and the journal takes lines; 503 with the reason per profile / the journal otherwise) and /metrics (Prometheus). Served on the proxy
+ * /settings/modules, the journal takes lines and the configuration has no problem the proxy must not serve under;
+ * 503 with the reason per profile / the journal / `config` otherwise) and /metrics (Prometheus). Served on the proxy
  * port, or only on the separate admin listener when `admin.port` is set.
  */
 import type { Router } from 'express';
@@ -61,8 +62,11 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
       }),
     );
     const journal = options.journal?.check?.() ?? { ok: true };
-    const ok = checks.every((c) => c.ok) && journal.ok;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', profiles: checks, journal });
+    // A configuration the proxy runs with but must not take traffic under (profiles next to the emulator).
+    const problems = upstream.problems ?? [];
+    const config = problems.length > 0 ? { ok: false, error: problems.join('; ') } : { ok: true };
+    const ok = checks.every((c) => c.ok) && journal.ok && config.ok;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', profiles: checks, journal, config });
   });
 
   router.get('/metrics', async (_req, res) => {

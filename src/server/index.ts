@@ -172,11 +172,8 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     }
   }
   metrics.initialise(upstream.profiles().map((p) => p.name));
-  if (config.upstream === 'sandbox' && config.profiles.length > 0) {
-    // Chosen over refusing to start: configs that keep a profile next to the emulator exist (tests, demos), but
-    // nothing reaches Zoho, so it is said loudly here and by /readyz (which fails) until upstream is "zoho".
-    logger.error({ profiles: config.profiles.map((p) => p.name) }, 'credential profiles are configured but upstream is "sandbox": every call goes to the embedded emulator, NOT to Zoho (set upstream: zoho)');
-  }
+  // Said loudly here, and by /readyz (which fails) until fixed (upstream.ts `problems`).
+  for (const problem of upstream.problems) logger.error({ profiles: config.profiles.map((p) => p.name) }, problem);
   const startedAt = Date.now();
   logger.info(
     {
