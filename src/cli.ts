@@ -1,8 +1,11 @@
 /**
  * The `zbridge` command, every subcommand registered here: serve (the proxy), sandbox (the v2 emulator), convert,
  * replay, report, metadata pull. Exit codes: 0 success, 1 some work failed, 2 bad usage or config. Importing this
- * module runs nothing: the bin file (src/bin.ts) calls `main`.
+ * module runs nothing: the bin file (src/bin.ts) calls `main`; run directly (`npx tsx src/cli.ts --help`), it
+ * runs `main` itself.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
@@ -224,3 +227,17 @@ function registerOfflineCommands(program: Command): void {
       process.exitCode = exitCode;
     });
 }
+
+/** This module is the process's entry point (`npx tsx src/cli.ts …`, `node dist/cli.js …`), not imported. */
+function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
+// Run directly, cli.ts behaves as the bin (src/bin.ts) does; imported (by the bin, tests, embedders), nothing runs.
+if (isEntryPoint(import.meta.url)) await main(process.argv);

@@ -116,3 +116,23 @@ describe('zbridge sandbox options', () => {
     expect(readFileSync(data, 'utf8')).toContain('Opts');
   }, 90_000);
 });
+
+describe('the cli module run directly (newcomer finding 5)', () => {
+  const usage = (text: string) => text.split('\n').filter((l) => l.startsWith('Usage: zbridge')).length;
+
+  it.each([
+    ['npx tsx src/cli.ts', ['--import', 'tsx', 'src/cli.ts']],
+    ['node dist/cli.js', ['dist/cli.js']],
+  ])('%s --help prints the usage once, exit 0', async (_name, args) => {
+    const { stdout } = await sh(process.execPath, [...args, '--help'], { cwd: join(import.meta.dirname, '..', '..') });
+    expect(usage(stdout)).toBe(1);
+  });
+
+  it('the bin prints it once too (importing cli.ts runs nothing by itself)', async () => {
+    const run = await zbridge(['--help']);
+    expect(run.code).toBe(0);
+    expect(usage(run.stdout)).toBe(1);
+    const imported = await sh(process.execPath, ['--input-type=module', '-e', "await import('./dist/cli.js'); console.log('imported')"], { cwd: join(import.meta.dirname, '..', '..') });
+    expect(imported.stdout).toBe('imported\n');
+  });
+});
