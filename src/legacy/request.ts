@@ -37,7 +37,19 @@ export interface RequestParseOptions {
 
 const LEGACY_PATH = /^\/crm\/private\/([^/?#]+)\/([^/?#]+)\/([^/?#]+)$/;
 
-/** Throws LegacyRequestError `bad-path` (v1 4600 generic) unless the path is `/crm/private/{fmt}/{Module}/{method}`. */
+/**
+ * The answer format of a request path: `json` when the format segment is `json` (any case), else `xml` — also
+ * for paths that are no legacy API path at all, which are answered in XML (docs/PROTOCOL.md §2).
+ */
+export function legacyFormatOf(path: string): LegacyFormat {
+  return /^\/crm\/private\/json\//i.test(path) ? 'json' : 'xml';
+}
+
+/**
+ * Throws LegacyRequestError `bad-path` (v1 4600 generic) unless the path is `/crm/private/{xml|json}/{Module}/{method}`
+ * (format in any case). Every path check comes before any parameter is read, so a malformed path is always the
+ * path error — never a complaint about a parameter such as xmlData.
+ */
 export function parseLegacyRequest(req: RawHttpRequest, options: RequestParseOptions = {}): LegacyCall {
   const honourDoubleQ = options.honourDoubleQuestionMark ?? true;
   const { path, query } = splitUrl(req.url);
@@ -45,7 +57,11 @@ export function parseLegacyRequest(req: RawHttpRequest, options: RequestParseOpt
   if (match === null) {
     throw new LegacyRequestError(`not a legacy API path: ${truncate(path)}`, 'bad-path');
   }
-  const format: LegacyFormat = match[1] === 'json' ? 'json' : 'xml';
+  const formatSegment = match[1].toLowerCase();
+  if (formatSegment !== 'xml' && formatSegment !== 'json') {
+    throw new LegacyRequestError(`unknown format segment (xml or json): ${truncate(path)}`, 'bad-path');
+  }
+  const format: LegacyFormat = formatSegment;
 
   const params: Record<string, string> = {};
   const add = (pairs: FormPair[]): void => {

@@ -7,7 +7,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import { callFacts, recordRejected, rejectedEntry, type CallFacts, type CallOrigin } from '../bridge/outcome.js';
 import type { Bridge } from '../bridge/pipeline.js';
 import { legacyErrorFor, legacyErrorOf } from '../mapping/results.js';
-import { parseLegacyRequest } from '../legacy/request.js';
+import { legacyFormatOf, parseLegacyRequest } from '../legacy/request.js';
 import { renderLegacyResponse } from '../legacy/response.js';
 import type { LegacyFormat, LegacyResult } from '../legacy/types.js';
 import type { Journal } from '../journal/types.js';
@@ -111,7 +111,7 @@ async function handleLegacy(
     // written); the legacy 4500 tells the client to try again, and the connection closes after it.
     req.resume();
     options.metrics.rejected.inc({ reason: 'shutting-down' });
-    const rendered = renderLegacyResponse({ format: /^\/crm\/private\/json\//.test(path) ? 'json' : 'xml', path }, { kind: 'error', error: legacyErrorFor('upstream-failed') });
+    const rendered = renderLegacyResponse({ format: legacyFormatOf(path), path }, { kind: 'error', error: legacyErrorFor('upstream-failed') });
     res.locals.call = { ...options.metrics.callLabels('', req.method, '4500'), category: 'shutting-down' } satisfies CallFacts;
     res.writeHead(503, { ...LEGACY_HEADERS, 'Content-Type': rendered.contentType, Connection: 'close' });
     res.end(rendered.body);
@@ -127,7 +127,7 @@ async function handleLegacy(
     if (!res.socket?.destroyed) res.socket?.destroy();
     return;
   }
-  const format: LegacyFormat = /^\/crm\/private\/json\//.test(path) ? 'json' : 'xml';
+  const format: LegacyFormat = legacyFormatOf(path);
   const origin: CallOrigin = { ...ids, address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
 
   let call;

@@ -18,6 +18,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { legacyErrors } from '../legacy/errors.js';
 import { renderLegacyResponse } from '../legacy/response.js';
+import { legacyFormatOf } from '../legacy/request.js';
 
 export interface ConnectionLimits {
   /** Request line + headers, bytes. */
@@ -105,7 +106,7 @@ export function guardConnections(server: Server, onReject: (reason: ConnectionRe
       onReject('header-overflow', { code, remote });
       const rawPath = rawRequestPath(error);
       const rendered = renderLegacyResponse(
-        { format: /^\/crm\/private\/json\//.test(rawPath) ? 'json' : 'xml', path: rawPath || '/' },
+        { format: legacyFormatOf(rawPath), path: rawPath || '/' },
         { kind: 'error', error: legacyErrors.badParameter('xmlData') },
       );
       writeAndClose(socket, 200, 'OK', rendered.contentType, rendered.body);

@@ -161,3 +161,48 @@ describe('the proxy keeps serving', () => {
     expect(new Set(answers.map((a) => ids(a)[0])).size).toBe(40);
   });
 });
+
+// Newcomer finding 7: every malformed path kind answers the path/method error (the generic 4600 "proper method
+// name"), never a parameter's 4600 — whatever parameters came with it (xmlData absent, present, broken), and
+// nothing is written.
+describe('malformed paths answer the path error before any parameter check', () => {
+  const GENERIC = 'proper method name,parameter and parameter values';
+  const paths = [
+    ['unknown format segment', '/crm/private/yaml/Leads/insertRecords', 'xml'],
+    ['empty-looking format segment', '/crm/private/x/Leads/insertRecords', 'xml'],
+    ['unknown module', '/crm/private/xml/Foo/insertRecords', 'xml'],
+    ['wrong-case module', '/crm/private/xml/leads/insertRecords', 'xml'],
+    ['unknown method', '/crm/private/xml/Leads/insertRecordz', 'xml'],
+    ['wrong-case method', '/crm/private/json/Leads/InsertRecords', 'json'],
+    ['extra segment', '/crm/private/xml/Leads/insertRecords/more', 'xml'],
+    ['missing method', '/crm/private/xml/Leads', 'xml'],
+    ['wrong prefix case', '/crm/Private/xml/Leads/insertRecords', 'xml'],
+    ['empty module', '/crm/private/xml//insertRecords', 'xml'],
+  ] as const;
+  const params = [
+    ['no xmlData', {}],
+    ['a valid xmlData', { xmlData: lead('PathCheck') }],
+    ['a broken xmlData', { xmlData: '<Leads><row' }],
+  ] as const;
+  const cases = paths.flatMap(([kind, path, format]) => params.map(([what, extra]) => [kind, what, path, format, extra] as const));
+
+  it.each(cases)('%s with %s → the generic 4600', async (_kind, _what, path, format, extra) => {
+    const res = await t.http
+      .post(path)
+      .type('form')
+      .send(form({ authtoken: TOKEN, scope: 'crmapi', ...extra }));
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(GENERIC);
+    expect(res.text).not.toContain('"xmlData"');
+    expect(res.headers['content-type']).toContain(format === 'json' ? 'json' : 'xml');
+    expect(landed('PathCheck')).toHaveLength(0);
+  });
+
+  it('the format segment is matched in any case: JSON answers JSON, XML answers XML', async () => {
+    const json = await t.http.post('/crm/private/JSON/Leads/insertRecords').type('form').send(form({ authtoken: TOKEN, scope: 'crmapi', xmlData: lead('FormatCase') }));
+    expect(json.text).toMatch(/^\{"response":/);
+    const xml = await t.http.post('/crm/private/XML/Leads/insertRecords').type('form').send(form({ authtoken: TOKEN, scope: 'crmapi', xmlData: lead('FormatCase') }));
+    expect(xml.text).toContain('Record(s) added successfully');
+    expect(landed('FormatCase')).toHaveLength(2);
+  });
+});
