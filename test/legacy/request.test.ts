@@ -158,9 +158,13 @@ describe('parseLegacyRequest: request shapes', () => {
     ['/crm/private/json/Leads/insertRecords', 'json'],
     ['/crm/private/xml/Leads/insertRecords', 'xml'],
     ['/crm/private/XML/Leads/insertRecords', 'xml'],
-    ['/crm/private/csv/Leads/insertRecords', 'xml'],
+    ['/crm/private/JSON/Leads/insertRecords', 'json'],
   ])('format of %s is %s', (path, format) => {
     expect(parseLegacyRequest(req({ url: path })).format).toBe(format);
+  });
+  // v1 had no other format endpoint: a malformed path (the path error), before any parameter is read.
+  it.each(['csv', 'yaml', 'xmlx', 'js'])('format segment %s is a bad path', (fmt) => {
+    expect(() => parseLegacyRequest(req({ url: `/crm/private/${fmt}/Leads/insertRecords` }))).toThrow(expect.objectContaining({ reason: 'bad-path' }));
   });
   it('keeps module and method case as sent (case checks are the proxy\'s)', () => {
     const call = parseLegacyRequest(req({ url: '/crm/private/xml/leads/InsertRecords?x=1' }));
