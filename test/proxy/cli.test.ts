@@ -42,6 +42,9 @@ describe('zbridge serve', () => {
     const journalDir = mkdtempSync(join(tmpdir(), 'zbridge-cli-journal-'));
     const run = runCli(['serve', '--port', '0'], { ZBRIDGE_AUTHTOKENS: 'cli-token', ZBRIDGE_JOURNAL_DIR: journalDir, HOST: '127.0.0.1' });
     await waitFor(() => run.err().includes('accepted authtoken'), 'the banner');
+    // Said at once, before the seconds of module loading (newcomer finding 8).
+    expect(run.err().indexOf('zbridge serve: starting')).toBe(0);
+    expect(run.err().indexOf('zbridge serve: starting')).toBeLessThan(run.err().indexOf('listening on'));
     // A configured token is a secret: the banner shows its fingerprint and a placeholder in the curl.
     expect(run.err()).not.toContain('cli-token');
     expect(run.err()).toMatch(/accepted authtoken\(s\): fp:[0-9a-f]{12}/);
