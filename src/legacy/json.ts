@@ -51,51 +51,26 @@ export function java7HashMapOrder(keys: readonly string[]): string[] {
   return order;
 }
 
+/** A character org.json's quote may change: `" \\ /`, U+0000–001F, U+0080–009F, U+2000–20FF. */
+const NEEDS_QUOTING = /["\\/\u0000-\u001f\u0080-\u009f\u2000-\u20ff]/;
+
+const QUOTED_CHARS = new RegExp(NEEDS_QUOTING.source, 'g');
+const NAMED_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+
+/** The escape of one character NEEDS_QUOTING matched. */
+function quoteChar(ch: string, offset: number, text: string): string {
+  if (ch === '/') return text.charCodeAt(offset - 1) === 0x3c ? '\\/' : '/'; // only `</` is escaped
+  return NAMED_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
 /**
  * org.json `JSONObject.quote`: `\" \\ \b \t \n \f \r`, `/` only after `<` (`</` → `<\/`), and `\uxxxx` (lower-case
  * hex, as Java's `Integer.toHexString`) for U+0000–001F, U+0080–009F and U+2000–20FF. Other characters stay raw.
  */
 export function orgJsonQuote(text: string): string {
-  let out = '"';
-  let prev = '';
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i];
-    const code = text.charCodeAt(i);
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        break;
-      case '\\':
-        out += '\\\\';
-        break;
-      case '/':
-        out += prev === '<' ? '\\/' : '/';
-        break;
-      case '\b':
-        out += '\\b';
-        break;
-      case '\t':
-        out += '\\t';
-        break;
-      case '\n':
-        out += '\\n';
-        break;
-      case '\f':
-        out += '\\f';
-        break;
-      case '\r':
-        out += '\\r';
-        break;
-      default:
-        if (code < 0x20 || (code >= 0x80 && code < 0xa0) || (code >= 0x2000 && code < 0x2100)) {
-          out += `\\u${code.toString(16).padStart(4, '0')}`;
-        } else {
-          out += ch;
-        }
-    }
-    prev = ch;
-  }
-  return `${out}"`;
+  // Most texts need no escape at all: one linear scan, then the text as is.
+  if (!NEEDS_QUOTING.test(text)) return `"${text}"`;
+  return `"${text.replace(QUOTED_CHARS, quoteChar)}"`;
 }
 
 /** A node of the XML tree that v1's JSON output was mechanically converted from. */
@@ -144,7 +119,7 @@ function accumulate(members: Map<string, string[]>, key: string, value: string):
 }
 
 /** Java's `String.trim()`: strips every char <= U+0020 at both ends. */
-function javaTrim(text: string): string {
+export function javaTrim(text: string): string {
   // Index-based: `/[\u0000-\u0020]+$/` is quadratic on a long run of spaces followed by other text.
   let start = 0;
   let end = text.length;

@@ -3,7 +3,7 @@
  * §10). XML is string concatenation (the hot path: 200 rows per getRecords); JSON is org.json's mechanical
  * conversion of the same XML tree (legacy/json.ts), so key order and the one-child-object rule come from one place.
  */
-import { orgJsonQuote, xmlTreeToJson, type XmlTreeNode } from './json.js';
+import { javaTrim, orgJsonQuote, xmlTreeToJson, type XmlTreeNode } from './json.js';
 import type { LegacyReadResult, V1Field, V1FieldDescription, V1ModuleRow, V1Row, V1Section, V1User } from './read-types.js';
 import { READ_RESULT_KINDS } from './read-types.js';
 import { cdata, escapeAttr, escapeText } from './text.js';
@@ -154,18 +154,25 @@ function rowJson(row: V1Row, i: number): string {
 }
 
 function fieldJson(f: V1Field): string {
-  const val = orgJsonQuote(f.label);
+  const val = valMember(f.label);
   if (typeof f.value !== 'string') {
     const products = f.value.map((p) => `{"no":${orgJsonQuote(p.no)},"FL":${oneOrMany(p.fields.map(fieldJson))}}`);
-    return products.length === 0 ? `{"val":${val}}` : `{"product":${oneOrMany(products)},"val":${val}}`;
+    return products.length === 0 ? `{${val}}` : `{"product":${oneOrMany(products)},${val}}`;
   }
   // org.json trims plain text (Java String.trim) but keeps CDATA as is; an empty text has no `content`.
   const text = f.raw ? javaTrim(f.value) : f.value;
-  return text === '' ? `{"val":${val}}` : `{"content":${orgJsonQuote(text)},"val":${val}}`;
+  return text === '' ? `{${val}}` : `{"content":${orgJsonQuote(text)},${val}}`;
 }
 
-function javaTrim(text: string): string {
-  return text.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+/** `"val":"Label"` per label: 200 rows repeat the same ~40 labels (bounded like the XML open tags). */
+const valMembers = new Map<string, string>();
+function valMember(label: string): string {
+  let member = valMembers.get(label);
+  if (member === undefined) {
+    member = `"val":${orgJsonQuote(label)}`;
+    if (valMembers.size < 4096) valMembers.set(label, member);
+  }
+  return member;
 }
 
 /** The XML tree of a record row (what the hand-built JSON above equals; used by the equivalence test). */
