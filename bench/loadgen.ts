@@ -23,7 +23,10 @@ export interface LoadSpec {
 }
 
 export interface LoadResult {
+  /** Answers completed inside the measured window. */
   requests: number;
+  /** Every answer or transport error, warm-up and tail included (per-request CPU of the server divides by this). */
+  sent: number;
   seconds: number;
   rps: number;
   p50Ms: number;
@@ -55,6 +58,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
   const legacyErrors: Record<string, number> = {};
   let bad = 0;
   let transportErrors = 0;
+  let sent = 0;
 
   const once = (): Promise<void> =>
     new Promise((resolve) => {
@@ -66,6 +70,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const t1 = nowUs();
+            sent++;
             // Completions inside the window count, whenever they started: with deep queues (200 clients, 10
             // upstream slots) a request can wait seconds, and counting by start time would under-report.
             if (t1 >= measureFrom && t1 <= end) {
@@ -86,6 +91,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
       );
       req.on('error', () => {
         const t1 = nowUs();
+        sent++;
         if (t1 >= measureFrom && t1 <= end) transportErrors++;
         resolve();
       });
@@ -101,6 +107,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
   const seconds = spec.durationMs / 1000;
   return {
     requests: latencies.length,
+    sent,
     seconds,
     rps: latencies.length / seconds,
     p50Ms: percentile(latencies, 50) / 1000,

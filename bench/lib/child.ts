@@ -1,5 +1,6 @@
 /** Running bench helpers as separate Node processes (TypeScript through tsx), reading their JSON output. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -72,4 +73,20 @@ export async function startServerChild(script: string, args: string[] = [], node
       return later;
     },
   };
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc/PID/stat; undefined where there is no
+ * /proc (not Linux) or the process is gone. Clock ticks are taken as 100 per second (Linux USER_HZ).
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
