@@ -8,7 +8,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { loadSchema, translateCall, type MappingOptions, type TranslateContext } from './core.js';
+import { loadSchema, loadUserIds, translateCall, type MappingOptions, type TranslateContext } from './core.js';
+import { addValueWarnings } from './value-warnings.js';
 import { classifyInput, expandInputs } from '../inputs/files.js';
 import { readInputCalls, type XmlInputOptions } from '../inputs/calls.js';
 import { PayloadIndexes } from '../inputs/payload-index.js';
@@ -157,11 +158,13 @@ export async function runConvert(options: ConvertOptions, io: CommandIO): Promis
     return { exitCode: EXIT.usage };
   }
   let ctx: TranslateContext;
+  let userIds: Set<string>;
   let sink: CallSink;
   try {
     checkMetadataOption(options.metadata);
     checkOutFolderOption(options.out, JSONL_FILE);
     ctx = { schema: loadSchema(options.metadata), timeZone, options: options.mappingOptions };
+    userIds = loadUserIds(options.metadata);
     sink = await openSink(options.out, io, options.force ?? false);
   } catch (error) {
     io.stderr.write(`zbridge convert: ${(error as Error).message}\n`);
@@ -198,6 +201,7 @@ export async function runConvert(options: ConvertOptions, io: CommandIO): Promis
         onJournalError: (m) => reportError(file, m),
       })) {
         const t = input.call ? translateCall(input.call, ctx) : undefined;
+        if (t?.plan && !t.error) addValueWarnings(t.plan, ctx.schema, userIds);
         const facts = callFacts(input, t);
         counter.addCall(facts);
         if (input.error) reportError(file, input.error);
@@ -219,5 +223,9 @@ export async function runConvert(options: ConvertOptions, io: CommandIO): Promis
     `zbridge convert: ${s.calls} calls, ${s.rows} rows (${s.ok} ok, ${s.failed} failed), ${s.callsFailed} calls failed, ` +
       `${s.requests} v2 requests, ${s.files.skipped} files skipped${where ? ` → ${where}` : ''}\n`,
   );
+  const rejects = s.warnings['v2-will-reject'] ?? 0;
+  if (rejects > 0) {
+    io.stderr.write(`zbridge convert: ${rejects} value(s) converted that v2 will refuse (malformed e-mails, owner ids that are no user of the metadata): see the "v2-will-reject" warnings\n`);
+  }
   return { exitCode: counter.hasFailures ? EXIT.failures : EXIT.ok, summary };
 }

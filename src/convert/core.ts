@@ -8,7 +8,7 @@ import { formDecode, parseLegacyUrlLine } from '../legacy/request.js';
 export { formDecode, parseLegacyUrlLine, stringifyV2 };
 export type { MappingOptions };
 export { translateCall, type TranslateContext, type Translation } from '../mapping/translate.js';
-export { loadSchema } from '../inputs/schema.js';
+export { loadSchema, loadUserIds } from '../inputs/schema.js';
 
 /**
  * A number literal read back from a converted body → the value stringifyV2 writes back as the same literal.

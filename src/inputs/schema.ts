@@ -1,6 +1,6 @@
 /** The Schema the offline tools (convert, report, replay) translate with: a metadata directory or the bundled snapshot. */
 import { Schema } from '../mapping/schema.js';
-import { loadMetadataDir } from '../v2/snapshot.js';
+import { bundledSnapshot, loadMetadataDir } from '../v2/snapshot.js';
 
 /**
  * Schema from a metadata directory in the snapshot format (`zbridge metadata pull --out DIR`), or the bundled
@@ -10,4 +10,10 @@ export function loadSchema(metadataDir?: string): Schema {
   if (!metadataDir) return Schema.bundled();
   const snap = loadMetadataDir(metadataDir);
   return Schema.fromMetadata(snap.modules, snap.fields);
+}
+
+/** The user ids of a metadata directory's users.json, or of the bundled snapshot when `metadataDir` is absent. */
+export function loadUserIds(metadataDir?: string): Set<string> {
+  const users = metadataDir ? loadMetadataDir(metadataDir).users : bundledSnapshot().users;
+  return new Set(users.map((u) => u.id));
 }

@@ -55,6 +55,8 @@ export type WarningKind =
   | 'label-case'
   /** Line items of an update not merged with the record's current lines (offline, or the record was not found). */
   | 'line-items-not-merged'
+  /** Offline (convert): a value v2 will refuse although it converted (an e-mail v2 does not take, an unknown owner id). */
+  | 'v2-will-reject'
   | 'other';
 
 export interface MappingWarning {

@@ -5,6 +5,7 @@
  */
 import type { V2FieldJson } from '../v2/types.js';
 import { recordError, type V2Error } from '../v2/envelopes.js';
+import { isV2Email } from '../v2/value-rules.js';
 import type { SandboxMetadata } from './metadata.js';
 import { LINE_ITEM_FIELDS } from './rules.js';
 import type { RecordStore, StoredRecord } from './store.js';
@@ -30,7 +31,6 @@ const SYSTEM_KEYS = new Set(['id', 'Created_Time', 'Modified_Time', 'Created_By'
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** ISO 8601 date-time as v2 accepts it: seconds required, optional fraction (milliseconds), `Z` or ±hh:mm. */
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -151,7 +151,7 @@ function checkString(ctx: ValidationContext, field: V2FieldJson, value: unknown)
   if (typeof field.length === 'number' && field.length > 0 && [...value].length > field.length) {
     return { error: recordError.tooLong(field.length, api) };
   }
-  if (field.data_type === 'email' && value !== '' && !EMAIL.test(value)) return { error: recordError.invalidValue(api) };
+  if (field.data_type === 'email' && !isV2Email(value)) return { error: recordError.invalidValue(api) };
   if (field.data_type === 'picklist' && ctx.rejectUnknownPicklistValues && value !== '') {
     const allowed = (field.pick_list_values ?? []).map((p) => p.actual_value);
     if (allowed.length > 0 && !allowed.includes(value)) return { error: recordError.invalidValue(api) };

@@ -140,3 +140,61 @@ describe('convert: inputs, outputs, exit codes', () => {
     expect(readdirSync(out).filter((f) => f !== 'summary.json')).toHaveLength(summary!.calls);
   });
 });
+
+// Newcomer finding 4: convert said "ok" for rows a replay then saw refused with INVALID_DATA. It now warns, offline,
+// about the values v2 will refuse that can be known without the org: e-mails v2 does not take and owner ids that
+// are no user of the metadata.
+describe('values v2 will refuse are warned about offline (v2-will-reject)', () => {
+  const users = (JSON.parse(readFileSync('src/v2/snapshot/users.json', 'utf8')) as { users: { id: string }[] }).users;
+  const knownOwner = users[0].id;
+  const convertOne = async (fields: string, extra: { metadata?: string } = {}) => {
+    const dir = tempDir('value-warn');
+    const file = join(dir, 'lead.xml');
+    writeFileSync(file, `<Leads><row no="1"><FL val="Last Name">Warn</FL><FL val="Company">Acme</FL>${fields}</row></Leads>`);
+    const io = memoryIO();
+    const out = join(dir, 'out');
+    const { exitCode } = await runConvert({ inputs: [file], out, ...extra }, io);
+    const doc = readJson(join(out, outputFileName(file, 0)));
+    return { exitCode, doc, err: io.err(), rejects: (doc.warnings as { kind: string; message: string }[]).filter((w) => w.kind === 'v2-will-reject') };
+  };
+
+  it.each([
+    ['a space and a counter', 'automation@crm.com 1', 1],
+    ['no domain dot', 'someone@localhost', 1],
+    ['two addresses', 'a@x.example,b@x.example', 1],
+    ['no @', 'not-an-address', 1],
+    ['a plain address', 'smith@example.com', 0],
+    ['a plus address', 'a.b+tag@sub.example.org', 0],
+  ])('Email with %s (%s) → %s warning(s)', async (_name, email, count) => {
+    const r = await convertOne(`<FL val="Email">${email}</FL>`);
+    expect(r.exitCode).toBe(0);
+    expect(r.doc.status).toBe('ok');
+    expect(r.rejects).toHaveLength(count);
+    if (count) {
+      expect(r.rejects[0]).toMatchObject({ label: 'Email', row: '1' });
+      expect(r.rejects[0].message).not.toContain(email); // the value itself is not quoted
+      expect(r.err).toMatch(/1 value\(s\) converted that v2 will refuse/);
+    } else expect(r.err).not.toContain('v2 will refuse');
+  });
+
+  it.each([
+    ['a user of the snapshot', knownOwner, 0],
+    ['an id no user has', '2000000016714', 1],
+  ])('SMOWNERID of %s (%s) → %s warning(s)', async (_name, id, count) => {
+    const r = await convertOne(`<FL val="SMOWNERID">${id}</FL>`);
+    expect(r.rejects).toHaveLength(count);
+    if (count) expect(r.rejects[0].message).toContain(`user id ${id} is not a user of the metadata`);
+  });
+
+  it('the shipped samples: the malformed e-mails and unknown owners the sandbox refuses are all warned about', async () => {
+    const out = tempDir('value-warn-samples');
+    const io = memoryIO();
+    await runConvert({ inputs: ['samples/payloads'], out }, io);
+    const summary = readJson(join(out, 'summary.json')) as ConvertSummary;
+    expect(summary.warnings['v2-will-reject']).toBeGreaterThanOrEqual(10);
+    const docs = (summary.outputs as string[]).map((f) => readJson(join(out, f)));
+    const warned = (name: string) => docs.filter((d) => d.source.includes(name)).flatMap((d) => d.warnings).filter((w: { kind: string }) => w.kind === 'v2-will-reject');
+    expect(warned('001-leads-duplicate-check-v4').length).toBeGreaterThan(0);
+    expect(warned('001-calls-').length).toBeGreaterThan(0);
+  });
+});
