@@ -4,7 +4,7 @@
  * charset, else the body's, else UTF-8. Linear time: the boundary is at most 70 characters (RFC 2046), so each
  * delimiter search is bounded by 70 × the bytes searched, and parts are visited once.
  */
-import { bodyCharset, decodeStrict, stripBom } from './charset.js';
+import { assertLegalText, bodyCharset, decodeStrict, stripBom } from './charset.js';
 import { parameterLabel, type FormPair } from './form.js';
 import type { LegacyFilePart } from './types.js';
 
@@ -91,12 +91,18 @@ function readPart(part: Buffer, bodyCharsetLabel: string): FormPair | LegacyFile
   }
   if (!/^form-data\b/i.test(disposition)) return undefined;
   const name = headerParam(disposition, 'name');
-  const fileName = headerParam(disposition, 'filename') ?? headerParam(disposition, 'filename*');
-  if (fileName !== undefined) {
+  const extended = headerParam(disposition, 'filename*');
+  const plain = headerParam(disposition, 'filename');
+  if (plain !== undefined || extended !== undefined) {
     if (name === undefined || name === '') return undefined;
+    // The input-hygiene rule holds for the names too (the file's bytes are bytes): strict UTF-8, XML characters.
+    const field = decodeStrict(Buffer.from(name, 'latin1'), 'utf-8');
+    const label = parameterLabel(field);
+    const fileName = extended !== undefined ? decodeExtendedValue(extended, label) : decodeStrict(Buffer.from(plain!, 'latin1'), 'utf-8', label);
+    assertLegalText(fileName, label);
     return {
-      field: Buffer.from(name, 'latin1').toString('utf8'),
-      fileName: Buffer.from(fileName, 'latin1').toString('utf8'),
+      field,
+      fileName,
       contentType: contentType.split(';')[0].trim() || 'application/octet-stream',
       bytes: part.subarray(bodyStart),
     };
@@ -107,6 +113,24 @@ function readPart(part: Buffer, bodyCharsetLabel: string): FormPair | LegacyFile
   const bytes = part.subarray(bodyStart);
   const { charset: partCharset, bomBytes } = bodyCharset(bytes, charset, bodyCharsetLabel);
   return { name: decodedName, value: stripBom(decodeStrict(bytes.subarray(bomBytes), partCharset, parameterLabel(decodedName))) };
+}
+
+/**
+ * An RFC 5987 / 8187 extended value (`filename*=UTF-8''na%C3%AFve.txt`): charset, empty or absent language, then
+ * percent-encoded bytes, decoded strictly in that charset. Anything else is an undecodable `parameter`.
+ */
+function decodeExtendedValue(value: string, parameter: string): string {
+  const match = /^([A-Za-z0-9!#$&+.^_`{}~-]+)'[^']*'(.*)$/.exec(value);
+  if (match === null) return decodeStrict(Buffer.from(value, 'latin1'), 'utf-8', parameter);
+  const bytes: number[] = [];
+  const text = match[2];
+  for (let i = 0; i < text.length; i += 1) {
+    if (text[i] === '%' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(text.charCodeAt(i) & 0xff);
+  }
+  return decodeStrict(Uint8Array.from(bytes), match[1], parameter);
 }
 
 /** A `key=value` or `key="value"` parameter of a header value (case-insensitive key). */

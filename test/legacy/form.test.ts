@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LegacyRequestError } from '../../src/errors.js';
 import { formDecode } from '../../src/legacy/form.js';
+import { parseMultipart } from '../../src/legacy/multipart.js';
 
 /**
  * The servlet decoding rules written the slow, obvious way (the implementation before formDecode got its
@@ -113,5 +114,39 @@ describe('formDecode', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+// The input-hygiene rule for the names of multipart file parts (their bytes stay bytes): the field name and the
+// file name are strict UTF-8 with XML characters only, like every parameter; RFC 5987 `filename*` is decoded.
+describe('multipart file part names', () => {
+  const part = (disposition: Buffer | string) =>
+    Buffer.concat([Buffer.from('--B\r\nContent-Disposition: form-data; name="content"; ', 'latin1'), Buffer.from(disposition as string, typeof disposition === 'string' ? 'utf8' : undefined), Buffer.from('\r\nContent-Type: text/plain\r\n\r\nhello\r\n--B--\r\n', 'latin1')]);
+  const nameOf = (disposition: Buffer | string) => parseMultipart(part(disposition), 'B').files[0]?.fileName;
+
+  it.each([
+    ['plain ASCII', 'filename="notes.txt"', 'notes.txt'],
+    ['UTF-8 bytes', 'filename="Västerås.txt"', 'Västerås.txt'],
+    ['RFC 5987 UTF-8', "filename*=UTF-8''na%C3%AFve%20file.txt", 'naïve file.txt'],
+    ['RFC 5987 ISO-8859-1', "filename*=iso-8859-1'en'caf%E9.txt", 'café.txt'],
+    ['both: the extended one wins', "filename=\"fallback.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt", 'résumé.txt'],
+  ])('%s', (_name, disposition, expected) => {
+    expect(nameOf(disposition)).toBe(expected);
+  });
+
+  it.each([
+    ['invalid UTF-8 bytes', Buffer.concat([Buffer.from('filename="a'), Buffer.from([0xff, 0xfe]), Buffer.from('.txt"')])],
+    ['a control character', 'filename="a\u0001b.txt"'],
+    ['invalid UTF-8 in filename*', "filename*=UTF-8''%FF%FE.txt"],
+    ['an unknown charset in filename*', "filename*=x-klingon''abc.txt"],
+  ])('%s → 4600 naming the parameter, never U+FFFD', (_name, disposition) => {
+    let thrown: unknown;
+    try {
+      nameOf(disposition);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(LegacyRequestError);
+    expect(thrown).toMatchObject({ reason: 'bad-parameter', parameter: 'content' });
   });
 });
