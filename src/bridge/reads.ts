@@ -16,7 +16,6 @@ import {
   getUsersAnswer,
   USER_TYPES,
   v1ModuleNameOf,
-  type V2LayoutJson,
 } from '../mapping/meta-answers.js';
 import {
   ifModifiedSince,
@@ -39,9 +38,12 @@ import {
 } from '../mapping/query.js';
 import { selectColumns, toV1Row, type SelectedColumn } from '../mapping/rows.js';
 import type { ModuleMeta, V2UserJson } from '../mapping/types.js';
+import type { V2LayoutJson } from '../v2/types.js';
 import type { ProfileRuntime } from '../upstream.js';
 import type { V2CallRecord } from '../zoho/client.js';
 import { v2CodeOf } from '../zoho/client.js';
+import { asObject, dataRecords, moreRecords } from '../v2/answers.js';
+import { layoutsOf, usersOf } from '../v2/settings.js';
 import { RelatedListCache } from './related-lists.js';
 import type { SchemaCache } from './schema-cache.js';
 
@@ -269,7 +271,7 @@ export class ReadBridge {
     const got: Record<string, unknown>[] = [];
     for (const page of plan.pages) {
       const res = await ctx.get(path, { ...query, page: String(page), per_page: String(plan.perPage) }, ifModifiedSince ? { 'If-Modified-Since': ifModifiedSince } : undefined);
-      const list = listOf(res, 'data');
+      const list = listOf(res, dataRecords);
       if (list === undefined) break;
       got.push(...list.items);
       if (!list.more || list.items.length < plan.perPage) break;
@@ -316,7 +318,7 @@ export class ReadBridge {
         query.sort_by = 'id';
         res = await ctx.get(`/crm/v2/${module.apiName}`, query, since ? { 'If-Modified-Since': since.header } : undefined);
       }
-      const list = listOf(res, 'data');
+      const list = listOf(res, dataRecords);
       if (list === undefined) break;
       got.push(...list.items);
       if (!list.more || list.items.length < plan.perPage) break;
@@ -337,15 +339,15 @@ export class ReadBridge {
     const me = await this.currentUserId(ctx);
     const query: Record<string, string> = { sort_by: sort.sortBy, sort_order: sort.sortOrder };
     if (fields) query.fields = fields.includes('Owner') ? fields : `${fields},Owner`;
-    return this.scan(ctx, `/crm/v2/${module.apiName}`, query, window, (r) => (r.Owner as { id?: unknown } | undefined)?.id === me, since);
+    return this.scan(ctx, `/crm/v2/${module.apiName}`, query, window, (r) => asObject(r.Owner)?.id === me, since);
   }
 
   private async currentUserId(ctx: ReadContext): Promise<string> {
     const cached = await ctx.profile.metadata.currentUser().catch(() => undefined);
     if (cached?.id) return String(cached.id);
     const res = await ctx.get('/crm/v2/users', { type: 'CurrentUser' });
-    const users = (res.body as { users?: V2UserJson[] } | undefined)?.users;
-    if (!users?.[0]?.id) throw new ReadStop(legacyErrors.internal(), 'upstream', 'v2 did not name the current user');
+    const users = usersOf(res.body);
+    if (!users?.[0]) throw new ReadStop(legacyErrors.internal(), 'upstream', 'v2 did not name the current user');
     return String(users[0].id);
   }
 
@@ -365,7 +367,7 @@ export class ReadBridge {
       if (res.status === 400 && (v2CodeOf(res.body) === 'INVALID_QUERY' || path.endsWith('/search'))) {
         throw new ReadStop(CRITERIA_ERROR, 'bad-criteria', `v2 refused the search: ${v2CodeOf(res.body) ?? res.status}`, true);
       }
-      const list = listOf(res, 'data');
+      const list = listOf(res, dataRecords);
       if (list === undefined) return matched.slice(window.from - 1, window.to);
       matched.push(...list.items.filter(keep));
       if (matched.length >= window.to || !list.more) return matched.slice(window.from - 1, window.to);
@@ -400,7 +402,7 @@ export class ReadBridge {
     if (ids.length === 1) {
       const res = await ctx.get(`/crm/v2/${module.apiName}/${ids[0]}`);
       if (res.status === 400 && v2CodeOf(res.body) === 'INVALID_DATA') return []; // "the id given seems to be invalid"
-      return listOf(res, 'data')?.items.slice(0, 1) ?? [];
+      return listOf(res, dataRecords)?.items.slice(0, 1) ?? [];
     }
     const res = await ctx.get(`/crm/v2/${module.apiName}`, { ids: ids.join(',') });
     let found: Record<string, unknown>[];
@@ -409,7 +411,7 @@ export class ReadBridge {
       found = [];
       for (const id of ids) found.push(...(await this.byIds(ctx, module, [id])));
     } else {
-      found = listOf(res, 'data')?.items ?? [];
+      found = listOf(res, dataRecords)?.items ?? [];
     }
     const byId = new Map(found.map((r) => [String(r.id), r]));
     return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
@@ -438,7 +440,7 @@ export class ReadBridge {
     const fieldsJson = await ctx.profile.metadata.fields(module.apiName);
     let layouts: V2LayoutJson[] | undefined;
     const res = await ctx.get('/crm/v2/settings/layouts', { module: module.apiName });
-    if (res.status === 200) layouts = (res.body as { layouts?: V2LayoutJson[] } | undefined)?.layouts;
+    if (res.status === 200) layouts = layoutsOf(res.body);
     else ctx.notes.push(`layouts unavailable (HTTP ${res.status}): one section in field order`);
     const result = getFieldsAnswer(module, v1Name, fieldsJson, layouts, {
       type,
@@ -456,9 +458,9 @@ export class ReadBridge {
     const users: V2UserJson[] = [];
     for (let page = 1; page <= 50; page += 1) {
       const res = await ctx.get('/crm/v2/users', { type, page: String(page), per_page: String(MAX_PER_PAGE) });
-      const list = listOf(res, 'users');
+      const list = listOf(res, usersOf);
       if (list === undefined) break;
-      users.push(...(list.items as V2UserJson[]));
+      users.push(...list.items);
       if (!list.more) break;
     }
     const search = column && params.searchvalue !== undefined ? { column: column as 'name' | 'email', value: params.searchvalue } : undefined;
@@ -481,13 +483,9 @@ function v2Fields(columns: readonly SelectedColumn[]): string {
  * A v2 list answer: items and `info.more_records`; undefined for 204 / 304 (nothing) and for 4xx answers that
  * mean "no such record" on reads. Other 4xx → ReadStop with the v1 equivalent.
  */
-function listOf(res: { status: number; body: unknown }, key: 'data' | 'users'): { items: Record<string, unknown>[]; more: boolean } | undefined {
+function listOf<T>(res: { status: number; body: unknown }, read: (body: unknown) => T[] | undefined): { items: T[]; more: boolean } | undefined {
   if (res.status === 204 || res.status === 304) return undefined;
-  if (res.status >= 200 && res.status < 300) {
-    const body = res.body as { info?: { more_records?: unknown } } & Record<string, unknown>;
-    const items = Array.isArray(body?.[key]) ? (body[key] as Record<string, unknown>[]) : [];
-    return { items, more: body?.info?.more_records === true };
-  }
+  if (res.status >= 200 && res.status < 300) return { items: read(res.body) ?? [], more: moreRecords(res.body) };
   const code = v2CodeOf(res.body);
   if (code === 'NO_PERMISSION' || code === 'OAUTH_SCOPE_MISMATCH') throw new ReadStop(legacyErrors.noPermission('module'), 'upstream', `v2 ${res.status} ${code}`);
   if (code === 'INVALID_MODULE') throw new ReadStop(legacyErrors.generic(), 'unknown-module', `v2 ${res.status} ${code}`);

@@ -5,23 +5,12 @@
 import type { LegacyReadResult, V1FieldDescription, V1ModuleRow, V1Section, V1User } from '../legacy/read-types.js';
 import { hasV1Form, moduleColumns, readLabel, type ColumnOptions } from './columns.js';
 import type { FieldMeta, ModuleMeta, V2FieldJson, V2ModuleJson, V2UserJson } from './types.js';
+import type { V2LayoutJson } from '../v2/types.js';
 
 /* ------------------------------------------------------------------------------------------ getFields */
 
-/** `GET /crm/v2/settings/layouts?module=M` → `layouts[]` (only what getFields reads). */
-export interface V2LayoutJson {
-  id?: string;
-  name?: string;
-  visible?: boolean;
-  status?: string;
-  sections?: {
-    name?: string;
-    display_label?: string;
-    api_name?: string;
-    sequence_number?: number;
-    fields?: (Partial<V2FieldJson> & { api_name: string; required?: boolean; sequence_number?: number })[];
-  }[];
-}
+/** The layouts answer's shape lives with the v2 wire. */
+export type { V2LayoutJson };
 
 export interface GetFieldsOptions extends ColumnOptions {
   /** `type` parameter: undefined = all fields, 1 = summary view (v2 quick-create fields, §16 #13), 2 = mandatory. */

@@ -9,6 +9,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapshotDir } from '../paths.js';
+import { asObject } from './answers.js';
+import { fieldsOf, modulesOf, taxesOf, usersOf } from './settings.js';
 import type { V2FieldJson, V2ModuleJson, V2TaxJson, V2UserJson } from './types.js';
 
 export interface MetadataSnapshot {
@@ -29,23 +31,29 @@ function readJson(file: string): unknown {
 }
 
 export function loadMetadataDir(dir: string = snapshotDir): MetadataSnapshot {
-  const modulesDoc = readJson(join(dir, 'modules.json')) as { modules?: V2ModuleJson[] };
-  if (!Array.isArray(modulesDoc.modules)) throw new Error(`metadata: ${dir}/modules.json has no "modules" array`);
+  const modules = modulesOf(readJson(join(dir, 'modules.json')));
+  if (!modules) throw new Error(`metadata: ${dir}/modules.json has no "modules" array of modules with an api_name`);
   const fields: Record<string, V2FieldJson[]> = {};
   const fieldsDir = join(dir, 'fields');
   if (existsSync(fieldsDir)) {
     for (const name of readdirSync(fieldsDir)) {
       if (!name.endsWith('.json')) continue;
-      const doc = readJson(join(fieldsDir, name)) as { fields?: V2FieldJson[] };
-      if (!Array.isArray(doc.fields)) throw new Error(`metadata: ${fieldsDir}/${name} has no "fields" array`);
-      fields[name.slice(0, -'.json'.length)] = doc.fields;
+      const list = fieldsOf(readJson(join(fieldsDir, name)));
+      if (!list) throw new Error(`metadata: ${fieldsDir}/${name} has no "fields" array of fields with an api_name`);
+      fields[name.slice(0, -'.json'.length)] = list;
     }
   }
-  const usersFile = join(dir, 'users.json');
-  const users = existsSync(usersFile) ? ((readJson(usersFile) as { users?: V2UserJson[] }).users ?? []) : [];
-  const taxesFile = join(dir, 'taxes.json');
-  const taxes = existsSync(taxesFile) ? ((readJson(taxesFile) as { taxes?: V2TaxJson[] }).taxes ?? []) : [];
-  return { modules: modulesDoc.modules, fields, users, taxes };
+  return { modules, fields, users: optionalList(join(dir, 'users.json'), 'users', usersOf), taxes: optionalList(join(dir, 'taxes.json'), 'taxes', taxesOf) };
+}
+
+/** users.json / taxes.json: absent → none; present → its list, which must be well formed. */
+function optionalList<T>(file: string, key: string, read: (doc: unknown) => T[] | undefined): T[] {
+  if (!existsSync(file)) return [];
+  const doc = readJson(file);
+  const list = read(doc);
+  if (list) return list;
+  if (asObject(doc)?.[key] === undefined) return [];
+  throw new Error(`metadata: ${file} has a "${key}" entry that is not a list of ${key} with their identifying field`);
 }
 
 let bundled: MetadataSnapshot | undefined;

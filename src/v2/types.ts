@@ -41,7 +41,6 @@ export interface V2FieldJson {
   [key: string]: unknown;
 }
 
-/** One element of `GET /crm/v2/users?type=…` → `{"users":[…]}`. */
 /** One element of `GET /crm/v2/org/taxes` → `{"taxes":[…],"preference":{…}}`; `value` is the percentage. */
 export interface V2TaxJson {
   id?: string;
@@ -52,6 +51,7 @@ export interface V2TaxJson {
   [key: string]: unknown;
 }
 
+/** One element of `GET /crm/v2/users?type=…` → `{"users":[…]}`. */
 export interface V2UserJson {
   id: string;
   full_name: string;
@@ -59,6 +59,21 @@ export interface V2UserJson {
   time_zone?: string;
   status?: string;
   [key: string]: unknown;
+}
+
+/** One element of `GET /crm/v2/settings/layouts?module=M` → `{"layouts":[…]}` (only what getFields reads). */
+export interface V2LayoutJson {
+  id?: string;
+  name?: string;
+  visible?: boolean;
+  status?: string;
+  sections?: {
+    name?: string;
+    display_label?: string;
+    api_name?: string;
+    sequence_number?: number;
+    fields?: (Partial<V2FieldJson> & { api_name: string; required?: boolean; sequence_number?: number })[];
+  }[];
 }
 
 /* ------------------------------------------------------------------ records and write requests */

@@ -3,6 +3,7 @@
  * single-flight per key), falling back to a snapshot with a warning when the live fetch fails.
  */
 import type { MetadataSnapshot } from '../v2/snapshot.js';
+import { fieldsOf, modulesOf, taxesOf, usersOf } from '../v2/settings.js';
 import type { V2FieldJson, V2ModuleJson, V2TaxJson, V2UserJson } from '../v2/types.js';
 import type { ZohoClient } from './client.js';
 
@@ -73,8 +74,8 @@ export class LiveMetadata implements MetadataSource {
   modules(): Promise<V2ModuleJson[]> {
     return this.cached('modules', async () => {
       const { body } = await this.client.get('/crm/v2/settings/modules');
-      const modules = (body as { modules?: V2ModuleJson[] } | undefined)?.modules;
-      if (!Array.isArray(modules)) throw new Error('settings/modules answered without "modules"');
+      const modules = modulesOf(body);
+      if (!modules) throw new Error('settings/modules answered without "modules"');
       return modules;
     }, () => this.options.fallback?.modules);
   }
@@ -82,23 +83,26 @@ export class LiveMetadata implements MetadataSource {
   fields(moduleApiName: string): Promise<V2FieldJson[]> {
     return this.cached(`fields:${moduleApiName}`, async () => {
       const { body } = await this.client.get('/crm/v2/settings/fields', { module: moduleApiName });
-      const fields = (body as { fields?: V2FieldJson[] } | undefined)?.fields;
-      if (!Array.isArray(fields)) throw new Error(`settings/fields?module=${moduleApiName} answered without "fields"`);
+      const fields = fieldsOf(body);
+      if (!fields) throw new Error(`settings/fields?module=${moduleApiName} answered without "fields"`);
       return fields;
     }, () => this.options.fallback?.fields[moduleApiName]);
   }
 
   users(): Promise<V2UserJson[]> {
     return this.cached('users', async () => {
-      const { body } = await this.client.get('/crm/v2/users', { type: 'AllUsers' });
-      return ((body as { users?: V2UserJson[] } | undefined)?.users ?? []) as V2UserJson[];
+      const { status, body } = await this.client.get('/crm/v2/users', { type: 'AllUsers' });
+      if (status === 204) return []; // no users of that type
+      const users = usersOf(body);
+      if (!users) throw new Error(`users?type=AllUsers answered HTTP ${status} without "users"`);
+      return users;
     }, () => this.options.fallback?.users);
   }
 
   currentUser(): Promise<V2UserJson | undefined> {
     return this.cached('current-user', async () => {
       const { body } = await this.client.get('/crm/v2/users', { type: 'CurrentUser' });
-      return (body as { users?: V2UserJson[] } | undefined)?.users?.[0];
+      return usersOf(body)?.[0];
     }, () => undefined);
   }
 
@@ -106,8 +110,8 @@ export class LiveMetadata implements MetadataSource {
     return this.cached('taxes', async () => {
       const { status, body } = await this.client.get('/crm/v2/org/taxes');
       if (status === 204) return [];
-      const taxes = (body as { taxes?: V2TaxJson[] } | undefined)?.taxes;
-      if (!Array.isArray(taxes)) throw new Error(`org/taxes answered HTTP ${status} without "taxes"`);
+      const taxes = taxesOf(body);
+      if (!taxes) throw new Error(`org/taxes answered HTTP ${status} without "taxes"`);
       return taxes;
     }, () => this.options.fallback?.taxes);
   }
