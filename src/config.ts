@@ -13,7 +13,7 @@ import { DEFAULT_LOOKUP_CACHE_MS, LOOKUP_POLICIES } from './bridge/resolve.js';
 import { DEFAULT_JOURNAL_FILE_BYTES } from './journal/file-journal.js';
 import { JOURNAL_VALUES } from './journal/values.js';
 import { DEFAULT_XMLDATA_LIMITS } from './legacy/xmldata.js';
-import { JSON_CONTENT_TYPES } from './legacy/response.js';
+import { JSON_CONTENT_TYPES, JSON_KEY_ORDERS } from './legacy/response.js';
 import { DEFAULT_LABEL_MATCHING, UNKNOWN_ID_ROW_CODES } from './mapping/fields.js';
 import { isValidTimeZone } from './v2/time.js';
 import { DATA_CENTRE_NAMES } from './zoho/dc.js';
@@ -56,6 +56,8 @@ const profileSchema = z
     resendInsertsAfter: z.array(z.enum(['429', '401'])).default([]),
     /** JSON answers: `application/jsonp` as Zoho sent (default) or `application/json`. */
     jsonContentType: z.enum(JSON_CONTENT_TYPES).default(JSON_CONTENT_TYPES[0]),
+    /** JSON key order: `java7` as the 2015 US servers (default) or `java8` as the 2016 .com.cn servers (PROTOCOL-READS §14). */
+    jsonKeyOrder: z.enum(JSON_KEY_ORDERS).default(JSON_KEY_ORDERS[0]),
     /** v1 label → v2 api_name overrides, per v2 module api_name. */
     labelOverrides: z.record(z.string(), z.record(z.string(), z.string())).default({}),
     /** Lookups given by name that match no or several records, per target module: skip (default), error, create. */
@@ -101,9 +103,11 @@ export const configSchema = z
         labelOverrides: z.record(z.string(), z.record(z.string(), z.string())).default({}),
         /** As `profiles[].resendInsertsAfter`, for the sandbox profile. */
         resendInsertsAfter: z.array(z.enum(['429', '401'])).default([]),
+        /** As `profiles[].jsonKeyOrder`, for the sandbox profile. */
+        jsonKeyOrder: z.enum(JSON_KEY_ORDERS).default(JSON_KEY_ORDERS[0]),
       })
       .strict()
-      .default({ port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [] }),
+      .default({ port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [], jsonKeyOrder: JSON_KEY_ORDERS[0] }),
     /** Credential profiles (required with upstream "zoho"; generated in sandbox mode). */
     profiles: z.array(profileSchema).default([]),
     journal: z

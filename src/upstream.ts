@@ -13,7 +13,7 @@ import { LiveMetadata, type MetadataSource } from './zoho/metadata.js';
 import { NoteParentResolver } from './zoho/records.js';
 import type { LookupPolicy } from './bridge/resolve.js';
 import { tokenStoreOf, zohoProfileOf } from './clients.js';
-import { JSON_CONTENT_TYPES, type JsonContentType } from './legacy/response.js';
+import { JSON_CONTENT_TYPES, type JsonContentType, type JsonKeyOrder } from './legacy/response.js';
 import { PROFILE_DEFAULTS } from './zoho/types.js';
 
 export interface ProfileRuntime {
@@ -23,6 +23,8 @@ export interface ProfileRuntime {
   noteParents: NoteParentResolver;
   mappingOptions: MappingOptions;
   jsonContentType: JsonContentType;
+  /** HashMap key order of the v1 JSON answers (Java 7 or 8). */
+  jsonKeyOrder: JsonKeyOrder;
   /** Per target module: what to do with a lookup given by name that matches none or several records. */
   lookupPolicy: Record<string, LookupPolicy>;
   /** The API user's IANA zone: configured, else users?type=CurrentUser, else undefined (keep v2 wall clock). */
@@ -83,6 +85,7 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
         ...PROFILE_DEFAULTS,
         resendInsertsAfter: config.sandbox.resendInsertsAfter,
         jsonContentType: JSON_CONTENT_TYPES[0],
+        jsonKeyOrder: config.sandbox.jsonKeyOrder,
         labelOverrides: config.sandbox.labelOverrides,
         lookupPolicy: config.sandbox.lookupPolicy,
       },
@@ -108,6 +111,7 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
       metadata,
       noteParents,
       jsonContentType: p.jsonContentType,
+      jsonKeyOrder: p.jsonKeyOrder,
       lookupPolicy: p.lookupPolicy,
       mappingOptions: {
         labelOverrides: p.labelOverrides,

@@ -5,7 +5,7 @@
  * tree (legacy/json.ts), so the Java 7 key orders of §14 (`message` before `code`, `Contact`, `Account`,
  * `Potential`, …) come from the same place as every other answer.
  */
-import { xmlTreeToJson, type XmlTreeNode } from './json.js';
+import { xmlTreeToJson, type JsonKeyOrder, type XmlTreeNode } from './json.js';
 import { escapeAttr, escapeText, cdata } from './response.js';
 import type { LegacyFormat, LegacyRecordDetails } from './types.js';
 
@@ -108,8 +108,8 @@ export function xmlTreeToXml(node: XmlTreeNode): string {
   return `${out}</${node.name}>`;
 }
 
-/** The body bytes of an action answer: XML (declaration, LF, one line, LF) or JSON (compact, LF). */
-export function renderActionBody(format: LegacyFormat, uri: string, result: LegacyActionResult): string {
+/** The body bytes of an action answer: XML (declaration, LF, one line, LF) or JSON (compact, LF, keys in `order`). */
+export function renderActionBody(format: LegacyFormat, uri: string, result: LegacyActionResult, order: JsonKeyOrder = 'java7'): string {
   const tree = actionTree(uri, result);
-  return format === 'json' ? `${xmlTreeToJson(tree)}\n` : `${XML_DECLARATION}${xmlTreeToXml(tree)}\n`;
+  return format === 'json' ? `${xmlTreeToJson(tree, order)}\n` : `${XML_DECLARATION}${xmlTreeToXml(tree)}\n`;
 }

@@ -51,6 +51,39 @@ export function java7HashMapOrder(keys: readonly string[]): string[] {
   return order;
 }
 
+/**
+ * Iteration order of a Java 8 HashMap holding `keys` (distinct, in insertion order): ascending buckets of
+ * `h ^ (h >>> 16)`, and within a bucket insertion order (Java 8 appends to the chain and keeps the order when it
+ * resizes). Exact for any number of keys as long as no bucket is treeified (8+ keys in one bucket of a 64+ table).
+ * PROTOCOL-READS.md §14: the 2016 crm.zoho.com.cn captures and Zoho's 2017 SDK sample follow it.
+ */
+export function java8HashMapOrder(keys: readonly string[]): string[] {
+  const cacheKey = keys.join('\u0000');
+  const cached = java8OrderCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const capacity = java7Capacity(keys.length); // same growth rule: double once size exceeds 0.75 × capacity
+  const order = keys
+    .map((key, index) => {
+      const h = javaStringHash(key);
+      return { key, index, bucket: (h ^ (h >>> 16)) & (capacity - 1) };
+    })
+    .sort((a, b) => a.bucket - b.bucket || a.index - b.index)
+    .map((entry) => entry.key);
+  if (java8OrderCache.size < 1000) java8OrderCache.set(cacheKey, order);
+  return order;
+}
+
+const java8OrderCache = new Map<string, string[]>();
+
+/** Which Java's HashMap order v1's JSON objects follow (PROTOCOL-READS.md §14). @default 'java7' */
+export const JSON_KEY_ORDERS = ['java7', 'java8'] as const;
+export type JsonKeyOrder = (typeof JSON_KEY_ORDERS)[number];
+
+/** The key-order function of a JsonKeyOrder. */
+export function hashMapOrder(order: JsonKeyOrder = 'java7'): (keys: readonly string[]) => string[] {
+  return order === 'java8' ? java8HashMapOrder : java7HashMapOrder;
+}
+
 /** A character org.json's quote may change: `" \\ /`, U+0000–001F, U+0080–009F, U+2000–20FF. */
 const NEEDS_QUOTING = /["\\/\u0000-\u001f\u0080-\u009f\u2000-\u20ff]/;
 
@@ -86,15 +119,15 @@ export interface XmlTreeNode {
 }
 
 /**
- * `XML.toJSONObject` of one element's content, serialised compactly in HashMap order: attributes and child
+ * `XML.toJSONObject` of one element's content, serialised compactly in the HashMap order of `order` (Java 7 by default): attributes and child
  * elements become keys (one child of a name → object, several → array), text goes under `content` when the element
  * has attributes or children, a text-only element becomes a string, every scalar is a string.
  */
-export function xmlTreeToJson(node: XmlTreeNode): string {
-  return `{${orgJsonQuote(node.name)}:${elementValue(node)}}`;
+export function xmlTreeToJson(node: XmlTreeNode, order: JsonKeyOrder = 'java7'): string {
+  return `{${orgJsonQuote(node.name)}:${elementValue(node, hashMapOrder(order))}}`;
 }
 
-function elementValue(node: XmlTreeNode): string {
+function elementValue(node: XmlTreeNode, order: (keys: readonly string[]) => string[]): string {
   const attrs = node.attrs ?? [];
   const kids = node.children ?? [];
   const text = node.cdata ? (node.text ?? '') : javaTrim(node.text ?? '');
@@ -102,10 +135,10 @@ function elementValue(node: XmlTreeNode): string {
   // Insertion order as org.json builds it: attributes, then children/content as they occur.
   const members = new Map<string, string[]>();
   for (const [key, value] of attrs) accumulate(members, key, orgJsonQuote(value));
-  for (const child of kids) accumulate(members, child.name, elementValue(child));
+  for (const child of kids) accumulate(members, child.name, elementValue(child, order));
   if (text !== '') accumulate(members, 'content', orgJsonQuote(text));
   const parts: string[] = [];
-  for (const key of java7HashMapOrder([...members.keys()])) {
+  for (const key of order([...members.keys()])) {
     const values = members.get(key)!;
     parts.push(`${orgJsonQuote(key)}:${values.length === 1 ? values[0] : `[${values.join(',')}]`}`);
   }

@@ -3,7 +3,7 @@
  * §10). XML is string concatenation (the hot path: 200 rows per getRecords); JSON is org.json's mechanical
  * conversion of the same XML tree (legacy/json.ts), so key order and the one-child-object rule come from one place.
  */
-import { javaTrim, orgJsonQuote, xmlTreeToJson, type XmlTreeNode } from './json.js';
+import { hashMapOrder, javaTrim, orgJsonQuote, xmlTreeToJson, type JsonKeyOrder, type XmlTreeNode } from './json.js';
 import type { LegacyReadResult, V1Field, V1FieldDescription, V1ModuleRow, V1Row, V1Section, V1User } from './read-types.js';
 import { READ_RESULT_KINDS } from './read-types.js';
 import { cdata, escapeAttr, escapeText } from './text.js';
@@ -114,33 +114,78 @@ function userXml(u: V1User): string {
 
 /* ------------------------------------------------------------------------------------------ JSON */
 
-/** The JSON body of a read answer, then LF (as every v1 JSON answer of this bridge). */
-export function renderReadJson(uri: string, result: LegacyReadResult): string {
+/**
+ * The JSON body of a read answer, then LF (as every v1 JSON answer of this bridge). `order`: the HashMap key order of
+ * org.json's objects (PROTOCOL-READS.md §14), Java 7 as the 2015 US servers by default.
+ */
+export function renderReadJson(uri: string, result: LegacyReadResult, order: JsonKeyOrder = 'java7'): string {
   switch (result.kind) {
-    case 'records':
-      // Hand-built for speed (200 rows × ~40 FL per getRecords); the bytes equal xmlTreeToJson of the same tree
-      // (`response`: result, uri; `row`: no, FL; `FL`: content, val / product, val — Java-7 order, tested against it).
-      return `{"response":{"result":{${orgJsonQuote(result.module)}:{"row":${oneOrMany(result.rows.map(rowJson))}}},"uri":${orgJsonQuote(uri)}}}\n`;
+    case 'records': {
+      // Hand-built for speed (200 rows × ~40 FL per getRecords); the bytes equal xmlTreeToJson of the same tree in
+      // the same order (`response`: result, uri; `row`: no, FL; `FL`: content, val / product, val in Java 7; tested).
+      const layout = recordsLayout(order);
+      const rows = oneOrMany(result.rows.map((row, i) => rowJson(row, i, layout)));
+      return `{"response":${layout.response(`{${orgJsonQuote(result.module)}:{"row":${rows}}}`, orgJsonQuote(uri))}}\n`;
+    }
     case 'search-error':
       // Hand-built on the server, not org.json: spaces after two colons, uri first, the code as a number (§6.2).
       return `{"response": {"uri":${orgJsonQuote(uri)},"error": {"code":${jsonNumberOrString(result.error.code)},"message":${orgJsonQuote(result.error.message)}}}}\n`;
     case 'fields':
-      return `${xmlTreeToJson({ name: result.module, children: result.sections.map(sectionNode) })}\n`;
+      return `${xmlTreeToJson({ name: result.module, children: result.sections.map(sectionNode) }, order)}\n`;
     case 'modules':
-      return `${xmlTreeToJson({
-        name: 'response',
-        attrs: [['uri', uri]],
-        children: [{ name: 'result', children: result.modules.map(moduleRowNode) }],
-      })}\n`;
-    case 'users':
+      return `${xmlTreeToJson(
+        {
+          name: 'response',
+          attrs: [['uri', uri]],
+          children: [{ name: 'result', children: result.modules.map(moduleRowNode) }],
+        },
+        order,
+      )}\n`;
+    case 'users': {
       if (result.users.length === 0) {
-        return `${xmlTreeToJson({
-          name: 'users',
-          children: [{ name: 'nodata', children: [{ name: 'code', text: '4422' }, { name: 'message', text: 'There is no data to show' }] }],
-        })}\n`;
+        return `${xmlTreeToJson(
+          {
+            name: 'users',
+            children: [{ name: 'nodata', children: [{ name: 'code', text: '4422' }, { name: 'message', text: 'There is no data to show' }] }],
+          },
+          order,
+        )}\n`;
       }
-      return `{"users":{"user":${result.users.length === 1 ? userJson(result.users[0]) : `[${result.users.map(userJson).join(',')}]`}}}\n`;
+      const user = (u: V1User) => userJson(u, order === 'java8' ? userJsonOrderJava8() : USER_JSON_ORDER);
+      return `{"users":{"user":${result.users.length === 1 ? user(result.users[0]) : `[${result.users.map(user).join(',')}]`}}}\n`;
+    }
   }
+}
+
+/**
+ * The member order of the hand-built records JSON, from the same HashMap model as xmlTreeToJson: each object's
+ * keys inserted as org.json inserts them (attributes, then children and content in document order).
+ */
+interface RecordsLayout {
+  response(result: string, uri: string): string;
+  /** `content` before `val` in a value FL. */
+  contentFirst: boolean;
+  /** `product` before `val` in a Product Details FL. */
+  productFirst: boolean;
+  /** `no` before `FL` in a row and a product. */
+  noFirst: boolean;
+}
+
+const layouts = new Map<JsonKeyOrder, RecordsLayout>();
+function recordsLayout(order: JsonKeyOrder): RecordsLayout {
+  let layout = layouts.get(order);
+  if (layout === undefined) {
+    const keys = hashMapOrder(order);
+    const resultFirst = keys(['uri', 'result'])[0] === 'result';
+    layout = {
+      response: (result, uri) => (resultFirst ? `{"result":${result},"uri":${uri}}` : `{"uri":${uri},"result":${result}}`),
+      contentFirst: keys(['val', 'content'])[0] === 'content',
+      productFirst: keys(['val', 'product'])[0] === 'product',
+      noFirst: keys(['no', 'FL'])[0] === 'no',
+    };
+    layouts.set(order, layout);
+  }
+  return layout;
 }
 
 function jsonNumberOrString(code: string): string {
@@ -149,19 +194,24 @@ function jsonNumberOrString(code: string): string {
 
 const oneOrMany = (items: string[]): string => (items.length === 1 ? items[0] : `[${items.join(',')}]`);
 
-function rowJson(row: V1Row, i: number): string {
-  return `{"no":"${i + 1}","FL":${oneOrMany(row.fields.map(fieldJson))}}`;
+function rowJson(row: V1Row, i: number, layout: RecordsLayout): string {
+  return members(layout.noFirst, `"no":"${i + 1}"`, `"FL":${oneOrMany(row.fields.map((f) => fieldJson(f, layout)))}`);
 }
 
-function fieldJson(f: V1Field): string {
+/** `{a,b}` or `{b,a}`. */
+function members(firstFirst: boolean, first: string, second: string): string {
+  return firstFirst ? `{${first},${second}}` : `{${second},${first}}`;
+}
+
+function fieldJson(f: V1Field, layout: RecordsLayout): string {
   const val = valMember(f.label);
   if (typeof f.value !== 'string') {
-    const products = f.value.map((p) => `{"no":${orgJsonQuote(p.no)},"FL":${oneOrMany(p.fields.map(fieldJson))}}`);
-    return products.length === 0 ? `{${val}}` : `{"product":${oneOrMany(products)},${val}}`;
+    const products = f.value.map((p) => members(layout.noFirst, `"no":${orgJsonQuote(p.no)}`, `"FL":${oneOrMany(p.fields.map((pf) => fieldJson(pf, layout)))}`));
+    return products.length === 0 ? `{${val}}` : members(layout.productFirst, `"product":${oneOrMany(products)}`, val);
   }
   // org.json trims plain text (Java String.trim) but keeps CDATA as is; an empty text has no `content`.
   const text = f.raw ? javaTrim(f.value) : f.value;
-  return text === '' ? `{${val}}` : `{"content":${orgJsonQuote(text)},${val}}`;
+  return text === '' ? `{${val}}` : members(layout.contentFirst, `"content":${orgJsonQuote(text)}`, val);
 }
 
 /** `"val":"Label"` per label: 200 rows repeat the same ~40 labels (bounded like the XML open tags). */
@@ -238,7 +288,23 @@ const USER_JSON_ORDER = [
   'email', 'role', 'language', 'confirm', 'profile', 'mobile',
 ] as const;
 
-function userJson(u: V1User): string {
-  const parts = USER_JSON_ORDER.map((key) => `${orgJsonQuote(key)}:${orgJsonQuote(key === 'content' ? u.name : u[key])}`);
+type UserKey = (typeof USER_ATTRS)[number] | 'content';
+
+/**
+ * Java 8's order of a `user` object: its keys inserted as the XML has them (the attributes in USER_ATTRS order, then
+ * `content`); within a bucket Java 8 keeps that order. Unobserved in this exact form: §14 says "per SDK sample".
+ */
+let userKeysJava8: UserKey[] | undefined;
+function userJsonOrderJava8(): readonly UserKey[] {
+  if (userKeysJava8 === undefined) {
+    const inserted: UserKey[] = [...USER_ATTRS, 'content'];
+    const order = hashMapOrder('java8')(inserted);
+    userKeysJava8 = inserted.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  }
+  return userKeysJava8;
+}
+
+function userJson(u: V1User, keys: readonly UserKey[]): string {
+  const parts = keys.map((key) => `${orgJsonQuote(key)}:${orgJsonQuote(key === 'content' ? u.name : u[key])}`);
   return `{${parts.join(',')}}`;
 }

@@ -4,7 +4,7 @@
  * order) and is serialised as a string as well. HTTP status is always 200, for errors too.
  */
 import { isActionResult, renderActionBody } from './action-response.js';
-import { xmlTreeToJson, type XmlTreeNode } from './json.js';
+import { JSON_KEY_ORDERS, xmlTreeToJson, type JsonKeyOrder, type XmlTreeNode } from './json.js';
 import type { LegacyActionResult } from './action-response.js';
 import { isReadResult, renderReadJson, renderReadXml, type ReadRenderOptions } from './read-response.js';
 import { cdata, escapeAttr, escapeText } from './text.js';
@@ -15,11 +15,18 @@ import type { LegacyFormat, LegacyRecordDetails, LegacyResult } from './types.js
 export const JSON_CONTENT_TYPES = ['jsonp', 'json'] as const;
 export type JsonContentType = (typeof JSON_CONTENT_TYPES)[number];
 
+export { JSON_KEY_ORDERS, type JsonKeyOrder };
+
 export interface RenderOptions {
   /** JSON content type: 'jsonp' (default, `application/jsonp;charset=utf-8` as Zoho sent) or 'json'. */
   jsonContentType?: JsonContentType;
   /** Options of the read answers (getFields empty-FL form). */
   read?: ReadRenderOptions;
+  /**
+   * HashMap key order of the JSON objects: 'java7' as the 2015 US servers (docs/PROTOCOL.md §4) or 'java8' as the
+   * 2016 crm.zoho.com.cn servers and Zoho's 2017 SDK sample (PROTOCOL-READS.md §14). @default 'java7'
+   */
+  jsonKeyOrder?: JsonKeyOrder;
 }
 
 export interface RenderedResponse {
@@ -42,8 +49,12 @@ export function renderLegacyResponse(
 ): RenderedResponse {
   const json = target.format === 'json';
   const contentType = !json ? XML_CONTENT_TYPE : options.jsonContentType === 'json' ? JSON_CONTENT_TYPE : JSONP_CONTENT_TYPE;
-  if (isActionResult(result)) return { status: 200, contentType, body: renderActionBody(target.format, target.path, result) };
-  return { status: 200, contentType, body: json ? renderLegacyJson(target.path, result) : renderLegacyXml(target.path, result, options.read) };
+  if (isActionResult(result)) return { status: 200, contentType, body: renderActionBody(target.format, target.path, result, options.jsonKeyOrder) };
+  return {
+    status: 200,
+    contentType,
+    body: json ? renderLegacyJson(target.path, result, options.jsonKeyOrder) : renderLegacyXml(target.path, result, options.read),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------ XML
@@ -95,10 +106,10 @@ function xmlRecord(record: LegacyRecordDetails): string {
 
 // ----------------------------------------------------------------------------------------------- JSON
 
-/** The JSON body: org.json's conversion of the same XML tree, compact, then LF. */
-export function renderLegacyJson(uri: string, result: Exclude<LegacyResult, LegacyActionResult>): string {
-  if (isReadResult(result)) return renderReadJson(uri, result);
-  return `${xmlTreeToJson(legacyResultTree(uri, result))}\n`;
+/** The JSON body: org.json's conversion of the same XML tree, compact, then LF; keys in `order` (@default 'java7'). */
+export function renderLegacyJson(uri: string, result: Exclude<LegacyResult, LegacyActionResult>, order: JsonKeyOrder = 'java7'): string {
+  if (isReadResult(result)) return renderReadJson(uri, result, order);
+  return `${xmlTreeToJson(legacyResultTree(uri, result), order)}\n`;
 }
 
 /** The XML tree of a legacy answer (the shape both renderers describe), for the JSON conversion. */

@@ -8,7 +8,7 @@ import { callFacts, recordRejected, rejectedEntry, type CallFacts, type CallOrig
 import type { Bridge } from '../bridge/pipeline.js';
 import { legacyErrorFor, legacyErrorOf } from '../mapping/results.js';
 import { legacyFormatOf, parseLegacyRequest } from '../legacy/request.js';
-import { renderLegacyResponse } from '../legacy/response.js';
+import { renderLegacyResponse, type JsonKeyOrder } from '../legacy/response.js';
 import type { LegacyFormat, LegacyResult } from '../legacy/types.js';
 import type { Journal } from '../journal/types.js';
 import type { Upstream } from '../upstream.js';
@@ -156,7 +156,7 @@ async function handleLegacy(
   const answer = await options.bridge.handle(call, origin);
   res.locals.call = callFacts(answer.outcome, options.metrics);
   if (answer.download) return sendDownload(res, answer.download);
-  send(res, call, answer.result, answer.profile?.jsonContentType ?? 'jsonp');
+  send(res, call, answer.result, answer.profile?.jsonContentType ?? 'jsonp', answer.profile?.jsonKeyOrder);
 }
 
 /** uploadFile / uploadPhoto paths, whose bodies may hold a file. */
@@ -178,8 +178,14 @@ async function sendDownload(res: Response, download: LegacyDownload): Promise<vo
   }
 }
 
-function send(res: Response, target: { format: LegacyFormat; path: string }, result: LegacyResult, json: 'jsonp' | 'json'): void {
-  const rendered = renderLegacyResponse(target, result, { jsonContentType: json });
+function send(
+  res: Response,
+  target: { format: LegacyFormat; path: string },
+  result: LegacyResult,
+  json: 'jsonp' | 'json',
+  jsonKeyOrder?: JsonKeyOrder,
+): void {
+  const rendered = renderLegacyResponse(target, result, { jsonContentType: json, jsonKeyOrder });
   res.writeHead(200, { ...LEGACY_HEADERS, 'Content-Type': rendered.contentType });
   res.end(rendered.body);
 }

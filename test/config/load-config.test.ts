@@ -44,7 +44,7 @@ describe('parseConfig defaults', () => {
       host: '0.0.0.0',
       admin: { host: '127.0.0.1' },
       upstream: 'sandbox',
-      sandbox: { port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [] },
+      sandbox: { port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [], jsonKeyOrder: 'java7' },
       profiles: [],
       journal: { dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024, values: 'full', readRecords: false },
       limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8, maxHeaderBytes: 96 * 1024, maxDiscardBytes: 16 * 1024 * 1024, headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, idleTimeoutMs: 5_000 },
@@ -70,6 +70,7 @@ describe('parseConfig defaults', () => {
       maxRetries: 4,
       resendInsertsAfter: [],
       jsonContentType: 'jsonp',
+      jsonKeyOrder: 'java7',
       labelOverrides: {},
       lookupPolicy: {},
     });
@@ -197,14 +198,14 @@ describe('environment overrides', () => {
   it('ZBRIDGE_LOG_LEVEL and ZBRIDGE_SANDBOX_DATA', () => {
     const config = parseConfig({ sandbox: { port: 7000 } }, { ZBRIDGE_LOG_LEVEL: 'debug', ZBRIDGE_SANDBOX_DATA: '/tmp/sb.json' });
     expect(config.logLevel).toBe('debug');
-    expect(config.sandbox).toEqual({ port: 7000, dataFile: '/tmp/sb.json', authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [] });
+    expect(config.sandbox).toEqual({ port: 7000, dataFile: '/tmp/sb.json', authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [], jsonKeyOrder: 'java7' });
     expect(configError(() => parseConfig({}, { ZBRIDGE_LOG_LEVEL: 'loud' })).option).toBe('logLevel');
   });
 
   describe('ZBRIDGE_AUTHTOKENS', () => {
     it('with no profile: the sandbox tokens (comma list, blanks dropped)', () => {
       const config = parseConfig({ sandbox: { port: 1 } }, { ZBRIDGE_AUTHTOKENS: ' tok1 , tok2,,' });
-      expect(config.sandbox).toEqual({ port: 1, authtokens: ['tok1', 'tok2'], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [] });
+      expect(config.sandbox).toEqual({ port: 1, authtokens: ['tok1', 'tok2'], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [], jsonKeyOrder: 'java7' });
       expect(config.profiles).toEqual([]);
     });
 
