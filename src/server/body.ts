@@ -5,10 +5,12 @@
  *
  * An oversize body is read and discarded up to `maxDiscardBytes` before the caller answers, so a client that
  * does not wait for `100 Continue` (Python's http.client) has finished sending and reads the 4600 instead of a
- * broken pipe. A body that never completes (the client went away, half-closed, or the request timeout dropped
+ * broken pipe. A client that sent `Expect: 100-continue` is told to continue only when the declared body fits;
+ * an oversize one is answered without being sent at all. A body that never completes (the client went away, half-closed, or the request timeout dropped
  * it) is reported as `incomplete`: such a call is never processed.
  */
 import type { IncomingMessage } from 'node:http';
+import { answerExpectation } from './connections.js';
 
 export interface BodyRead {
   body: Buffer;
@@ -26,6 +28,12 @@ export interface BodyRead {
  */
 export function readRawBody(req: IncomingMessage, limit: number, maxDiscardBytes = 16 * 1024 * 1024): Promise<BodyRead> {
   const declared = Number(req.headers['content-length']);
+  // `Expect: 100-continue`: a body declared over the limit is refused before it is sent (no 100 Continue; the
+  // connection closes after the answer); any other is asked for now.
+  const declaredTooLarge = Number.isFinite(declared) && declared > limit;
+  if (answerExpectation(req, declaredTooLarge ? 'refuse' : 'continue') && declaredTooLarge) {
+    return Promise.resolve({ body: Buffer.alloc(0), tooLarge: true, notDrained: true });
+  }
   if (Number.isFinite(declared) && declared > limit + maxDiscardBytes) {
     req.resume();
     return Promise.resolve({ body: Buffer.alloc(0), tooLarge: true, notDrained: true });

@@ -53,6 +53,22 @@ export interface ConnectionGuard {
 /** Why a connection was dropped or answered below the app (for the caller's log and metrics). */
 export type ConnectionReject = 'header-overflow' | 'header-timeout' | 'bad-request' | 'body-incomplete' | 'trailing-garbage';
 
+/** Requests that sent `Expect: 100-continue` and were not answered `100 Continue` yet (see answerExpectation). */
+const awaitingContinue = new WeakMap<IncomingMessage, ServerResponse>();
+
+/**
+ * For a request that sent `Expect: 100-continue`: `continue` sends `100 Continue` (its body is wanted), `refuse`
+ * sends nothing (the answer comes without the body, and the connection closes after it — the client never
+ * transfers an upload that is refused anyway). Returns false when the request was not waiting for that.
+ */
+export function answerExpectation(req: IncomingMessage, decision: 'continue' | 'refuse'): boolean {
+  const res = awaitingContinue.get(req);
+  if (!res) return false;
+  awaitingContinue.delete(req);
+  if (decision === 'continue') res.writeContinue();
+  return true;
+}
+
 export function guardConnections(server: Server, onReject: (reason: ConnectionReject, detail: { code: string; remote?: string }) => void): ConnectionGuard {
   const current = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();
   const busy = new WeakMap<Socket, number>();
@@ -81,6 +97,18 @@ export function guardConnections(server: Server, onReject: (reason: ConnectionRe
       if (left === 0) active.delete(socket);
       if (left === 0 && (closing.has(socket) || draining)) closeSoon(socket);
     });
+  });
+
+  // `Expect: 100-continue`: the body reader decides (server/body.ts) once it knows the path's limit, instead of
+  // Node's automatic 100 Continue that made a client send a refused 20 MB upload before reading the 4600.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    awaitingContinue.set(req, res);
+    // Answered without ever deciding (a 405, the 503 while draining): the body never came, so the connection
+    // cannot be reused. Registered before the 'request' listeners, so it marks the socket before they look.
+    res.on('close', () => {
+      if (answerExpectation(req, 'refuse')) closing.add(req.socket);
+    });
+    server.emit('request', req, res);
   });
 
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

@@ -144,6 +144,43 @@ describe('connections', () => {
     expect(await res.text()).toContain('<code>4600</code>');
   });
 
+  // `Expect: 100-continue`: the answer to an oversize body comes before the body is sent (no 100 Continue, then the
+  // connection closes); a body that fits, an upload within the upload limit, is asked for with 100 Continue.
+  it.each([
+    ['an oversize insert', '/crm/private/xml/Leads/insertRecords', 6_000_000, false],
+    ['an insert that fits', '/crm/private/xml/Leads/insertRecords', 0, true],
+    ['an upload within the 20 MB upload limit', '/crm/private/xml/Leads/uploadFile', 6_000_000, true],
+    ['an upload beyond it', '/crm/private/xml/Leads/uploadFile', 30_000_000, false],
+  ])('Expect: 100-continue with %s', async (_name, path, declared, wanted) => {
+    t = await startTestProxy();
+    const body = `authtoken=${TOKEN}&scope=crmapi&xmlData=${encodeURIComponent('<Leads><row no="1"><FL val="Last Name">Expect</FL><FL val="Company">A</FL></row></Leads>')}`;
+    const length = declared || Buffer.byteLength(body);
+    const { hostname, port } = host(t);
+    const socket = connect(Number(port), hostname);
+    let text = '';
+    socket.on('data', (c) => (text += c.toString('latin1')));
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    socket.on('error', () => undefined);
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`);
+    await until(async () => /^HTTP\/1\.1 \d{3}/.test(text), 'the first status line');
+    if (!wanted) {
+      // Answered at once, nothing of the body sent: the legacy 4600, Connection: close, and the server closes.
+      expect(text).toMatch(/^HTTP\/1\.1 200 OK/);
+      await closed;
+      expect(text).not.toContain('100 Continue');
+      expect(text).toMatch(/Connection: close/i);
+      expect(text).toContain('<code>4600</code>');
+      return;
+    }
+    expect(text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
+    if (declared === 0) {
+      socket.write(body);
+      await until(async () => text.includes('</response>'), 'the answer');
+      expect(text).toContain('Record(s) added successfully');
+    }
+    socket.destroy();
+  });
+
   it('a 100-row GET insert (~40 KB query) is served; beyond the header limit the answer is the legacy 4600', async () => {
     t = await startTestProxy();
     const rows = Array.from({ length: 100 }, (_, i) => `<row no="${i + 1}"><FL val="Last Name">Row number ${i} with a longer name</FL><FL val="Company">Company ${i} Limited</FL><FL val="Email">row${i}@example.com</FL><FL val="Description">${'Imported from the nightly ERP export. '.repeat(3)}</FL></row>`).join('');
