@@ -11,6 +11,8 @@ import { percentile } from './lib/measure.js';
 
 export interface LoadSpec {
   url: string;
+  /** Several targets (replicas of one proxy): connection i sends to urls[i % urls.length]. Default [url]. */
+  urls?: string[];
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   /** Request body file (read once). */
@@ -47,7 +49,7 @@ const ERROR_CODE = /<error><code>([^<]*)<\/code>/;
 
 export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
   const body = spec.bodyFile ? readFileSync(spec.bodyFile) : undefined;
-  const target = new URL(spec.url);
+  const targets = (spec.urls?.length ? spec.urls : [spec.url]).map((u) => new URL(u));
   const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
   const headers = { ...spec.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
   const start = nowUs();
@@ -60,7 +62,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
   let transportErrors = 0;
   let sent = 0;
 
-  const once = (): Promise<void> =>
+  const once = (target: URL): Promise<void> =>
     new Promise((resolve) => {
       const t0 = nowUs();
       const req = request(
@@ -98,8 +100,9 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
       req.end(body);
     });
 
-  const loop = async (): Promise<void> => {
-    while (nowUs() < end) await once();
+  const loop = async (_: unknown, i: number): Promise<void> => {
+    const target = targets[i % targets.length];
+    while (nowUs() < end) await once(target);
   };
   await Promise.all(Array.from({ length: spec.connections }, loop));
   agent.destroy();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only translation,converter,proxy,concurrency]`: runs the benchmarks in
+ * `npm run bench [-- --quick] [-- --only translation,converter,proxy,concurrency,replicas]`: runs the benchmarks in
  * order and writes bench/RESULTS.md (figures, ratios measured in the same run, verdicts against the issue's
  * targets, machine, Node version, date). Full run ≈ 5–8 min on a 2-core machine; --quick ≈ 2 min.
  */
@@ -10,8 +10,10 @@ import { runConcurrency } from './concurrency.js';
 import { runConverter } from './converter.js';
 import { benchDir } from './lib/child.js';
 import { isQuick, type BenchOptions, type BenchSection } from './lib/measure.js';
+import { updateResultsSection } from './lib/results.js';
 import { runProxy } from './proxy.js';
 import { runReads } from './reads.js';
+import { runReplicas } from './replicas.js';
 import { runTranslation } from './translation.js';
 
 const BENCHES: Record<string, (o: BenchOptions) => Promise<{ section: BenchSection }>> = {
@@ -20,6 +22,7 @@ const BENCHES: Record<string, (o: BenchOptions) => Promise<{ section: BenchSecti
   proxy: runProxy,
   concurrency: runConcurrency,
   reads: runReads,
+  replicas: runReplicas,
 };
 
 function selected(argv: string[]): string[] {
@@ -67,5 +70,10 @@ const doc = [
   '',
   ...sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '']),
 ].join('\n');
-writeFileSync(join(benchDir, 'RESULTS.md'), doc);
-console.log(`\nwrote bench/RESULTS.md (${elapsed.toFixed(0)} s)`);
+if (process.argv.includes('--only') && sections.every((s) => updateResultsSection(s, `npm run bench --${options.quick ? ' --quick' : ''} --only ${selected(process.argv).join(',')}`))) {
+  // A partial run replaces its own sections only: the other benchmarks keep their last full run's figures.
+  console.log(`\nupdated ${sections.map((s) => `"${s.title}"`).join(', ')} in bench/RESULTS.md (${elapsed.toFixed(0)} s)`);
+} else {
+  writeFileSync(join(benchDir, 'RESULTS.md'), doc);
+  console.log(`\nwrote bench/RESULTS.md (${elapsed.toFixed(0)} s)`);
+}

@@ -1,14 +1,16 @@
 /**
  * v2 clients from the configuration, without the proxy runtime: what replay and `metadata pull` need (the runtime,
- * upstream.ts, builds its clients from the same two functions). Imports no server or bridge code.
+ * upstream.ts, builds its clients with the same `zohoClientOf`, so a CLI run and the proxy replicas share one
+ * token, one set of slots and one credit budget when `state.kind` is redis). Imports no server or bridge code.
  */
 import type { ProfileConfig, ZbridgeConfig } from './config.js';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from './errors.js';
 import { startSandbox } from './sandbox/index.js';
+import { createSharedState, SharedStateError, type SharedState } from './state/index.js';
 import { bundledSnapshot, loadMetadataDir } from './v2/snapshot.js';
-import { ZohoClient } from './zoho/client.js';
-import { FileTokenStore, MemoryTokenStore, type TokenStore } from './zoho/tokens.js';
+import { ZohoClient, type ClientObserver } from './zoho/client.js';
+import { MemoryTokenStore } from './zoho/tokens.js';
 import type { ZohoProfile } from './zoho/types.js';
 
 /** The v2 client's view of a configured credential profile. */
@@ -32,9 +34,19 @@ export function zohoProfileOf(p: ProfileConfig): ZohoProfile {
   };
 }
 
-/** The token store the configuration names (memory, or a file shared by processes). */
-export function tokenStoreOf(config: ZbridgeConfig): TokenStore {
-  return config.tokenStore.kind === 'file' ? new FileTokenStore(config.tokenStore.path) : new MemoryTokenStore();
+/**
+ * A profile's v2 client on the process's shared state (config `state`): its token store (memory, file or Redis),
+ * its concurrency slots and its credits (budget and credits-exhausted stop). The one place a configured profile
+ * becomes a client — the proxy (upstream.ts), replay and `metadata pull` all go through it.
+ */
+export function zohoClientOf(p: ProfileConfig, state: SharedState, observer?: ClientObserver): ZohoClient {
+  const limits = { name: p.name, concurrency: p.concurrency, maxQueue: p.maxQueue, creditsPerDay: p.creditsPerDay };
+  return new ZohoClient(zohoProfileOf(p), {
+    tokenStore: state.tokenStore,
+    observer,
+    limiter: state.limiter(limits),
+    credits: state.credits(limits),
+  });
 }
 
 export interface OpenedV2Client {
@@ -47,7 +59,10 @@ export interface OpenedV2Client {
 
 /**
  * A v2 client for one configured profile, and nothing else: no proxy runtime, no metadata cache, no server. With
- * `upstream: "zoho"` it is the profile's client (unknown profile: ConfigError naming `--profile`). With
+ * `upstream: "zoho"` it is the profile's client (unknown profile: ConfigError naming `--profile`) on the configured
+ * shared state: with `state.kind: redis` a replay next to running replicas uses their token (no refresh of its
+ * own: Zoho revokes the oldest of 30), their slots and their credit budget. A Redis that cannot be reached at
+ * start is an error (SharedStateError, v1 4500): the run would otherwise fail every call. With
  * `upstream: "sandbox"` (the default) there is no org to talk to: the emulator alone is started on a loopback port
  * for this run, a dry run whose records vanish when it ends.
  */
@@ -55,8 +70,21 @@ export async function openV2Client(config: ZbridgeConfig, profileName?: string):
   if (config.upstream === 'zoho') {
     const p = profileName === undefined ? config.profiles[0] : config.profiles.find((c) => c.name === profileName);
     if (!p) throw new ConfigError('--profile', profileName === undefined ? 'no credential profile configured' : `unknown profile "${profileName}"`);
-    const client = new ZohoClient(zohoProfileOf(p), { tokenStore: tokenStoreOf(config) });
-    return { client, dryRun: false, close: async () => client.close() };
+    const state = await createSharedState(config.state, { tokenStore: config.tokenStore, replicaId: config.replicaId });
+    if (!state.status().ok) {
+      const reason = state.status().reason ?? 'unreachable';
+      await state.close();
+      throw new SharedStateError(`shared state (Redis) unreachable: ${reason}; not starting without the replicas' tokens and limits`);
+    }
+    const client = zohoClientOf(p, state);
+    return {
+      client,
+      dryRun: false,
+      close: async () => {
+        client.close();
+        await state.close();
+      },
+    };
   }
   const snapshot = config.sandbox.metadataDir ? loadMetadataDir(config.sandbox.metadataDir) : bundledSnapshot();
   const owner = snapshot.users[0]?.id;

@@ -174,6 +174,29 @@ export const configSchema = z
       })
       .strict()
       .default({ kind: 'memory', path: '.zbridge/tokens.json' }),
+    /**
+     * What replicas share (tokens, concurrency slots, credits, caches, duplicate-check locks): `memory` keeps it in
+     * this process; `redis` shares it through one Redis (env ZBRIDGE_REDIS_URL sets kind redis and the url).
+     */
+    state: z
+      .object({
+        kind: z.enum(['memory', 'redis']).default('memory'),
+        /** `redis://[:password@]host:port[/db]` or `rediss://…`; required with kind redis. */
+        url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
+        /** Prefix of every Redis key: deployments sharing one Redis need different prefixes. */
+        keyPrefix: z.string().min(1).default('zbridge:'),
+        /** Lease of a concurrency slot (renewed every third of it while held): a dead replica's slots free after it. */
+        slotLeaseMs: z.number().int().min(300).default(15_000),
+        /** Lease of a duplicate-check lock, renewed likewise. */
+        lockLeaseMs: z.number().int().min(300).default(30_000),
+        /** A Redis command not answered within this fails the call (4500). */
+        commandTimeoutMs: positiveInt.default(2000),
+      })
+      .strict()
+      .refine((s) => s.kind !== 'redis' || s.url !== undefined, { message: 'state.kind "redis" needs state.url (or env ZBRIDGE_REDIS_URL)', path: ['url'] })
+      .default({ kind: 'memory', keyPrefix: 'zbridge:', slotLeaseMs: 15_000, lockLeaseMs: 30_000, commandTimeoutMs: 2000 }),
+    /** This replica's name: its journal subdirectory with state "redis", its slot ids and logs (env ZBRIDGE_REPLICA_ID). Default: the host name. */
+    replicaId: z.string().regex(/^[\w.-]{1,64}$/, 'expected 1-64 characters of letters, digits, _ . -').refine((v) => !v.startsWith('.'), { message: 'must not start with a dot' }).optional(),
     compat: z
       .object({
         /** Honour `??duplicateCheck=1` as `duplicateCheck` (a servlet would ignore it). */
@@ -348,6 +371,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 /**
  * Environment overrides (README lists them): PORT, HOST, ZBRIDGE_ADMIN_PORT, ZBRIDGE_UPSTREAM, ZBRIDGE_AUTHTOKENS (comma list:
  * the accepted tokens of the sandbox profile, or of the only profile), ZBRIDGE_JOURNAL_DIR, ZBRIDGE_LOG_LEVEL,
+ * ZBRIDGE_REDIS_URL (state kind "redis" with that URL), ZBRIDGE_REPLICA_ID,
  * ZBRIDGE_SANDBOX_DATA, and one profile from ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET / ZOHO_REFRESH_TOKEN /
  * ZOHO_DC / ZOHO_TIME_ZONE (which also selects upstream "zoho" unless ZBRIDGE_UPSTREAM says otherwise).
  */
@@ -361,6 +385,8 @@ function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
   if (env.ZBRIDGE_ADMIN_PORT) doc.admin = patched(doc.admin, { port: int('ZBRIDGE_ADMIN_PORT', env.ZBRIDGE_ADMIN_PORT) });
   if (env.ZBRIDGE_LOG_LEVEL) doc.logLevel = env.ZBRIDGE_LOG_LEVEL;
   if (env.ZBRIDGE_JOURNAL_DIR !== undefined) doc.journal = patched(doc.journal, { dir: env.ZBRIDGE_JOURNAL_DIR });
+  if (env.ZBRIDGE_REDIS_URL) doc.state = patched(doc.state, { kind: 'redis', url: env.ZBRIDGE_REDIS_URL });
+  if (env.ZBRIDGE_REPLICA_ID) doc.replicaId = env.ZBRIDGE_REPLICA_ID;
   if (env.ZBRIDGE_SANDBOX_DATA) doc.sandbox = patched(doc.sandbox, { dataFile: env.ZBRIDGE_SANDBOX_DATA });
   // A `profiles` that is not a list stays as it is, so the schema reports it instead of the env replacing it.
   if ((env.ZOHO_CLIENT_ID || env.ZOHO_CLIENT_SECRET || env.ZOHO_REFRESH_TOKEN) && (doc.profiles === undefined || Array.isArray(doc.profiles))) {

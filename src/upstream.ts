@@ -12,9 +12,10 @@ import { ZohoClient, type ClientObserver } from './zoho/client.js';
 import { LiveMetadata, type MetadataSource } from './zoho/metadata.js';
 import { NoteParentResolver } from './zoho/records.js';
 import type { LookupPolicy } from './bridge/resolve.js';
-import { tokenStoreOf, zohoProfileOf } from './clients.js';
+import { zohoClientOf } from './clients.js';
 import { JSON_CONTENT_TYPES, type JsonContentType, type JsonKeyOrder } from './legacy/response.js';
 import { PROFILE_DEFAULTS } from './zoho/types.js';
+import { createSharedState, type SharedState, type StateObserver } from './state/index.js';
 
 export interface ProfileRuntime {
   name: string;
@@ -44,11 +45,15 @@ export interface Upstream {
    * log says them at error level): credential profiles configured while upstream is the emulator.
    */
   problems: string[];
+  /** What this process shares with other replicas (config `state`): tokens, limits, caches, locks. */
+  state: SharedState;
   close(): Promise<void>;
 }
 
 export interface UpstreamOptions {
   observer?: ClientObserver;
+  /** Redis round trips and health (config `state.kind: redis`). */
+  stateObserver?: StateObserver;
   onWarning?: (message: string) => void;
 }
 
@@ -92,18 +97,23 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
     ];
   }
 
-  const tokenStore = tokenStoreOf(config);
+  const state = await createSharedState(config.state, {
+    tokenStore: config.tokenStore,
+    replicaId: config.replicaId,
+    observer: options.stateObserver,
+    onWarning: options.onWarning,
+  });
   const fallback = config.metadata.snapshotDir ? loadMetadataDir(config.metadata.snapshotDir) : bundledSnapshot();
 
   const runtimes = new Map<string, ProfileRuntime>();
   for (const p of profiles) {
-    const client = new ZohoClient(zohoProfileOf(p), { tokenStore, observer: options.observer });
+    const client = zohoClientOf(p, state, options.observer);
     const metadata = new LiveMetadata(client, {
       ttlMs: config.metadata.ttlSeconds * 1000,
       fallback,
       onWarning: (m) => options.onWarning?.(`profile ${p.name}: ${m}`),
     });
-    const noteParents = new NoteParentResolver(client, { candidates: config.metadata.noteParentModules });
+    const noteParents = new NoteParentResolver(client, { candidates: config.metadata.noteParentModules, store: state.noteParents(p.name) });
     let zone: Promise<string | undefined> | undefined;
     runtimes.set(p.name, {
       name: p.name,
@@ -144,6 +154,7 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
   return {
     sandbox,
     problems,
+    state,
     authtokens: profiles.map((p) => ({ profile: p.name, tokens: p.authtokens, sha256: p.authtokenSha256 })),
     profile(name) {
       const runtime = name === undefined ? runtimes.values().next().value : runtimes.get(name);
@@ -153,6 +164,7 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
     profiles: () => [...runtimes.values()],
     async close() {
       for (const r of runtimes.values()) r.client.close();
+      await state.close();
       await sandbox?.close();
     },
   };

@@ -68,6 +68,11 @@ export interface BenchSection {
   markdown: string;
   /** One-line verdicts against the targets (also printed). */
   verdicts: string[];
+  /**
+   * Matches this section's verdict lines (without the leading "- "), so a run of this benchmark alone replaces
+   * them in RESULTS.md instead of adding to them. Absent: the old verdict lines stay.
+   */
+  verdictMatch?: RegExp;
 }
 
 export interface BenchOptions {

@@ -2,7 +2,9 @@
  * The zbridge proxy as its own process, upstream = a sandbox process reached like a Zoho data centre (explicit
  * accountsUrl/apiDomain), journal in a temporary directory (as in production; `"journalDir": ""` = in memory),
  * log level silent. Argument: JSON `{ sandboxUrl, clientId, clientSecret, refreshToken, authtoken,
- * concurrency?, journalDir? }`. Prints `{"url"}` when listening; closes gracefully on SIGTERM.
+ * concurrency?, journalDir?, redisUrl?, replicaId? }` (redisUrl: shared state on that Redis, as a replica).
+ * Prints `{"url"}` when listening; on SIGTERM prints `{"stateOps"}` (Redis round trips by operation: count and
+ * summed ms, from the metrics) when shared, then closes gracefully.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,8 @@ interface Options {
   authtoken: string;
   concurrency?: number;
   journalDir?: string;
+  redisUrl?: string;
+  replicaId?: string;
 }
 const o = JSON.parse(process.argv[2] ?? '{}') as Options;
 const tmp = o.journalDir === undefined ? mkdtempSync(join(tmpdir(), 'zbridge-bench-journal-')) : undefined;
@@ -40,11 +44,27 @@ const config = parseConfig({
       concurrency: o.concurrency ?? 10,
     },
   ],
+  ...(o.redisUrl ? { state: { kind: 'redis', url: o.redisUrl, keyPrefix: 'bench:' }, replicaId: o.replicaId } : {}),
 });
 const proxy = await startProxy(config, { defaultMetrics: false });
 console.log(JSON.stringify({ url: proxy.url, journal: tmp ? 'tmp dir' : o.journalDir ? 'dir' : 'memory' }));
 process.once('SIGTERM', () => {
-  void proxy.close().finally(() => {
+  void (async () => {
+    if (o.redisUrl) {
+      // Redis round trips by operation, from the histogram's _count and _sum series.
+      const ops: Record<string, { count: number; ms: number }> = {};
+      for (const v of (await proxy.metrics.stateDuration.get()).values) {
+        const op = String(v.labels.op);
+        const entry = (ops[op] ??= { count: 0, ms: 0 });
+        if (v.metricName?.endsWith('_count')) entry.count += v.value;
+        if (v.metricName?.endsWith('_sum')) entry.ms += v.value * 1000;
+      }
+      let calls = 0;
+      for (const v of (await proxy.metrics.calls.get()).values) calls += v.value;
+      console.log(JSON.stringify({ stateOps: ops, calls }));
+    }
+    await proxy.close();
+  })().finally(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     process.exit(0);
   });

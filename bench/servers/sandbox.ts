@@ -51,7 +51,8 @@ console.log(
 );
 
 process.once('SIGTERM', () => {
-  console.log(JSON.stringify({ statuses, requests: Object.fromEntries(state.requests) }));
+  const stats = state.stats();
+  console.log(JSON.stringify({ statuses, requests: Object.fromEntries(state.requests), concurrencyPeak: stats.concurrencyPeak, tokenGrants: stats.tokenGrants }));
   state.shutdown();
   server.closeAllConnections();
   server.close(() => process.exit(0));

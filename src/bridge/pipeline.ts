@@ -81,8 +81,8 @@ export class Bridge {
     // Only authenticated calls resolve modules: the label set grows with the org's modules, never with what
     // anonymous clients send.
     this.schemas = new SchemaCache((name) => deps.metrics?.knowModule?.(name));
-    this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS);
-    this.locks = deps.locks ?? new MemoryKeyedLock();
+    this.locks = deps.locks ?? deps.upstream.state?.locks ?? new MemoryKeyedLock();
+    this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS, Date.now, 10_000, deps.upstream.state?.lookupCache, this.locks);
     this.actions = new ActionBridge({
       schemas: this.schemas,
       relatedLists: this.relatedLists,

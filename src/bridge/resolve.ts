@@ -12,6 +12,8 @@ import { asObject, dataArray, entryDetails } from '../v2/answers.js';
 import { criteriaEquals, criteriaOr, MAX_CONDITIONS } from '../v2/criteria.js';
 import { NAME_FIELDS } from '../v2/modules.js';
 import { fetchRecord, searchAllPages } from '../zoho/records.js';
+import { MemoryCache, type SharedCache } from '../state/cache.js';
+import { lookupCreateLockKey, MemoryKeyedLock, type KeyedLock } from '../state/lock.js';
 
 /**
  * What a lookup given by name does when it matches no record or several:
@@ -42,41 +44,39 @@ export function lookupPolicyFor(configured: Readonly<Record<string, LookupPolicy
   return configured[module] ?? DEFAULT_LOOKUP_POLICY[module] ?? 'skip';
 }
 
-interface CachedLookup {
-  id: string;
-  expires: number;
-}
-
 /**
  * Per-profile cache of name → id resolutions. Only a single definite match is cached: a miss is asked again
  * next time, because integrations commonly create the Account in one call and name it in the next. Concurrent
- * identical searches or creations share one upstream call (single flight).
+ * identical searches or creations share one upstream call (single flight, per process). With a `shared` cache
+ * (Redis) the resolutions are shared by every replica.
  */
 export class LookupCache {
-  private readonly entries = new Map<string, CachedLookup>();
+  private readonly store: SharedCache;
   private readonly inFlight = new Map<string, Promise<unknown>>();
   /**
    * @param ttlMs lifetime of a cached id (config `metadata.lookupCacheSeconds`, default 300 s)
-   * @param maxEntries oldest entries are evicted beyond this many (default 10,000)
+   * @param maxEntries oldest entries are evicted beyond this many (default 10,000; in-process cache only)
+   * @param shared cache shared by replicas; replaces the in-process one. Its failures propagate (v1 4500).
+   * @param locks serialises creations of one name (policy `create`) — across replicas with the Redis lock.
+   *   @default an in-process lock
    */
   constructor(
     private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-    private readonly maxEntries = 10_000,
-  ) {}
-
-  get(key: string): string | undefined {
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > this.now()) return hit.id;
-    if (hit) this.entries.delete(key);
-    return undefined;
+    now: () => number = Date.now,
+    maxEntries = 10_000,
+    shared?: SharedCache,
+    readonly locks: KeyedLock = new MemoryKeyedLock(),
+  ) {
+    this.store = shared ?? new MemoryCache(ttlMs, maxEntries, now);
   }
 
-  set(key: string, id: string): void {
+  get(key: string): Promise<string | undefined> {
+    return this.store.get(key);
+  }
+
+  async set(key: string, id: string): Promise<void> {
     if (this.ttlMs <= 0) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { id, expires: this.now() + this.ttlMs });
+    return this.store.set(key, id, this.ttlMs);
   }
 
   /** Runs `work` once for concurrent callers with the same key. */
@@ -194,7 +194,7 @@ async function resolveName(
   const cacheKey = `${profile.name}\u0000${r.module}\u0000${lower(r.value)}`;
   const base = { kind: 'lookup' as const, field: r.field, module: r.module, value: r.value };
 
-  const cached = cache.get(cacheKey);
+  const cached = await cache.get(cacheKey);
   if (cached) return { key, entry: { ...base, id: cached, cached: true }, result: { id: cached } };
 
   const found = await cache.single(`search\u0000${cacheKey}`, async () => {
@@ -204,7 +204,7 @@ async function resolveName(
   });
   const ids = found.ids;
   if (ids.length === 1 && found.complete) {
-    cache.set(cacheKey, ids[0]);
+    await cache.set(cacheKey, ids[0]);
     return { key, entry: { ...base, id: ids[0] }, result: { id: ids[0] } };
   }
   // Beyond v2's search ceiling more matches may exist: never link one of them at random.
@@ -212,16 +212,32 @@ async function resolveName(
 
   if (reason === 'no-match' && policy === 'create' && CREATABLE.has(r.module)) {
     const created = await cache.single(`create\u0000${cacheKey}`, async () => {
-      // Another call may have created it while this one searched.
-      const again = cache.get(cacheKey);
-      if (again) return again;
-      out.calls += 1;
-      const id = await createNamed(write, r.module, r.value);
-      if (id) cache.set(cacheKey, id);
-      return id;
+      // One creation per name across replicas: under the lock, whoever comes second finds the first one's record
+      // (in the cache it filled before letting go, or by searching again when the cache could not keep it).
+      const unlock = await cache.locks.acquire([lookupCreateLockKey(profile.name, r.module, lower(r.value).trim())]);
+      try {
+        const again = await cache.get(cacheKey);
+        if (again) return { id: again };
+        const now = await searchByName(profile, r.module, r.value);
+        out.calls += now.calls;
+        if (now.ids.length === 1 && now.complete) {
+          await cache.set(cacheKey, now.ids[0]);
+          return { id: now.ids[0] };
+        }
+        if (now.ids.length > 0 || !now.complete) return { reason: now.complete ? 'several-matches' : 'too-many-matches' };
+        out.calls += 1;
+        const id = await createNamed(write, r.module, r.value);
+        if (id) await cache.set(cacheKey, id);
+        return id ? { id, created: true } : {};
+      } finally {
+        await unlock();
+      }
     });
-    if (created) return { key, entry: { ...base, id: created, reason: 'created' }, result: { id: created, reason: 'created' } };
-    return failed(key, base, 'create-failed', policy);
+    if (created.id) {
+      const how = created.created ? { reason: 'created' } : {};
+      return { key, entry: { ...base, id: created.id, ...how }, result: { id: created.id, ...how } };
+    }
+    return failed(key, base, created.reason ?? 'create-failed', policy);
   }
   return failed(key, base, reason, policy);
 }

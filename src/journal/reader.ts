@@ -4,13 +4,34 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { JournalEntry, JournalOutcomeEntry, JournalRequestEntry } from './types.js';
 
+/** Files that sit beside journal files but are not journal (replay's own state). */
+const NOT_JOURNAL = new Set(['replay-state.jsonl']);
+
 /** Journal files of a directory in write order, or the file itself. */
 export function journalFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path)
-    .filter((f) => f.endsWith('.jsonl'))
+    .filter((f) => f.endsWith('.jsonl') && !NOT_JOURNAL.has(f))
     .sort()
     .map((f) => join(path, f));
+}
+
+/**
+ * The journals under `path`, each as its files in write order: a file; a journal directory; or a directory
+ * whose subdirectories are journal directories — one per replica (`journal.dir/<replicaId>` with shared
+ * state) — together with its own files, if any. Only one level down: nothing else is walked.
+ */
+export function journalStreams(path: string): string[][] {
+  if (!statSync(path).isDirectory()) return [[path]];
+  const streams: string[][] = [];
+  const own = journalFiles(path);
+  if (own.length > 0) streams.push(own);
+  for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!entry.isDirectory()) continue;
+    const files = journalFiles(join(path, entry.name));
+    if (files.length > 0) streams.push(files);
+  }
+  return streams;
 }
 
 export interface JournalLineError {
@@ -28,14 +49,77 @@ export interface ReadJournalOptions {
   onBytes?: (file: string, bytes: number) => void;
 }
 
-/** Every entry of the files, in order. Unparseable lines are reported to `onError` and skipped. */
-export async function* readJournal(
+/**
+ * Every entry under `path` (a file, a journal directory, or a directory of replica journal directories; see
+ * journalStreams), in order: one journal in write order; several merged by time (see readJournals).
+ * Unparseable lines are reported to `onError` and skipped.
+ */
+export function readJournal(
   path: string,
   onError: (e: JournalLineError) => void = () => {},
   options: ReadJournalOptions = {},
 ): AsyncGenerator<JournalEntry> {
+  return readJournals([path], onError, options);
+}
+
+/**
+ * Every entry of several journals (paths as for readJournal; each replica writes its own), merged by entry
+ * time `ts` so the result reads as one journal: a k-way merge of streams that are each in write order, so
+ * memory stays one pending entry per stream. Entries with equal times keep the order of `paths`.
+ */
+export async function* readJournals(
+  paths: readonly string[],
+  onError: (e: JournalLineError) => void = () => {},
+  options: ReadJournalOptions = {},
+): AsyncGenerator<JournalEntry> {
+  yield* mergeJournalStreams(paths.flatMap((p) => journalStreams(p)), onError, options);
+}
+
+/** Entries of journals given as their files (each stream in write order), merged by time as in readJournals. */
+export async function* mergeJournalStreams(
+  streams: readonly (readonly string[])[],
+  onError: (e: JournalLineError) => void = () => {},
+  options: ReadJournalOptions = {},
+): AsyncGenerator<JournalEntry> {
+  for await (const { entry } of mergeJournalSources(streams, onError, options)) yield entry;
+}
+
+/** As mergeJournalStreams, with the file each entry was read from. */
+export async function* mergeJournalSources(
+  streams: readonly (readonly string[])[],
+  onError: (e: JournalLineError) => void = () => {},
+  options: ReadJournalOptions = {},
+): AsyncGenerator<{ entry: JournalEntry; file: string }> {
+  if (streams.length === 1) {
+    yield* readFiles(streams[0], onError, options);
+    return;
+  }
+  const iterators = streams.map((files) => readFiles(files, onError, options));
+  const heads = await Promise.all(iterators.map((it) => it.next()));
+  for (;;) {
+    let pick = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i];
+      if (h.done) continue;
+      if (pick < 0 || entryTime(h.value.entry) < entryTime((heads[pick] as IteratorYieldResult<{ entry: JournalEntry }>).value.entry)) pick = i;
+    }
+    if (pick < 0) return;
+    yield (heads[pick] as IteratorYieldResult<{ entry: JournalEntry; file: string }>).value;
+    heads[pick] = await iterators[pick].next();
+  }
+}
+
+/** ISO-8601 UTC times compare as strings; an entry without one sorts first (it cannot be placed better). */
+const entryTime = (e: JournalEntry): string => (typeof e.ts === 'string' ? e.ts : '');
+
+/** Entries of one journal's files, in order, each with its file. */
+async function* readFiles(
+  files: readonly string[],
+  onError: (e: JournalLineError) => void,
+  options: ReadJournalOptions,
+): AsyncGenerator<{ entry: JournalEntry; file: string }> {
   const parse = options.parse ?? JSON.parse;
-  for (const file of journalFiles(path)) {
+  for (const file of files) {
     const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     let n = 0;
     let bytes = 0;
@@ -60,10 +144,10 @@ export async function* readJournal(
             ? `torn line: ${glued.skipped} bytes of a cut-off entry skipped, the entry after it kept`
             : `torn or unparseable line skipped (${(error as Error).message})`,
         });
-        if (glued) yield glued.entry;
+        if (glued) yield { entry: glued.entry, file };
         continue;
       }
-      if (entry && (entry.type === 'request' || entry.type === 'outcome')) yield entry;
+      if (entry && (entry.type === 'request' || entry.type === 'outcome')) yield { entry, file };
       else onError({ file, line: n, message: 'not a journal entry' });
     }
   }

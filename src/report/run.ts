@@ -1,7 +1,7 @@
 /** `zbridge report <paths…> --out DIR`: report.html, report.json and fields.csv from payloads, URL logs or journals. */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { readJournal } from '../journal/reader.js';
+import { dirname, join } from 'node:path';
+import { mergeJournalSources } from '../journal/reader.js';
 import { isValidTimeZone } from '../v2/time.js';
 import { loadSchema } from '../inputs/schema.js';
 import { translateCall, type TranslateContext } from '../mapping/translate.js';
@@ -62,20 +62,41 @@ export async function runReport(options: ReportOptions, io: CommandIO): Promise<
   const progress = byteProgressBar(io, sizes.reduce((a, b) => a + b, 0));
   let bytesBefore = 0;
   let calls = 0;
+  const kinds: (Awaited<ReturnType<typeof classifyInput>> | undefined)[] = [];
+  for (const { file } of files) kinds.push(await classifyInput(file).catch(() => undefined)); // one at a time: no fd storm
+  // All journal files are read together where the first one stands: each directory is one journal (one per
+  // replica, `journal.dir/<replicaId>`), merged by time.
+  const journals = new Map<string, string[]>();
+  files.forEach(({ file }, i) => {
+    if (kinds[i] !== 'journal') return;
+    const dir = dirname(file);
+    journals.set(dir, [...(journals.get(dir) ?? []), file]);
+  });
+  let journalsRead = false;
   for (const [fileIndex, { file, explicit }] of files.entries()) {
     const before = bytesBefore;
     bytesBefore += sizes[fileIndex];
     progress.update(before, calls);
-    const onBytes = (_f: string, n: number): void => progress.update(before + n, calls);
-    const kind = await classifyInput(file).catch(() => undefined);
+    const kind = kinds[fileIndex];
     if (!kind) {
       if (explicit) inputError(file, 'not an xmlData payload, URL log or journal; skipped');
       continue;
     }
     try {
       if (kind === 'journal') {
-        for await (const entry of readJournal(file, (e) => inputError(file, `line ${e.line}: ${e.message}`), { onBytes })) {
-          agg.addJournalEntry(entry, file, (req) => (req.xmlData ? translateCall(journalCall(req), ctx) : undefined));
+        if (journalsRead) continue;
+        journalsRead = true;
+        const streams = [...journals.values()].map((f) => [...f].sort());
+        const readPerFile = new Map<string, number>();
+        let journalBytes = 0;
+        const onBytes = (f: string, n: number): void => {
+          journalBytes += n - (readPerFile.get(f) ?? 0);
+          readPerFile.set(f, n);
+          progress.update(before + journalBytes, calls);
+        };
+        const onError = (e: { file: string; line: number; message: string }) => inputError(e.file, `line ${e.line}: ${e.message}`);
+        for await (const { entry, file: from } of mergeJournalSources(streams, onError, { onBytes })) {
+          agg.addJournalEntry(entry, from, (req) => (req.xmlData ? translateCall(journalCall(req), ctx) : undefined));
           if (entry.type === 'outcome') calls++;
         }
       } else {

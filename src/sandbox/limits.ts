@@ -56,12 +56,25 @@ export class CreditBudget {
 
 export class ConcurrencyGate {
   private readonly inFlight = new Map<string, number>();
+  /** Most requests of one key that were ever in flight at once, counting the one refused for the limit. */
+  private highest = 0;
 
   constructor(readonly limit: number) {}
+
+  /** The highest number of concurrent requests any (user, client) had, since start or resetPeak(). */
+  get peak(): number {
+    return this.highest;
+  }
+
+  resetPeak(): void {
+    this.highest = Math.max(0, ...this.inFlight.values());
+  }
 
   /** Take a slot for `key`; returns a release function, or undefined when the limit is reached. */
   acquire(key: string): (() => void) | undefined {
     const n = this.inFlight.get(key) ?? 0;
+    // Counted before the check: a request refused with 429 still shows that a client sent one too many.
+    this.highest = Math.max(this.highest, n + 1);
     if (n >= this.limit) return undefined;
     this.inFlight.set(key, n + 1);
     let released = false;

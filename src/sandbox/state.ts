@@ -21,6 +21,8 @@ export interface SandboxStats {
   liveAccessTokens: number;
   credits: { perDay: number; used: number; remaining: number } | null;
   concurrencyLimit: number | null;
+  /** Highest concurrent requests of one (user, client) seen (with a concurrency limit), else null. */
+  concurrencyPeak: number | null;
   faults: SandboxFaults;
   /** The last failure to save the data file (a write answered 500 because of it); absent when none. */
   dataFileError?: string;
@@ -127,6 +129,7 @@ export class SandboxState {
         ? { perDay: this.credits.perDay, used: this.credits.used(), remaining: this.credits.remaining() }
         : null,
       concurrencyLimit: this.concurrency?.limit ?? null,
+      concurrencyPeak: this.concurrency?.peak ?? null,
       faults: this.faults.current(),
       ...(this.dataFileError ? { dataFileError: this.dataFileError } : {}),
     };

@@ -36,7 +36,7 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
       upstream.profiles().map(async (p) => {
         // Stopped after a credits-exhausted 429: say so without spending a call. The proxy stays ready: it still
         // answers (4820 at once), and every replica shares the same exhausted budget anyway.
-        const stoppedUntil = p.client.creditStop.until();
+        const stoppedUntil = p.client.credits.stoppedUntil();
         if (stoppedUntil !== undefined) {
           return { profile: p.name, ok: true, creditsExhaustedUntil: new Date(stoppedUntil).toISOString() };
         }
@@ -65,8 +65,10 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
     // A configuration the proxy runs with but must not take traffic under (profiles next to the emulator).
     const problems = upstream.problems ?? [];
     const config = problems.length > 0 ? { ok: false, error: problems.join('; ') } : { ok: true };
-    const ok = checks.every((c) => c.ok) && journal.ok && config.ok;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', profiles: checks, journal, config });
+    // Shared state is checked too: with Redis down every call answers 4500, so the balancer should look elsewhere.
+    const state = upstream.state.status();
+    const ok = checks.every((c) => c.ok) && journal.ok && config.ok && state.ok;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', profiles: checks, journal, state, config });
   });
 
   router.get('/metrics', async (_req, res) => {

@@ -32,6 +32,11 @@ export function startupBanner(proxy: RunningProxy, config: ZbridgeConfig): strin
   }
   const ops = proxy.admin?.url ?? proxy.url;
   lines.push(`  health: ${ops}/healthz  ready: ${ops}/readyz  metrics: ${ops}/metrics${proxy.admin ? '  (admin listener)' : ''}`);
-  if (config.journal.dir) lines.push(`  journal: ${config.journal.dir}`);
+  const state = proxy.upstream.state;
+  if (state.kind === 'redis') {
+    const s = state.status();
+    lines.push(`  shared state: redis (replica ${state.replicaId})${s.ok ? '' : ` — not reachable yet (${s.reason}); calls answer 4500 until it is`}`);
+  }
+  if (proxy.journalDir) lines.push(`  journal: ${proxy.journalDir}`);
   return `${lines.join('\n')}\n`;
 }

@@ -15,6 +15,7 @@ import { PolicyJournal } from '../journal/policy.js';
 import { OpenCallsJournal } from '../journal/open-calls.js';
 import { ATTACHMENT_INDEX_FILE, FileAttachmentIndex, MemoryAttachmentIndex } from '../state/attachments.js';
 import type { Journal } from '../journal/types.js';
+import type { SharedState } from '../state/index.js';
 import { createUpstream, type Upstream } from '../upstream.js';
 import type { ClientObserver } from '../zoho/observer.js';
 import { VERSION } from '../version.js';
@@ -36,6 +37,8 @@ export interface RunningProxy {
   admin?: { url: string; port: number };
   upstream: Upstream;
   journal: Journal;
+  /** The directory the journal writes to ("" = off); with Redis state, `journal.dir/<replicaId>`. */
+  journalDir: string;
   metrics: ProxyMetrics;
   logger: Logger;
   /**
@@ -59,9 +62,20 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   const metrics = new ProxyMetrics({ defaultMetrics: options.defaultMetrics });
   const upstream = await createUpstream(config, {
     observer: loggingObserver(metrics.observer, logger),
+    stateObserver: {
+      ...metrics.stateObserver,
+      onHealth: (h) => {
+        metrics.stateObserver.onHealth(h);
+        // Say it once per change: why calls are refused, and when they are served again.
+        if (h.up) logger.info({ state: 'redis' }, 'shared state reachable: serving');
+        else logger.error({ state: 'redis', reason: h.reason }, 'shared state unreachable: calls answer 4500 until it is back');
+      },
+    },
     onWarning: (message) => logger.warn({ warning: message }, 'upstream warning'),
   });
-  metrics.watchCreditStops(() => upstream.profiles().map((p) => ({ profile: p.name, until: p.client.creditStop.until() })));
+  metrics.watchCreditStops(() => upstream.profiles().map((p) => ({ profile: p.name, until: p.client.credits.stoppedUntil() })));
+  if (upstream.state.kind === 'redis') metrics.stateUp.set(upstream.state.status().ok ? 1 : 0);
+  const journalDir = replicaJournalDir(config, upstream.state);
   let journal: Journal;
   try {
     journal = openJournal();
@@ -72,9 +86,9 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   }
   function openJournal(): Journal {
     return options.journal ??
-    (config.journal.dir
-      ? new PolicyJournal(new FileJournal({ dir: config.journal.dir, maxFileBytes: config.journal.maxFileBytes }), {
-          dir: config.journal.dir,
+    (journalDir
+      ? new PolicyJournal(new FileJournal({ dir: journalDir, maxFileBytes: config.journal.maxFileBytes }), {
+          dir: journalDir,
           values: config.journal.values,
           maxFiles: config.journal.maxFiles,
           maxAgeDays: config.journal.maxAgeDays,
@@ -101,8 +115,10 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     metrics,
     xmlLimits: { maxBytes: config.limits.maxBodyBytes, maxDepth: config.limits.maxXmlDepth },
     lookupCacheMs: config.metadata.lookupCacheSeconds * 1000,
-    // Beside the journal, so a restart keeps the attachment → record map downloadFile/deleteFile need.
-    attachments: config.journal.dir ? new FileAttachmentIndex(join(config.journal.dir, ATTACHMENT_INDEX_FILE)) : new MemoryAttachmentIndex(),
+    // Shared by the replicas (Redis), else beside the journal, so a restart keeps the attachment → record map
+    // downloadFile/deleteFile need.
+    attachments:
+      upstream.state.attachments ?? (journalDir ? new FileAttachmentIndex(join(journalDir, ATTACHMENT_INDEX_FILE)) : new MemoryAttachmentIndex()),
     reads: {
       journalRecords: config.journal.readRecords,
       legacyZeros: config.compat.legacyZeros,
@@ -184,7 +200,8 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
       upstream: config.upstream,
       ...(upstream.sandbox ? { sandbox: upstream.sandbox.url } : {}),
       profiles: upstream.profiles().map((p) => p.name),
-      journal: config.journal.dir || null,
+      journal: journalDir || null,
+      ...(upstream.state.kind === 'redis' ? { state: 'redis', replica: upstream.state.replicaId } : {}),
     },
     'started',
   );
@@ -223,7 +240,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     return closing;
   };
 
-  return { url, bind, port, ...(admin ? { admin: { url: admin.url, port: admin.port } } : {}), upstream, journal, metrics, logger, close };
+  return { url, bind, port, ...(admin ? { admin: { url: admin.url, port: admin.port } } : {}), upstream, journal, journalDir: options.journal ? '' : journalDir, metrics, logger, close };
 }
 
 /**
@@ -276,3 +293,12 @@ async function startAdmin(host: string, port: number, deps: { upstream: Upstream
   return { server, port: bound, url: listenUrl(host, bound) };
 }
 
+/**
+ * The journal directory of this process: `journal.dir` itself, or with shared (Redis) state, where several
+ * replicas may write to one volume, `journal.dir/<replicaId>` — each replica its own files, merged by time
+ * when `zbridge report` / `replay` read `journal.dir`.
+ */
+export function replicaJournalDir(config: ZbridgeConfig, state: SharedState): string {
+  if (!config.journal.dir) return '';
+  return state.kind === 'redis' ? join(config.journal.dir, state.replicaId) : config.journal.dir;
+}

@@ -108,6 +108,26 @@ export class ProxyMetrics implements CallMetrics {
     registers: [this.registry],
   });
 
+  readonly stateUp = new Gauge({
+    name: 'zbridge_state_up',
+    help: 'Shared state (Redis) reachable: 1, else 0 (calls are refused with 4500). Absent with state "memory".',
+    registers: [this.registry],
+  });
+  readonly stateDuration = new Histogram({
+    name: 'zbridge_state_command_duration_seconds',
+    help: 'Redis round trips for shared state, by operation (slot.acquire, credits.reserve, lock.acquire, …) and outcome.',
+    labelNames: ['op', 'ok'] as const,
+    buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
+    registers: [this.registry],
+  });
+
+  /** The shared-state observer (state/redis). */
+  readonly stateObserver = {
+    onCommand: (e: { op: string; durationMs: number; ok: boolean }) =>
+      this.stateDuration.observe({ op: e.op, ok: String(e.ok) }, e.durationMs / 1000),
+    onHealth: (h: { up: boolean }) => this.stateUp.set(h.up ? 1 : 0),
+  };
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     for (const m of bundledSnapshot().modules) {
       this.knownModules.add(m.module_name);

@@ -4,7 +4,9 @@
  * (`/crm/v2/{M}/{record}/Attachments/{id}`). The bridge remembers the parent of every attachment it uploads or
  * lists; a miss answers 4600 "id".
  *
- * `FileAttachmentIndex` appends one JSON line per change to a file beside the journal, so a restart keeps the map.
+ * `FileAttachmentIndex` appends one JSON line per change to a file beside the journal, so a restart keeps the map;
+ * with several replicas (`state.kind: redis`) the map is in Redis (state/redis/attachments.ts), so an attachment
+ * uploaded through one replica is downloaded or deleted through any other.
  */
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,10 +25,15 @@ export interface AttachmentParent {
 }
 
 export interface AttachmentIndex {
-  /** The parent of an attachment, if known. Keys are (profile, attachment id): ids are unique per org only. */
-  lookup(profile: string, attachmentId: string): AttachmentParent | undefined;
-  remember(profile: string, attachmentId: string, parent: AttachmentParent): void;
-  forget(profile: string, attachmentId: string): void;
+  /**
+   * The parent of an attachment, if known. Keys are (profile, attachment id): ids are unique per org only.
+   * Rejects (SharedStateError, v1 4500) when a shared map cannot be reached.
+   */
+  lookup(profile: string, attachmentId: string): Promise<AttachmentParent | undefined>;
+  /** Remember a parent. Best effort, never rejects: a lost entry only answers 4600 "id" until the record is listed. */
+  remember(profile: string, attachmentId: string, parent: AttachmentParent): Promise<void>;
+  /** Forget a deleted attachment. Best effort, never rejects. */
+  forget(profile: string, attachmentId: string): Promise<void>;
 }
 
 const key = (profile: string, id: string): string => `${profile}\u0000${id}`;
@@ -35,11 +42,11 @@ const key = (profile: string, id: string): string => `${profile}\u0000${id}`;
 export class MemoryAttachmentIndex implements AttachmentIndex {
   protected readonly map = new Map<string, AttachmentParent>();
 
-  lookup(profile: string, attachmentId: string): AttachmentParent | undefined {
+  async lookup(profile: string, attachmentId: string): Promise<AttachmentParent | undefined> {
     return this.map.get(key(profile, attachmentId));
   }
 
-  remember(profile: string, attachmentId: string, parent: AttachmentParent): void {
+  async remember(profile: string, attachmentId: string, parent: AttachmentParent): Promise<void> {
     const k = key(profile, attachmentId);
     const known = this.map.get(k);
     if (known && known.module === parent.module && known.recordId === parent.recordId) return;
@@ -47,7 +54,7 @@ export class MemoryAttachmentIndex implements AttachmentIndex {
     this.persist({ p: profile, a: attachmentId, m: parent.module, r: parent.recordId });
   }
 
-  forget(profile: string, attachmentId: string): void {
+  async forget(profile: string, attachmentId: string): Promise<void> {
     if (this.map.delete(key(profile, attachmentId))) this.persist({ p: profile, a: attachmentId, gone: true });
   }
 

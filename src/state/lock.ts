@@ -23,6 +23,15 @@ export function duplicateLockKey(profile: string, module: string, normalisedValu
   return `dup\u0000${profile}\u0000${module}\u0000${normalisedValue}`;
 }
 
+/**
+ * The lock key of a lookup-by-name creation (policy `create`: the Account a Contact names is created when it does
+ * not exist): profile, v2 module api_name and the name as v2 search compares it (trimmed, lower-case). Held from
+ * the re-check to the created record's id being cached, so replicas create one record per name.
+ */
+export function lookupCreateLockKey(profile: string, module: string, normalisedName: string): string {
+  return `create\u0000${profile}\u0000${module}\u0000${normalisedName}`;
+}
+
 /** In-process KeyedLock: one FIFO chain per key; a key with no holder and no waiter keeps no memory. */
 export class MemoryKeyedLock implements KeyedLock {
   /** key → the promise the next comer waits for (resolved when the current holder lets go). */

@@ -6,7 +6,7 @@
  *   401 INVALID_TOKEN            → invalidate, refresh, retry once; again → oauth-refused (v1 4500)
  *   429 concurrency              → backoff (Retry-After / X-RATELIMIT-RESET honoured, capped), then rate-limited (v1 4820)
  *   429 credits exhausted        → no retry: rate-limited at once, and the profile stops sending until the reset time
- *                                  (CreditStop; calls meanwhile fail rate-limited without reaching Zoho)
+ *                                  (CreditMeter.stop; calls meanwhile fail rate-limited without reaching Zoho)
  *   401 / 429 on a non-repeatable write (insert …) whose body was sent → not resent unless the profile trusts
  *                                  it (resendInsertsAfter): inDoubt (v1 4500 / 4820)
  *   not sent (refused, DNS …)    → backoff and retry: nothing reached Zoho
@@ -25,7 +25,7 @@ import type { V2Operation, V2Outcome, V2Request } from '../v2/types.js';
 import { createAxios, keepAliveAgents, sendOnce, type HttpAgents, type HttpAnswer, type HttpAttempt } from './http.js';
 import { RollingCreditMeter, Semaphore, writeCredits, type ConcurrencyLimiter, type CreditMeter } from './limiter.js';
 import { notify, type ClientObserver, type RetryReason, type V2CallRecord } from './observer.js';
-import { DEFAULT_CREDITS_PAUSE_MS, MemoryCreditStop, rateLimitKind, type CreditStop } from './rate-limit.js';
+import { DEFAULT_CREDITS_PAUSE_MS, rateLimitKind } from './rate-limit.js';
 import { TokenManager } from './oauth.js';
 import { MemoryTokenStore, type StoredToken, type TokenStore } from './tokens.js';
 import { PROFILE_DEFAULTS, type ZohoProfile } from './types.js';
@@ -51,10 +51,8 @@ export interface ZohoClientOptions {
   refreshAheadMs?: number;
   /** Replace the in-memory semaphore (e.g. a Redis one). Default Semaphore(concurrency, maxQueue). */
   limiter?: ConcurrencyLimiter;
-  /** Replace the in-memory credit meter. Default RollingCreditMeter(creditsPerDay). */
+  /** Replace the in-memory credit meter (budget and credits-exhausted stop), e.g. a Redis one. Default RollingCreditMeter(creditsPerDay). */
   credits?: CreditMeter;
-  /** Replace the in-memory "credits exhausted, stop until" state (e.g. a Redis one). Default MemoryCreditStop. */
-  creditStop?: CreditStop;
   /** Axios instance (default: a private one with `proxy: false`). */
   http?: AxiosInstance;
 }
@@ -116,7 +114,6 @@ export class ZohoClient {
   readonly tokens: TokenManager;
   readonly limiter: ConcurrencyLimiter;
   readonly credits: CreditMeter;
-  readonly creditStop: CreditStop;
   private readonly agents: HttpAgents;
   private readonly http: AxiosInstance;
   private readonly observer: ClientObserver;
@@ -147,7 +144,6 @@ export class ZohoClient {
       options.limiter ??
       new Semaphore(profile.concurrency ?? PROFILE_DEFAULTS.concurrency, profile.maxQueue ?? PROFILE_DEFAULTS.maxQueue, profile.id);
     this.credits = options.credits ?? new RollingCreditMeter(profile.creditsPerDay, this.now);
-    this.creditStop = options.creditStop ?? new MemoryCreditStop(this.now);
     this.tokens = new TokenManager(profile, options.tokenStore ?? new MemoryTokenStore(), {
       refreshAheadMs: options.refreshAheadMs,
       now: this.now,
@@ -255,33 +251,46 @@ export class ZohoClient {
 
   private async call(plan: CallPlan, calls: V2CallRecord[]): Promise<CallResult> {
     const label = `${plan.method} ${plan.path}`;
-    const refused = this.refusedLocally(plan, label);
+    const refused = await this.refusedLocally(plan, label);
     if (refused) return refused;
     const run = newRun(plan, label);
     const result = await this.attempts(run, calls);
     // Zoho may have charged credits once an attempt reached it; otherwise the reservation goes back.
     if (run.processed) notify(this.observer.onCredits, { profile: this.profile.id, credits: plan.credits });
-    else this.credits.refund(plan.credits);
+    else await this.credits.refund(plan.credits).catch(() => undefined); // a lost refund only over-counts
     return result;
   }
 
-  /** A call that must not be sent at all: a bad path, a profile stopped after a credits 429, a spent local budget. */
-  private refusedLocally(plan: CallPlan, label: string): CallResult | undefined {
+  /**
+   * A call that must not be sent at all: a bad path, a profile stopped after a credits 429, a spent local budget,
+   * or a shared credit meter that cannot be reached (its own message, v1 4500). Otherwise the credits are reserved.
+   */
+  private async refusedLocally(plan: CallPlan, label: string): Promise<CallResult | undefined> {
     if (!plan.path.startsWith('/') || plan.path.startsWith('//')) {
       return fail(new UpstreamError(`${label}: not a path under the API domain`, {}));
     }
-    const stoppedUntil = this.creditStop.until();
-    if (stoppedUntil !== undefined) {
+    const stopped = (until: number): CallResult => {
       notify(this.observer.onCreditStopRefusal, { profile: this.profile.id });
       return fail(
-        new UpstreamError(`${label}: not sent, v2 API credits are exhausted until ${new Date(stoppedUntil).toISOString()}`, {
+        new UpstreamError(`${label}: not sent, v2 API credits are exhausted until ${new Date(until).toISOString()}`, {
           reason: 'rate-limited',
           status: 429,
           v2Code: 'TOO_MANY_REQUESTS',
         }),
       );
+    };
+    const stoppedUntil = this.credits.stoppedUntil();
+    if (stoppedUntil !== undefined) return stopped(stoppedUntil);
+    let reserved: boolean;
+    try {
+      reserved = await this.credits.reserve(plan.credits);
+    } catch (error) {
+      return fail(stateFailure(label, error));
     }
-    if (!this.credits.reserve(plan.credits)) {
+    if (!reserved) {
+      // Another replica's stop this one had not heard of yet (a shared meter checks it with the reservation).
+      const until = this.credits.stoppedUntil();
+      if (until !== undefined) return stopped(until);
       return fail(
         new UpstreamError(`${label}: local credit budget of ${this.profile.creditsPerDay ?? '?'} per day is spent`, {
           reason: 'rate-limited',
@@ -320,6 +329,8 @@ export class ZohoClient {
       if (error instanceof UpstreamError) {
         return runFailure(run, error.message, error.reason, { status: error.status, v2Code: error.v2Code, retryable: error.retryable });
       }
+      // A shared token store that cannot be reached (Redis): its own message and reason (4500).
+      if (error instanceof ZbridgeError) return runFailure(run, error.message, error.reason, { retryable: error.retryable });
       return runFailure(run, 'token refresh failed', 'upstream-failed');
     }
   }
@@ -334,8 +345,9 @@ export class ZohoClient {
     try {
       release = await this.limiter.acquire();
     } catch (error) {
-      const e = error instanceof UpstreamError ? error : undefined;
-      return runFailure(run, e?.message ?? 'no upstream slot', e?.reason ?? 'rate-limited', { retryable: true });
+      // A full queue is 4820 (rate-limited); a shared limiter that cannot be reached says why (4500), never "no slot".
+      const e = error instanceof ZbridgeError ? error : undefined;
+      return runFailure(run, e?.message ?? 'no upstream slot', e?.reason ?? 'internal', { retryable: true });
     }
     const started = performance.now();
     try {
@@ -454,7 +466,7 @@ export class ZohoClient {
   private stopForCredits(run: CallRun, headers: Record<string, string>, v2Code: string | undefined): CallResult {
     const hint = this.hintMs(headers);
     const until = this.now() + (hint ?? this.profile.creditsPauseMs ?? DEFAULT_CREDITS_PAUSE_MS);
-    this.creditStop.stop(until);
+    this.credits.stop(until);
     notify(this.observer.onCreditsExhausted, { profile: this.profile.id, until });
     return runFailure(run, `HTTP 429 credits exhausted; profile stopped until ${new Date(until).toISOString()}`, 'rate-limited', {
       status: 429,
@@ -585,6 +597,16 @@ function serverErrorVerdict(run: CallRun, status: number, v2Code: string | undef
     inDoubt: run.plan.write,
   });
   return run.plan.repeatable ? { kind: 'retry', reason: '5xx', otherwise } : done(otherwise);
+}
+
+/** A shared-state failure (Redis unreachable …) before anything was sent: its own message and v1 code (4500). */
+function stateFailure(label: string, error: unknown): UpstreamError {
+  const e = error instanceof ZbridgeError ? error : undefined;
+  return new UpstreamError(`${label}: ${e?.message ?? 'credit meter failed'}`, {
+    reason: e?.reason ?? 'internal',
+    retryable: true,
+    cause: error,
+  });
 }
 
 function fail(error: UpstreamError): CallResult {

@@ -73,18 +73,37 @@ export class Semaphore implements ConcurrencyLimiter {
 /** Credits of a v2 write (declared in src/v2/modules.ts). */
 export { writeCredits } from '../v2/modules.js';
 
+/**
+ * The credits of one profile — the one owner of both facts about them: the rolling 24 h budget kept locally
+ * (`profiles[].creditsPerDay`) and the credits-exhausted stop v2 announced with a credits 429 (issue 17,
+ * zoho/rate-limit.ts tells the two 429s apart). Asynchronous because replicas share it (state/redis); a shared
+ * meter that cannot be reached rejects (v1 4500) instead of silently counting per process.
+ */
 export interface CreditMeter {
   /**
-   * Reserve `credits` for a call about to be made. False (nothing reserved) when the budget would be exceeded.
-   * Without a budget it always succeeds.
+   * Reserve `credits` for a call about to be made. False (nothing reserved) when the budget would be exceeded or
+   * the profile is stopped (then `stoppedUntil()` says until when). Without a budget and without a stop it
+   * always succeeds.
    */
-  reserve(credits: number): boolean;
+  reserve(credits: number): Promise<boolean>;
   /** Give back a reservation whose call was never processed upstream (429, refused before sending …). */
-  refund(credits: number): void;
+  refund(credits: number): Promise<void>;
   /** Credits spent in the rolling window (0 without a budget: nothing is kept then; see zbridge_credits_used_total). */
-  used(): number;
+  used(): Promise<number>;
   /** Remaining budget, or undefined without one. */
-  remaining(): number | undefined;
+  remaining(): Promise<number | undefined>;
+  /**
+   * Epoch ms until which the profile must not call v2 because v2 said its credits are exhausted, or undefined.
+   * Synchronous (read before every call and by /readyz and metrics); a shared meter keeps a copy that every
+   * replica's stop() and resume() update.
+   */
+  stoppedUntil(): number | undefined;
+  /** v2 answered a credits-exhausted 429: stop until `epochMs` (a later stop wins over an earlier one). */
+  stop(epochMs: number): void;
+  /** Lift the stop (the reset passed early, an operator added credits). */
+  resume(): void;
+  /** Stop timers and listeners of a shared meter. */
+  close?(): void;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -99,6 +118,7 @@ export const CREDIT_BUCKET_MS = 60_000;
 export class RollingCreditMeter implements CreditMeter {
   private buckets: { at: number; credits: number }[] = [];
   private total = 0;
+  private stoppedAt: number | undefined;
 
   /**
    * @param budget   credits per window; undefined = no local limit (nothing is recorded)
@@ -115,7 +135,8 @@ export class RollingCreditMeter implements CreditMeter {
     if (budget !== undefined && !(budget >= 0)) throw new RangeError(`creditsPerDay must be >= 0, got ${budget}`);
   }
 
-  reserve(credits: number): boolean {
+  async reserve(credits: number): Promise<boolean> {
+    if (this.stoppedUntil() !== undefined) return false;
     if (this.budget === undefined) return true;
     this.prune();
     if (this.total + credits > this.budget) return false;
@@ -127,7 +148,7 @@ export class RollingCreditMeter implements CreditMeter {
     return true;
   }
 
-  refund(credits: number): void {
+  async refund(credits: number): Promise<void> {
     // Take it back from the newest buckets (the reservation being refunded is among them).
     let left = credits;
     for (let i = this.buckets.length - 1; i >= 0 && left > 0; i--) {
@@ -140,13 +161,26 @@ export class RollingCreditMeter implements CreditMeter {
     }
   }
 
-  used(): number {
+  async used(): Promise<number> {
     this.prune();
     return this.total;
   }
 
-  remaining(): number | undefined {
-    return this.budget === undefined ? undefined : Math.max(0, this.budget - this.used());
+  async remaining(): Promise<number | undefined> {
+    return this.budget === undefined ? undefined : Math.max(0, this.budget - (await this.used()));
+  }
+
+  stoppedUntil(): number | undefined {
+    if (this.stoppedAt !== undefined && this.stoppedAt <= this.now()) this.stoppedAt = undefined;
+    return this.stoppedAt;
+  }
+
+  stop(epochMs: number): void {
+    if (this.stoppedAt === undefined || epochMs > this.stoppedAt) this.stoppedAt = epochMs;
+  }
+
+  resume(): void {
+    this.stoppedAt = undefined;
   }
 
   /** Buckets held (tests: memory stays bounded). */

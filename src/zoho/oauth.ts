@@ -3,12 +3,13 @@
  * single-flight (100 concurrent cold calls → 1 refresh), invalidated on a v2 INVALID_TOKEN. Secrets never reach
  * an error message or an observer.
  */
+import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
-import { UpstreamError } from '../errors.js';
+import { UpstreamError, type FailureReason } from '../errors.js';
 import { endpointsFor, type Endpoints } from './dc.js';
 import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
 import { notify, type ClientObserver } from './observer.js';
-import { tokenKey, type StoredToken, type TokenStore } from './tokens.js';
+import { tokenKey, type RefreshFailure, type StoredToken, type TokenStore } from './tokens.js';
 import { PROFILE_DEFAULTS, type ZohoProfile } from './types.js';
 
 export interface TokenManagerOptions {
@@ -87,6 +88,7 @@ export class TokenManager {
   private readonly refused = new Set<string>();
   /** Circuit breaker: the last refresh failure, and until when calls fail at once with it. */
   private breaker: { error: UpstreamError; until: number; backoffMs: number } | undefined;
+  private readonly unlisten: (() => void) | undefined;
 
   constructor(
     private readonly profile: ZohoProfile,
@@ -104,6 +106,12 @@ export class TokenManager {
     this.maxRefreshRetries = options.maxRefreshRetries ?? 3;
     this.throttleBackoffMs = options.throttleBackoffMs ?? 2000;
     this.networkBackoffMs = options.networkBackoffMs ?? 300;
+    // Another replica found a token refused: drop our copy now instead of learning it from our own 401.
+    this.unlisten = store.onRefused?.((key, hash) => {
+      if (key !== this.key || !this.cached || hashToken(this.cached.token.accessToken) !== hash) return;
+      this.remember(this.cached.token.accessToken);
+      this.cached = undefined;
+    });
   }
 
   /** A usable token: the cached one, one another process stored, or a fresh one (one refresh at a time). */
@@ -125,10 +133,15 @@ export class TokenManager {
   /** Forget `accessToken` (v2 said INVALID_TOKEN); the next getToken() refreshes. A newer token is kept. */
   async invalidate(accessToken: string): Promise<void> {
     if (this.cached?.token.accessToken === accessToken) this.cached = undefined;
+    this.remember(accessToken);
+    // Like get/set in obtain(): a broken store must not turn a recoverable 401 into a failed call (a shared store
+    // fails the refresh that follows instead).
+    await this.store.delete(this.key, accessToken).catch(() => undefined);
+  }
+
+  private remember(accessToken: string): void {
     if (this.refused.size >= 32) this.refused.delete(this.refused.values().next().value as string);
     this.refused.add(accessToken);
-    // Like get/set in obtain(): a broken shared store must not turn a recoverable 401 into a failed call.
-    await this.store.delete(this.key, accessToken).catch(() => undefined);
   }
 
   /** The refresh circuit breaker's state (for /readyz). */
@@ -140,6 +153,7 @@ export class TokenManager {
 
   /** Release keep-alive sockets this manager created. */
   close(): void {
+    this.unlisten?.();
     if (this.ownAgents) {
       this.agents.http.destroy();
       this.agents.https.destroy();
@@ -148,11 +162,50 @@ export class TokenManager {
 
   private async obtain(): Promise<StoredToken> {
     // Another process (or a previous run, with a file store) may hold a fresh token already.
-    const stored = await this.store.get(this.key).catch(() => undefined);
+    const stored = await this.usableStored();
+    if (stored) return stored;
+    const exclusive = this.store.exclusive?.bind(this.store);
+    if (!exclusive) return this.refreshAndStore();
+    // Across replicas: whoever gets the lock first refreshes; the others find its token after the lock — or its
+    // failure, and keep its backoff instead of asking the token server again.
+    return exclusive(this.key, async () => (await this.usableStored()) ?? (this.sharedBreaker(await this.sharedFailure()) ?? this.refreshAndStore()));
+  }
+
+  /** Another replica's refresh failure still in its backoff, if the store shares them. */
+  private async sharedFailure(): Promise<RefreshFailure | undefined> {
+    const failure = await this.store.refreshFailure?.(this.key).catch(() => undefined);
+    return failure && failure.until > this.now() ? failure : undefined;
+  }
+
+  /** Adopt a shared failure as this replica's open breaker and fail with it (undefined: refresh). */
+  private sharedBreaker(failure: RefreshFailure | undefined): Promise<StoredToken> | undefined {
+    if (!failure) return undefined;
+    const error = new UpstreamError(failure.message, {
+      reason: failure.reason as FailureReason,
+      status: failure.status,
+      v2Code: failure.v2Code,
+      retryable: failure.reason !== 'oauth-refused',
+    });
+    this.breaker = { error, until: failure.until, backoffMs: failure.backoffMs };
+    const current = this.cached?.token;
+    if (current && this.now() < current.expiresAt - STILL_USABLE_MARGIN_MS) return Promise.resolve(current);
+    return Promise.reject(error);
+  }
+
+  /** The stored token when it is not refused and not due for refresh. A shared store's failure propagates. */
+  private async usableStored(): Promise<StoredToken | undefined> {
+    const stored = await this.store.get(this.key).catch((error: unknown) => {
+      if (this.store.shared) throw error;
+      return undefined;
+    });
     if (stored && !this.refused.has(stored.accessToken) && this.now() < stored.expiresAt - this.refreshAheadMs) {
       this.cached = { token: stored, refreshAt: stored.expiresAt - this.refreshAheadMs };
       return stored;
     }
+    return undefined;
+  }
+
+  private async refreshAndStore(): Promise<StoredToken> {
     let token: StoredToken;
     try {
       token = await this.refresh();
@@ -165,6 +218,10 @@ export class TokenManager {
         const base = this.options.failureBackoffMs ?? 5000;
         const backoffMs = this.breaker ? Math.min(this.options.maxFailureBackoffMs ?? 300_000, this.breaker.backoffMs * 2) : base;
         this.breaker = { error, until: this.now() + backoffMs, backoffMs };
+        // Every replica keeps this backoff (one refresh per backoff across them, not one per replica).
+        await this.store
+          .noteRefreshFailure?.(this.key, { message: error.message, reason: error.reason, status: error.status, v2Code: error.v2Code, until: this.breaker.until, backoffMs })
+          .catch(() => undefined);
       }
       // Refreshing ahead failed, but the current token still works for a while: keep using it.
       // Keep using it at once and try again a little later, not in front of every call.
@@ -176,7 +233,8 @@ export class TokenManager {
       }
       throw error;
     }
-    await this.store.set(this.key, token).catch(() => undefined); // a broken shared store must not stop calls
+    // The token is good either way; a store that did not keep it costs another process one refresh.
+    await this.store.set(this.key, token).catch(() => undefined);
     return token;
   }
 
@@ -263,6 +321,11 @@ export class TokenManager {
       return token;
     }
   }
+}
+
+/** Same digest as the shared store announces (sha256 hex, first 32 chars). */
+function hashToken(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest('hex').slice(0, 32);
 }
 
 function isThrottled(status: number, error: string | undefined): boolean {

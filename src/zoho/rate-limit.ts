@@ -24,39 +24,5 @@ export function rateLimitKind(headers: Record<string, string>, body: unknown): R
   return 'concurrency';
 }
 
-/**
- * "Stop sending on this profile until …": set when v2 answers a credits-exhausted 429, read before every call.
- * One per profile; an implementation shared by replicas (Redis) makes every replica stop at once.
- */
-export interface CreditStop {
-  /** Epoch ms until which the profile must not call v2, or undefined when it may. */
-  until(): number | undefined;
-  /** Stop until `epochMs` (a later stop wins over an earlier one). */
-  stop(epochMs: number): void;
-  /** Lift the stop (e.g. an operator added credits). */
-  clear(): void;
-}
-
-/** In-process CreditStop. `until()` forgets a stop whose time has passed. */
-export class MemoryCreditStop implements CreditStop {
-  private stoppedUntil: number | undefined;
-
-  /** @param now clock, epoch ms (default Date.now) */
-  constructor(private readonly now: () => number = Date.now) {}
-
-  until(): number | undefined {
-    if (this.stoppedUntil !== undefined && this.stoppedUntil <= this.now()) this.stoppedUntil = undefined;
-    return this.stoppedUntil;
-  }
-
-  stop(epochMs: number): void {
-    if (this.stoppedUntil === undefined || epochMs > this.stoppedUntil) this.stoppedUntil = epochMs;
-  }
-
-  clear(): void {
-    this.stoppedUntil = undefined;
-  }
-}
-
 /** Pause used when a credits-exhausted 429 names no reset time: 1 hour. */
 export const DEFAULT_CREDITS_PAUSE_MS = 60 * 60 * 1000;

@@ -102,25 +102,42 @@ export const DEFAULT_NOTE_PARENT_MODULES = [
   'Price_Books', 'Quotes', 'Sales_Orders', 'Purchase_Orders', 'Invoices', 'Tasks', 'Events', 'Calls',
 ];
 
+/**
+ * Where remembered record id → module answers are shared by replicas (state/redis). Rejects when unreachable.
+ */
+export interface NoteParentStore {
+  get(id: string): Promise<string | undefined>;
+  set(id: string, module: string): Promise<void>;
+}
+
 /** Finds the module of a record id by probing candidate modules; remembers answers and ids the bridge wrote. */
 export class NoteParentResolver {
   private readonly known = new Map<string, string>();
   private readonly probing = new Map<string, Promise<string | undefined>>();
   private readonly candidates: string[];
+  private readonly store: NoteParentStore | undefined;
 
+  /**
+   * @param options.candidates modules probed in order (config `metadata.noteParentModules`)
+   * @param options.maxRemembered in-process answers kept, oldest dropped first. @default 100000
+   * @param options.store shared store of answers (replicas); the in-process map stays in front of it
+   */
   constructor(
     private readonly client: ZohoClient,
-    options: { candidates?: string[]; maxRemembered?: number } = {},
+    options: { candidates?: string[]; maxRemembered?: number; store?: NoteParentStore } = {},
   ) {
     this.candidates = options.candidates ?? DEFAULT_NOTE_PARENT_MODULES;
     this.maxRemembered = options.maxRemembered ?? 100_000;
+    this.store = options.store;
   }
 
   private readonly maxRemembered: number;
 
+  /** Remember that `id` is a record of `module` (here, and in the shared store when there is one, best effort). */
   remember(id: string, module: string): void {
     if (this.known.size >= this.maxRemembered) this.known.delete(this.known.keys().next().value as string);
     this.known.set(id, module);
+    this.store?.set(id, module).catch(() => undefined);
   }
 
   /** The module holding record `id`, or undefined when no candidate module has it. */
@@ -131,10 +148,19 @@ export class NoteParentResolver {
     // Single-flight: rows of one call often share a parent id.
     let pending = this.probing.get(id);
     if (!pending) {
-      pending = this.probe(id).finally(() => this.probing.delete(id));
+      pending = this.lookup(id).finally(() => this.probing.delete(id));
       this.probing.set(id, pending);
     }
     return pending;
+  }
+
+  private async lookup(id: string): Promise<string | undefined> {
+    const shared = await this.store?.get(id);
+    if (shared) {
+      this.known.set(id, shared);
+      return shared;
+    }
+    return this.probe(id);
   }
 
   private async probe(id: string): Promise<string | undefined> {

@@ -21,6 +21,39 @@ export interface TokenStore {
   set(key: string, token: StoredToken): Promise<void>;
   /** Forget the token of `key`; with `onlyIf`, only while it is still that access token (compare-and-delete). */
   delete(key: string, onlyIf?: string): Promise<void>;
+  /**
+   * Shared by replicas (Redis): its failures stop the call (v1 4500) instead of being worked around by a
+   * private refresh, which would mint tokens behind the other replicas' backs.
+   */
+  readonly shared?: boolean;
+  /** Run `work` while no other process refreshes `key` (cross-replica single flight). Absent: in-process only. */
+  exclusive?<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** Hear about tokens another replica found refused: (key, sha256 hex prefix of the access token, 32 chars). */
+  onRefused?(listener: (key: string, accessTokenHash: string) => void): () => void;
+  /**
+   * The refresh breaker shared by replicas: a refused or failed refresh recorded with the time before which no
+   * replica refreshes again (TokenManager's backoff), so N replicas make one refresh per backoff, not N. `set()`
+   * of a fresh token clears it. Absent: each process keeps its own breaker.
+   */
+  refreshFailure?(key: string): Promise<RefreshFailure | undefined>;
+  /** Record a failed refresh (see refreshFailure); best effort. */
+  noteRefreshFailure?(key: string, failure: RefreshFailure): Promise<void>;
+}
+
+/** A failed token refresh as replicas share it: secret-free. */
+export interface RefreshFailure {
+  /** The error message (names the profile and Zoho's error code, never a secret). */
+  message: string;
+  /** FailureReason of the error (`oauth-refused`, `rate-limited`, `upstream-failed` …). */
+  reason: string;
+  /** HTTP status of the token server's answer, when there was one. */
+  status?: number;
+  /** Zoho's error code (`invalid_code`, `Access Denied` …). */
+  v2Code?: string;
+  /** Epoch ms before which no replica refreshes again. */
+  until: number;
+  /** The backoff that produced `until` (ms), doubled by the next failure. */
+  backoffMs: number;
 }
 
 /**

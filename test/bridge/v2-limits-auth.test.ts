@@ -51,7 +51,7 @@ describe('rate limits', () => {
     expect(h.lastOutcome()).toMatchObject({ legacy: { kind: 'error', code: '4820' } });
     expect(h.lastOutcome().error).toMatch(/credits exhausted; profile stopped until \d{4}-/);
 
-    const until = h.profile.client.creditStop.until()!;
+    const until = h.profile.client.credits.stoppedUntil()!;
     expect(until).toBeGreaterThanOrEqual(before + 3_600_000 - 1000); // the injected reset is an hour away
     const searchesBefore = h.searches();
     expect(await insertLead('again@zylker.example', { duplicateCheck: '1' })).toContain(RATE_LIMIT);
@@ -70,7 +70,7 @@ describe('rate limits', () => {
     expect(metrics).toMatch(/zbridge_upstream_credit_stop_refusals_total\{profile="[^"]+"\} 2/);
 
     // Credits back (the reset passed, or an operator lifted the stop): calls flow again.
-    h.profile.client.creditStop.clear();
+    h.profile.client.credits.resume();
     expect(await insertLead('after@zylker.example')).toContain('Record(s) added successfully');
     expect((await http.get('/readyz')).body.profiles[0].creditsExhaustedUntil).toBeUndefined();
     expect((await http.get('/metrics')).text).toMatch(/zbridge_upstream_credits_exhausted\{profile="[^"]+"\} 0/);
@@ -80,7 +80,7 @@ describe('rate limits', () => {
     h.sandbox.state.setFaults({ failNext: { count: 1, kind: '429-credits', requests: 'all' } });
     expect(await insertLead('precheck@zylker.example', { duplicateCheck: '1' })).toContain(RATE_LIMIT);
     expect(posts()).toBe(0);
-    expect(h.profile.client.creditStop.until()).toBeDefined();
+    expect(h.profile.client.credits.stoppedUntil()).toBeDefined();
   });
 });
 

@@ -50,6 +50,7 @@ describe('parseConfig defaults', () => {
       limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8, maxHeaderBytes: 96 * 1024, maxDiscardBytes: 16 * 1024 * 1024, headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, idleTimeoutMs: 5_000 },
       metadata: { ttlSeconds: 600, lookupCacheSeconds: 300 },
       tokenStore: { kind: 'memory', path: '.zbridge/tokens.json' },
+      state: { kind: 'memory', keyPrefix: 'zbridge:', slotLeaseMs: 15_000, lockLeaseMs: 30_000, commandTimeoutMs: 2000 },
       compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true, labelMatching: DEFAULT_LABEL_MATCHING, legacyZeros: false, customLookupIds: 'label-id' },
       logLevel: 'info',
       shutdownGraceMs: 30_000,
@@ -202,6 +203,13 @@ describe('environment overrides', () => {
     expect(configError(() => parseConfig({}, { ZBRIDGE_LOG_LEVEL: 'loud' })).option).toBe('logLevel');
   });
 
+  it('ZBRIDGE_REDIS_URL selects shared state on that URL; ZBRIDGE_REPLICA_ID names the replica', () => {
+    const config = parseConfig({ state: { keyPrefix: 'crm:' } }, { ZBRIDGE_REDIS_URL: 'redis://:pw@10.0.0.5:6379/2', ZBRIDGE_REPLICA_ID: 'proxy-b' });
+    expect(config.state).toEqual({ kind: 'redis', url: 'redis://:pw@10.0.0.5:6379/2', keyPrefix: 'crm:', slotLeaseMs: 15_000, lockLeaseMs: 30_000, commandTimeoutMs: 2000 });
+    expect(config.replicaId).toBe('proxy-b');
+    expect(parseConfig({}).state.kind).toBe('memory');
+  });
+
   describe('ZBRIDGE_AUTHTOKENS', () => {
     it('with no profile: the sandbox tokens (comma list, blanks dropped)', () => {
       const config = parseConfig({ sandbox: { port: 1 } }, { ZBRIDGE_AUTHTOKENS: ' tok1 , tok2,,' });
@@ -295,6 +303,13 @@ describe('bad values: a ConfigError naming the option path', () => {
     ['metadata ttl', { metadata: { ttlSeconds: -5 } }, 'metadata.ttlSeconds'],
     ['note parent modules', { metadata: { noteParentModules: 'Leads' } }, 'metadata.noteParentModules'],
     ['token store kind', { tokenStore: { kind: 'redis' } }, 'tokenStore.kind'],
+    ['state kind', { state: { kind: 'etcd' } }, 'state.kind'],
+    ['state redis without url', { state: { kind: 'redis' } }, 'state.url'],
+    ['state url not redis', { state: { kind: 'redis', url: 'http://127.0.0.1:6379' } }, 'state.url'],
+    ['state slot lease too short', { state: { slotLeaseMs: 10 } }, 'state.slotLeaseMs'],
+    ['unknown state option', { state: { ttl: 1 } }, 'state.ttl'],
+    ['replica id with a slash', { replicaId: 'a/b' }, 'replicaId'],
+    ['replica id starting with a dot', { replicaId: '..' }, 'replicaId'],
     ['compat flag', { compat: { honourDoubleQuestionMark: 'yes' } }, 'compat.honourDoubleQuestionMark'],
     ['compat row code', { compat: { unknownIdRowCode: 4425 } }, 'compat.unknownIdRowCode'],
     ['compat lookup ids', { compat: { customLookupIds: 'both' } }, 'compat.customLookupIds'],

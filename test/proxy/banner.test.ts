@@ -4,7 +4,7 @@ import { startupBanner } from '../../src/server/banner.js';
 import type { RunningProxy } from '../../src/server/index.js';
 
 const proxyAt = (bind: string): RunningProxy =>
-  ({ url: 'http://127.0.0.1:8080', bind, port: 8080, upstream: { authtokens: [], profiles: () => [] } }) as unknown as RunningProxy;
+  ({ url: 'http://127.0.0.1:8080', bind, port: 8080, upstream: { authtokens: [], profiles: () => [], state: { kind: 'memory' } }, journalDir: '' }) as unknown as RunningProxy;
 
 describe('start-up banner: where the proxy really listens', () => {
   const config = parseConfig({});

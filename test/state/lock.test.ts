@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { duplicateLockKey, MemoryKeyedLock } from '../../src/state/lock.js';
-import { keyedLockContract } from './lock-contract.js';
 
 describe('MemoryKeyedLock', () => {
-  keyedLockContract(() => new MemoryKeyedLock());
-
   it('keeps no memory for keys nobody holds', async () => {
     const lock = new MemoryKeyedLock();
     const units = await Promise.all(Array.from({ length: 50 }, (_, i) => lock.acquire([`k${i % 5}`, `k${(i + 1) % 5}`])).map(async (p) => (await p)()));

@@ -362,14 +362,14 @@ describe('limits', () => {
     // A 429 was not processed: its credit comes back.
     sb.state.setFaults({ failNext: { count: 2, kind: '429' } });
     expect(legacyOutcome((await client.execute(insertLead('c429'), 'insert')).outcome)).toMatchObject({ error: { code: '4820' } });
-    expect(client.credits.used()).toBe(1);
+    expect(await client.credits.used()).toBe(1);
     // A 500 on an insert was processed (maybe applied): it is charged.
     sb.state.setFaults({ failNext: { count: 1, kind: '500' } });
     expect((await client.execute(insertLead('c500'), 'insert')).outcome).toMatchObject({ inDoubt: true });
-    expect(client.credits.used()).toBe(2);
+    expect(await client.credits.used()).toBe(2);
     clock.now += 60_000;
     expect((await client.execute(insertLead('c3'), 'insert')).outcome.kind).toBe('response');
-    expect(client.credits.remaining()).toBe(0);
+    expect(await client.credits.remaining()).toBe(0);
     const before = requestsOf(sb, INSERTS);
     const refused = await client.execute(insertLead('c4'), 'insert');
     expect(legacyOutcome(refused.outcome)).toMatchObject({ kind: 'failure', error: { code: '4820' }, inDoubt: false });
@@ -379,7 +379,7 @@ describe('limits', () => {
     expect(legacyErrorOf(get).code).toBe('4820');
     // The first two reservations leave the window 24 h after they were made; the third stays.
     clock.now += DAY_MS - 60_000;
-    expect(client.credits.used()).toBe(1);
+    expect(await client.credits.used()).toBe(1);
     expect((await client.execute(insertLead('c5'), 'insert')).outcome.kind).toBe('response');
     expect((await client.execute(insertLead('c6'), 'insert')).outcome.kind).toBe('response');
     expect(legacyOutcome((await client.execute(insertLead('c7'), 'insert')).outcome)).toMatchObject({ error: { code: '4820' } });

@@ -108,7 +108,7 @@ describe('ZohoClient.execute against the sandbox', () => {
     });
     expect(calls[0]).toMatchObject({ status: 429, attempts: 3 });
     expect(requestsOf(sb, INSERTS)).toBe(3);
-    expect(client.credits.used()).toBe(0);
+    expect(await client.credits.used()).toBe(0);
   });
 
   it('500 on an insert is not retried: 4500 in doubt, exactly one request', async () => {

@@ -37,7 +37,7 @@ describe('credits-exhausted 429', () => {
     expect(refused.calls).toMatchObject([{ status: 429, attempts: 1 }]);
     expect(e.retries).toEqual([]);
     // The first credit frees when the first insert leaves the 24 h window.
-    expect(client.creditStop.until()).toBe(spentAt + 86_400_000);
+    expect(client.credits.stoppedUntil()).toBe(spentAt + 86_400_000);
 
     const sent = requestsOf(sb, INSERTS);
     const again = await client.execute(insertLead('four'), 'insert');
@@ -48,7 +48,7 @@ describe('credits-exhausted 429', () => {
     expect(requestsOf(sb, INSERTS)).toBe(sent);
 
     now = spentAt + 86_400_000; // the reset time: the stop lifts by itself
-    expect(client.creditStop.until()).toBeUndefined();
+    expect(client.credits.stoppedUntil()).toBeUndefined();
     expect((await client.execute(insertLead('five'), 'insert')).outcome).toMatchObject({ kind: 'response', status: 201 });
   });
 
@@ -72,7 +72,7 @@ describe('credits-exhausted 429', () => {
     const { outcome } = await client.execute(insertLead('x'), 'insert');
     expect(outcome).toMatchObject({ kind: 'failure', reason: 'rate-limited' });
     expect(seen).toBe(1);
-    expect(client.creditStop.until()).toBe(now + pauseMs);
+    expect(client.credits.stoppedUntil()).toBe(now + pauseMs);
   });
 
   it('without creditsPauseMs the fallback is one hour', async () => {
@@ -80,7 +80,7 @@ describe('credits-exhausted 429', () => {
     local = await localServer(withTokenEndpoint((_req, res) => json(res, 429, {}, { 'x-api-credits-remaining': '0' })));
     ({ client } = clientFor(local.url, { apiDomain: local.url }, { now: () => now }));
     await client.execute(insertLead('x'), 'insert');
-    expect(client.creditStop.until()).toBe(now + DEFAULT_CREDITS_PAUSE_MS);
+    expect(client.credits.stoppedUntil()).toBe(now + DEFAULT_CREDITS_PAUSE_MS);
   });
 
   it('a concurrency 429 (credits left) is retried and never stops the profile', async () => {
@@ -96,6 +96,6 @@ describe('credits-exhausted 429', () => {
     ({ client, events: e } = clientFor(local.url, { apiDomain: local.url }));
     expect((await client.execute(insertLead('x'), 'insert')).outcome).toMatchObject({ kind: 'response', status: 201 });
     expect(e.retries).toEqual(['429']);
-    expect(client.creditStop.until()).toBeUndefined();
+    expect(client.credits.stoppedUntil()).toBeUndefined();
   });
 });

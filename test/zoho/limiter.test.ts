@@ -48,66 +48,68 @@ describe('credits (docs/PROTOCOL.md §11)', () => {
     expect([0, 1, 10, 11, 20, 99, 100, 250].map(writeCredits)).toEqual([1, 1, 1, 2, 2, 10, 10, 10]);
   });
 
-  it('counts over a rolling 24 h window', () => {
+  describe('in memory', () => {
+  it('counts over a rolling 24 h window', async () => {
     let now = 1_000_000;
     const meter = new RollingCreditMeter(100, () => now);
-    expect(meter.reserve(3)).toBe(true);
+    expect(await meter.reserve(3)).toBe(true);
     now += DAY_MS / 2;
-    expect(meter.reserve(2)).toBe(true);
-    expect(meter.used()).toBe(5);
-    expect(meter.remaining()).toBe(95);
+    expect(await meter.reserve(2)).toBe(true);
+    expect(await meter.used()).toBe(5);
+    expect(await meter.remaining()).toBe(95);
     now += DAY_MS / 2 + CREDIT_BUCKET_MS; // the first reservation's bucket is now 24 h old
-    expect(meter.used()).toBe(2);
+    expect(await meter.used()).toBe(2);
     now += DAY_MS;
-    expect(meter.used()).toBe(0);
+    expect(await meter.used()).toBe(0);
   });
 
-  it('keeps nothing without a budget', () => {
+  it('keeps nothing without a budget', async () => {
     let now = 0;
     const meter = new RollingCreditMeter(undefined, () => now);
     for (let i = 0; i < 100_000; i += 1) {
-      expect(meter.reserve(1)).toBe(true);
+      expect(await meter.reserve(1)).toBe(true);
       now += 7;
     }
     expect(meter.bucketCount).toBe(0);
-    expect(meter.used()).toBe(0);
-    expect(meter.remaining()).toBeUndefined();
+    expect(await meter.used()).toBe(0);
+    expect(await meter.remaining()).toBeUndefined();
   });
 
-  it('with a budget, memory is bounded by the window (one bucket per minute), not by the call rate', () => {
+  it('with a budget, memory is bounded by the window (one bucket per minute), not by the call rate', async () => {
     let now = 0;
     const meter = new RollingCreditMeter(Number.MAX_SAFE_INTEGER, () => now);
     // Two days of one call every 50 ms: 3.5 million reservations.
     for (let i = 0; i < 2 * DAY_MS; i += 50) {
-      meter.reserve(1);
+      void meter.reserve(1); // synchronous inside: no await per call, 3.5 million awaits are slow
       now += 50;
     }
     expect(meter.bucketCount).toBeLessThanOrEqual(DAY_MS / CREDIT_BUCKET_MS + 1);
     // The reservations of the last 24 h (the one made exactly 24 h ago has just left).
-    expect(meter.used()).toBe(DAY_MS / 50 - 1);
+    expect(await meter.used()).toBe(DAY_MS / 50 - 1);
   });
 
-  it('never expires a reservation early (the bucket time is rounded up)', () => {
+  it('never expires a reservation early (the bucket time is rounded up)', async () => {
     let now = 30_000; // half-way through a minute
     const meter = new RollingCreditMeter(1, () => now);
-    expect(meter.reserve(1)).toBe(true);
+    expect(await meter.reserve(1)).toBe(true);
     now += DAY_MS - 1;
-    expect(meter.reserve(1)).toBe(false);
+    expect(await meter.reserve(1)).toBe(false);
     now += CREDIT_BUCKET_MS;
-    expect(meter.reserve(1)).toBe(true);
+    expect(await meter.reserve(1)).toBe(true);
   });
 
-  it('refuses a reservation that would exceed the budget, and refunds', () => {
+  it('refuses a reservation that would exceed the budget, and refunds', async () => {
     let now = 0;
     const meter = new RollingCreditMeter(10, () => now);
-    expect(meter.reserve(8)).toBe(true);
-    expect(meter.reserve(3)).toBe(false);
-    expect(meter.used()).toBe(8);
-    expect(meter.reserve(2)).toBe(true);
-    expect(meter.remaining()).toBe(0);
-    meter.refund(2);
-    expect(meter.remaining()).toBe(2);
+    expect(await meter.reserve(8)).toBe(true);
+    expect(await meter.reserve(3)).toBe(false);
+    expect(await meter.used()).toBe(8);
+    expect(await meter.reserve(2)).toBe(true);
+    expect(await meter.remaining()).toBe(0);
+    await meter.refund(2);
+    expect(await meter.remaining()).toBe(2);
     now += DAY_MS;
-    expect(meter.remaining()).toBe(10);
+    expect(await meter.remaining()).toBe(10);
+  });
   });
 });

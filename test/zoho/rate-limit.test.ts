@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryCreditStop, rateLimitKind } from '../../src/zoho/rate-limit.js';
+import { rateLimitKind } from '../../src/zoho/rate-limit.js';
 
 const concurrencyBody = { code: 'TOO_MANY_REQUESTS', details: {}, message: 'Many requests fired in concurrent than the allowed limit', status: 'error' };
 const creditsBody = { code: 'TOO_MANY_REQUESTS', details: {}, message: 'API credits exhausted for the rolling 24-hour window', status: 'error' };
@@ -15,23 +15,5 @@ describe('rateLimitKind', () => {
     ['a garbage header value', { 'x-ratelimit-day-remaining': 'none' }, concurrencyBody, 'concurrency'],
   ] as const)('%s → %s', (_name, headers, body, kind) => {
     expect(rateLimitKind({ ...headers }, body)).toBe(kind);
-  });
-});
-
-describe('MemoryCreditStop', () => {
-  it('holds until the reset time, keeps the later of two stops, forgets a passed stop, can be cleared', () => {
-    let now = 1_000;
-    const stop = new MemoryCreditStop(() => now);
-    expect(stop.until()).toBeUndefined();
-    stop.stop(5_000);
-    stop.stop(3_000);
-    expect(stop.until()).toBe(5_000);
-    now = 4_999;
-    expect(stop.until()).toBe(5_000);
-    now = 5_000;
-    expect(stop.until()).toBeUndefined();
-    stop.stop(9_000);
-    stop.clear();
-    expect(stop.until()).toBeUndefined();
   });
 });

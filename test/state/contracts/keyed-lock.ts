@@ -1,6 +1,7 @@
-/** One contract for every KeyedLock implementation (memory, Redis): run by lock.test.ts and redis-state.test.ts. */
+/** The KeyedLock contract (duplicate-check and lookup-create serialisation), run against every implementation. */
 import { expect, it } from 'vitest';
-import type { KeyedLock } from '../../src/state/lock.js';
+import type { KeyedLock } from '../../../src/state/lock.js';
+import { turns, type Views } from './util.js';
 
 /** A promise and its resolver, to order events without sleeping. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -9,7 +10,9 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-export function keyedLockContract(make: () => KeyedLock | Promise<KeyedLock>): void {
+export function keyedLockContract(views: Views<KeyedLock>): void {
+  const make = async () => (await views())[0];
+
   it('one holder per key at a time; other keys are independent', async () => {
     const lock = await make();
     const a = await lock.acquire(['k1']);
@@ -21,7 +24,7 @@ export function keyedLockContract(make: () => KeyedLock | Promise<KeyedLock>): v
     const other = await lock.acquire(['k2']); // not blocked by k1
     await other();
     // Give the waiter every chance to (wrongly) get in: several macrotask turns.
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    await turns();
     expect(second).toBe(false);
     await a();
     const b = await waiting;
@@ -77,10 +80,28 @@ export function keyedLockContract(make: () => KeyedLock | Promise<KeyedLock>): v
       got = true;
       return u;
     });
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    await turns();
     expect(got).toBe(false);
     await b();
     await (await c)();
+  });
+
+  it('two views (replicas) exclude each other on a key, and both get through', async () => {
+    const [a, b] = await views();
+    let inside = 0;
+    let maxInside = 0;
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        (i % 2 ? a : b).acquire(['same@example.com']).then(async (unlock) => {
+          inside++;
+          maxInside = Math.max(maxInside, inside);
+          await turns(3);
+          inside--;
+          await unlock();
+        }),
+      ),
+    );
+    expect(maxInside).toBe(1);
   });
 
   it('an empty key list holds nothing', async () => {
