@@ -18,11 +18,20 @@ export class OpenCallsJournal implements Journal {
   }
 
   append(entry: JournalEntry): void {
-    this.inner.append(entry);
     const key = entry.parentId ?? entry.id;
-    const left = (this.open.get(key) ?? 0) + (entry.type === 'request' ? 1 : -1);
-    if (left > 0) this.open.set(key, left);
-    else this.open.delete(key);
+    if (entry.type === 'request') {
+      this.inner.append(entry); // a request line that could not be written opens nothing (nothing is sent then)
+      this.open.set(key, (this.open.get(key) ?? 0) + 1);
+      return;
+    }
+    try {
+      this.inner.append(entry);
+    } finally {
+      // The call is over even when its outcome line failed: nothing may stay here forever.
+      const left = (this.open.get(key) ?? 0) - 1;
+      if (left > 0) this.open.set(key, left);
+      else this.open.delete(key);
+    }
   }
 
   /** The journal state of call `id` (the proxy's request id) at this moment. */
