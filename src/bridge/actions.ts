@@ -10,7 +10,8 @@ import { ACTION_MESSAGES } from '../legacy/action-response.js';
 import { legacyErrors, type LegacyError } from '../legacy/errors.js';
 import type { LegacyCall, LegacyFilePart, LegacyResult } from '../legacy/types.js';
 import { parseXmlData, type XmlDataLimits } from '../legacy/xmldata.js';
-import type { JournalCallSummary, JournalRequestEntry } from '../journal/types.js';
+import type { JournalActionOperation, JournalCallSummary, JournalRequestEntry } from '../journal/types.js';
+import { isRepeatable, summariseAction } from '../journal/writes.js';
 import {
   convertAnswer,
   convertBody,
@@ -73,7 +74,7 @@ export interface ActionDeps {
   xmlLimits?: XmlDataLimits;
 }
 
-type Operation = 'delete' | 'relate' | 'delink' | 'convert' | 'upload-file' | 'delete-file' | 'upload-photo' | 'delete-photo';
+type Operation = JournalActionOperation;
 
 /** Runs one action call; never throws for upstream failures (they become the legacy error and a category). */
 export class ActionBridge {
@@ -114,8 +115,8 @@ export class ActionBridge {
     if (isRefusal(planned)) throw rejected(planned.refusal);
     this.journal(ctx, 'delete', module, planned.requests);
     const bodies: unknown[] = [];
-    for (const req of planned.requests) {
-      const outcome = await this.send(ctx, req, { write: true, repeatable: false });
+    for (const [i, req] of planned.requests.entries()) {
+      const outcome = await this.write(ctx, 'delete', i, req);
       if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
       if (outcome.status === 401 || outcome.status >= 500) return failed(ctx, legacyErrors.internal(), `DELETE answered HTTP ${outcome.status}`);
       bodies.push(outcome.body);
@@ -148,7 +149,7 @@ export class ActionBridge {
     // v2 does not say whether a relation was new: read the list first (§11.2).
     const before = await this.relatedIds(ctx, parent, parentId, list);
     this.journal(ctx, 'relate', parent, [planned.request]);
-    const outcome = await this.send(ctx, planned.request, { write: true, repeatable: true });
+    const outcome = await this.write(ctx, 'relate', 0, planned.request);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
     if (outcome.status >= 500) return failed(ctx, legacyErrors.internal(), `PUT answered HTTP ${outcome.status}`);
     const mapped = relatedUpdateAnswer(outcome.body, planned.ids, before);
@@ -163,7 +164,7 @@ export class ActionBridge {
     const list = await this.deps.relatedLists.find(ctx.profile, parent, related);
     const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${parent.apiName}/${parentId}/${list.api_name}/${relatedId}` };
     this.journal(ctx, 'delink', parent, [req]);
-    const outcome = await this.send(ctx, req, { write: true, repeatable: true });
+    const outcome = await this.write(ctx, 'delink', 0, req);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
     const entry = dataEntries(outcome.body)[0];
     if (outcome.status >= 400 || entryCode(entry) !== 'SUCCESS') {
@@ -219,7 +220,7 @@ export class ActionBridge {
     }
     const req: V2ActionRequest = { method: 'POST', path: `/crm/v2/Leads/${leadId}/actions/convert`, body: convertBody(split, assignTo, deal) };
     this.journal(ctx, 'convert', module, [req]);
-    const outcome = await this.send(ctx, req, { write: true, repeatable: false, credits: 5 });
+    const outcome = await this.write(ctx, 'convert', 0, req, 5);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
     if (outcome.status >= 500) return failed(ctx, legacyErrors.internal(), `convert answered HTTP ${outcome.status}`);
     const mapped = convertAnswer(outcome.status, outcome.body);
@@ -242,10 +243,13 @@ export class ActionBridge {
     }
     if (photo && file && !isPhotoType(file.contentType, file.fileName)) return failed(ctx, FILE_ERRORS.badType(), `photo type ${file.contentType}`, 'client');
     const path = photo ? `/crm/v2/${module.apiName}/${recordId}/photo` : `/crm/v2/${module.apiName}/${recordId}/Attachments`;
-    this.journal(ctx, photo ? 'upload-photo' : 'upload-file', module, [{ method: 'POST', path }], file ? [{ fileName: file.fileName, contentType: file.contentType, size: file.bytes.length }] : undefined);
+    const operation: Operation = photo ? 'upload-photo' : 'upload-file';
+    // A link upload journals its URL (replay can send it again); a file's bytes are never journaled.
+    this.journal(ctx, operation, module, [{ method: 'POST', path, ...(file ? {} : { body: { attachmentUrl: url! } }) }], file ? [{ fileName: file.fileName, contentType: file.contentType, size: file.bytes.length }] : undefined);
     const multipart = file ? multipartFile('file', { bytes: file.bytes, fileName: file.fileName, contentType: file.contentType }) : multipartField('attachmentUrl', url!);
-    const { outcome, calls } = await ctx.profile.client.send({ method: 'POST', path, multipart, write: true, repeatable: false });
+    const { outcome, calls } = await ctx.profile.client.send({ method: 'POST', path, multipart, write: true, repeatable: isRepeatable(operation) });
     this.track(ctx, calls, outcome);
+    ctx.state.writes.push({ request: 0, ...summariseAction(operation, outcome) });
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
     const body = outcome.body;
     if (outcome.status >= 400) return failed(ctx, uploadError(body, recordId), `upload answered HTTP ${outcome.status} ${asText(asObject(body)?.code) || entryCode(dataEntries(body)[0])}`.trim(), 'upstream');
@@ -317,7 +321,7 @@ export class ActionBridge {
     if (!parent) return failed(ctx, legacyErrors.badParameter('id'), 'attachment id not in the attachment map', 'client');
     const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${parent.module}/${parent.recordId}/Attachments/${attachmentId}` };
     this.journal(ctx, 'delete-file', module, [req]);
-    const outcome = await this.send(ctx, req, { write: true, repeatable: true });
+    const outcome = await this.write(ctx, 'delete-file', 0, req);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
     if (outcome.status >= 400 && entryCode(dataEntries(outcome.body)[0]) !== 'SUCCESS') {
       return failed(ctx, legacyErrors.badParameter('id'), `deleteFile answered HTTP ${outcome.status}`, 'upstream');
@@ -330,7 +334,7 @@ export class ActionBridge {
     const recordId = requireNumeric(ctx.call, 'id');
     const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${module.apiName}/${recordId}/photo` };
     this.journal(ctx, 'delete-photo', module, [req]);
-    const outcome = await this.send(ctx, req, { write: true, repeatable: true });
+    const outcome = await this.write(ctx, 'delete-photo', 0, req);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
     if (outcome.status >= 400) return failed(ctx, legacyErrors.badParameter('id'), `deletePhoto answered HTTP ${outcome.status}`, 'upstream');
     return answer(ctx, { kind: 'action-success', message: ACTION_MESSAGES.photoDeleted });
@@ -364,6 +368,13 @@ export class ActionBridge {
       if (asObject(asObject(outcome.body)?.info)?.more_records !== true) break;
     }
     return ids;
+  }
+
+  /** One v2 write of the call: request `index` of its journaled plan; what it did goes to the outcome's `writes`. */
+  private async write(ctx: Ctx, operation: Operation, index: number, req: V2ActionRequest, credits?: number): Promise<V2SendOutcome> {
+    const outcome = await this.send(ctx, req, { write: true, repeatable: isRepeatable(operation), credits });
+    ctx.state.writes.push({ request: index, ...summariseAction(operation, outcome, recordsOf(req.body)) });
+    return outcome;
   }
 
   private async send(ctx: Ctx, req: V2ActionRequest, how: { write: boolean; repeatable: boolean; credits?: number }): Promise<V2SendOutcome> {

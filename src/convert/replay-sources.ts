@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { basename, join } from 'node:path';
 import { readJournal } from '../journal/reader.js';
-import type { JournalOutcomeEntry, JournalRequestEntry } from '../journal/types.js';
+import { isActionOperation, type JournalActionOperation, type JournalOutcomeEntry, type JournalRequestEntry } from '../journal/types.js';
 import type { V2Operation, V2Request } from '../v2/types.js';
 import { loadSchema, numberFromLiteral, translateCall } from './core.js';
 import { journalCall } from '../inputs/calls.js';
@@ -36,6 +36,36 @@ export interface ReplayItem {
   path: string;
   body: V2Request['body'];
   journal?: JournalVerdict;
+}
+
+/**
+ * One v2 request of a journaled action (deleteRecords, updateRelatedRecords, delink, convertLead, files and
+ * photos; docs/PROTOCOL-READS.md §7, §11–§13). Sent whole: an action is one unit, never split by record.
+ */
+export interface ReplayActionItem {
+  key: string;
+  operation: JournalActionOperation;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path under the API domain with its query string, as journaled (`/crm/v2/Leads?ids=…&wf_trigger=false`). */
+  path: string;
+  /** JSON body (relate, convert), `{"attachmentUrl"}` (a link upload, sent as multipart), or null. */
+  body: unknown;
+  journal: JournalVerdict;
+}
+
+/** Whether a replay item is an action (sent whole through the client's `send`) or a record write. */
+export const isActionItem = (item: ReplayItem | ReplayActionItem): item is ReplayActionItem => isActionOperation(item.operation);
+
+/**
+ * Why a journaled action request can never be sent from the journal (undefined: it can): the bytes of files and
+ * photos are not journaled; values of `journal.values: hashed | none` are not the values meant.
+ */
+export function actionUnsendable(operation: JournalActionOperation, body: unknown, values: string | undefined): string | undefined {
+  if (operation === 'upload-photo') return "uploadPhoto: the photo's bytes are not journaled (send it again through the proxy)";
+  const url = (body as { attachmentUrl?: unknown } | null)?.attachmentUrl;
+  if (operation === 'upload-file' && typeof url !== 'string') return "uploadFile: the file's bytes are not journaled (send it again through the proxy)";
+  if (values && values !== 'full' && body !== null && body !== undefined) return `journal.values "${values}": the values of this ${operation} were not kept`;
+  return undefined;
 }
 
 export type SourceKind = 'convert' | 'convert-jsonl' | 'journal';
@@ -172,8 +202,17 @@ export function verdictFor(o: OutcomeInfo | undefined, r: number, requests: numb
   return { status: 'in-doubt', reason: 'an older journal line does not say which records of this call were applied' };
 }
 
+/**
+ * verdictFor for an action request. Outcome lines of actions written before they carried `writes` say only
+ * what the client was answered: any answer but an error (5000, 4800, the convert `<success>` …) is done.
+ */
+export function actionVerdict(o: OutcomeInfo | undefined, r: number, requests: number): JournalVerdict {
+  if (o && !o.writes && !o.inDoubt && o.upstream && o.legacy.kind !== 'error') return { status: 'done' };
+  return verdictFor(o, r, requests);
+}
+
 /** Requests a journal recorded (its bodies), or re-planned offline from its xmlData when it has none. */
-export async function* journalItems(source: string, onError: (m: string) => void): AsyncGenerator<ReplayItem> {
+export async function* journalItems(source: string, onError: (m: string) => void): AsyncGenerator<ReplayItem | ReplayActionItem> {
   const { outcomes, reused } = await readOutcomes(source);
   const occurrences = new Map<string, number>();
   let schema: ReturnType<typeof loadSchema> | undefined;
@@ -185,14 +224,30 @@ export async function* journalItems(source: string, onError: (m: string) => void
     const outcome = outcomes.get(req.id);
     const sideWrite = req.parentId !== undefined;
     const { plan } = req;
-    if (plan.operation !== 'insert' && plan.operation !== 'update' && plan.operation !== 'upsert') {
-      onError(`journal request ${req.id}: ${String(plan.operation)} is not replayed (send it again through the proxy)`);
-      continue;
-    }
     // Keys stay unique when an older journal reused an id: the n-th request line with it gets `@n`.
     const n = (occurrences.get(req.id) ?? 0) + 1;
     occurrences.set(req.id, n);
     const callKey = reused.has(req.id) ? `journal:${req.id}@${n}` : `journal:${req.id}`;
+    if (isActionOperation(plan.operation)) {
+      const operation = plan.operation;
+      for (const [r, planned] of plan.requests.entries()) {
+        const body = plan.bodies?.[r] ?? null;
+        const unsendable = actionUnsendable(operation, body, req.values);
+        yield {
+          key: `${callKey}#${r}`,
+          operation,
+          method: planned.method as ReplayActionItem['method'],
+          path: planned.path,
+          body,
+          journal: { ...(reused.has(req.id) ? REUSED_ID : actionVerdict(outcome, r, plan.requests.length)), ...(unsendable ? { unsendable } : {}) },
+        };
+      }
+      continue;
+    }
+    if (plan.operation !== 'insert' && plan.operation !== 'update' && plan.operation !== 'upsert') {
+      onError(`journal request ${req.id}: operation ${String(plan.operation)} is unknown to this zbridge`);
+      continue;
+    }
     // Bodies of `journal.values: hashed | none` hold hashes or nothing: sending them would write garbage.
     const lost = req.values && req.values !== ('full' as string) ? `journal.values "${req.values}": the record values were not kept` : undefined;
     const verdict = (r: number, requests: number): JournalVerdict => ({

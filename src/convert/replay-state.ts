@@ -34,6 +34,8 @@ export interface ReplayAttempt {
   existing?: number[];
   /** Non-secret reason of a failure. */
   error?: string;
+  /** Removals: ids already absent upstream (v2 INVALID_DATA), reported rather than counted as failures. */
+  absent?: string[];
 }
 
 export interface KeyState {

@@ -17,19 +17,27 @@ import { createHash, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig, type ZbridgeConfig } from '../config.js';
-import { isRepeatable, summariseWrite } from '../journal/writes.js';
+import { isRepeatable, summariseAction, summariseWrite } from '../journal/writes.js';
 import type { V2Operation, V2Outcome, V2Record, V2Request } from '../v2/types.js';
 import { openV2Client } from '../clients.js';
 import { endpointsFor } from '../zoho/dc.js';
 import { EXIT, rateProgressBar, type CommandIO } from '../inputs/io.js';
-import { convertJsonlItems, convertOutputItems, journalItems, sourceKind, type ReplayItem } from './replay-sources.js';
+import { multipartField } from '../zoho/multipart.js';
+import type { V2Send, V2SendOutcome } from '../zoho/client.js';
+import { convertJsonlItems, convertOutputItems, isActionItem, journalItems, sourceKind, type ReplayActionItem, type ReplayItem } from './replay-sources.js';
 import { ReplayState, type KeyState, type ReplayAttempt } from './replay-state.js';
 
-export type { ReplayItem } from './replay-sources.js';
+export type { ReplayActionItem, ReplayItem } from './replay-sources.js';
 
-/** The part of a profile runtime replay uses (ProfileRuntime of src/upstream.ts satisfies it). */
+/** The part of a v2 client replay uses (ZohoClient satisfies it). */
 export interface ReplayClient {
+  /** Record writes (insert, update, upsert). */
   execute(req: V2Request, operation: V2Operation): Promise<{ outcome: V2Outcome }>;
+  /**
+   * Actions (deletes, relations, conversions, link uploads, file and photo deletes). A client without it fails
+   * every action request of the run (nothing is sent for them).
+   */
+  send?(req: V2Send): Promise<{ outcome: V2SendOutcome }>;
 }
 
 /** Stop after this many upstream failures in a row unless `maxConsecutiveFailures` says otherwise. */
@@ -44,7 +52,10 @@ export interface ReplayOptions {
   profile?: string;
   /** State file; default `<source dir>/replay-state.jsonl`, or `<journal file>.replay-state.jsonl`. */
   state?: string;
-  /** Resend inserts whose earlier outcome was in doubt (may create duplicates). @default false */
+  /**
+   * Resend writes whose earlier outcome was in doubt although they are not repeatable (inserts, deletes,
+   * convertLead, link uploads, photo deletes: see isRepeatable). May create duplicates. @default false
+   */
   retryInDoubt?: boolean;
   /** Print the plan and stop: nothing is sent, no state is written, no upstream is contacted. @default false */
   dryRun?: boolean;
@@ -67,7 +78,7 @@ export interface ReplayPlan {
   toSend: number;
   /** Of `toSend`: failed (or partly failed) in an earlier attempt. */
   retrying: number;
-  /** Inserts that may have been applied: not sent without `--retry-in-doubt`. */
+  /** Writes that are not repeatable (isRepeatable) and may have been applied: not sent without `--retry-in-doubt`. */
   heldInDoubt: number;
   /** Unreadable files or lines, requests that cannot be re-planned, failed side writes: cannot be sent. */
   failed: number;
@@ -98,12 +109,13 @@ type Decision =
   | { action: 'unsendable'; reason: string };
 
 /** What to do with one request, from the journal's verdict and this upstream's replay state. */
-export function decide(item: ReplayItem, prior: KeyState | undefined, retryInDoubt: boolean): Decision {
+export function decide(item: ReplayItem | ReplayActionItem, prior: KeyState | undefined, retryInDoubt: boolean): Decision {
   const j = item.journal;
   if (j?.status === 'done' || prior?.status === 'done') return { action: 'done' };
   if (j?.unsendable) return { action: 'unsendable', reason: j.unsendable };
   const applied = new Set([...(j?.applied ?? []), ...(prior?.applied ?? [])]);
-  const indexes = item.body.data.map((_, i) => i).filter((i) => !applied.has(i));
+  // An action is one unit (sent whole); a record write resends only the records not applied yet.
+  const indexes = isActionItem(item) ? [0] : item.body.data.map((_, i) => i).filter((i) => !applied.has(i));
   if (indexes.length === 0) return { action: 'done' };
   const repeatable = isRepeatable(item.operation);
   if (prior) {
@@ -176,7 +188,7 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
 
   const unreadable: string[] = [];
   const warn = (m: string): void => say(m);
-  const items = (): AsyncGenerator<ReplayItem> =>
+  const items = (): AsyncGenerator<ReplayItem | ReplayActionItem> =>
     kind === 'journal'
       ? journalItems(options.source, (m) => unreadable.push(m))
       : kind === 'convert-jsonl'
@@ -255,22 +267,34 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
         summary.notAttempted++;
         continue;
       }
-      const data: V2Record[] = d.indexes.map((i) => item.body.data[i]);
-      const req: V2Request = { method: item.method, path: item.path, body: { ...item.body, data }, rows: d.indexes };
       const base = { key: item.key, method: item.method, path: item.path };
-      await state.record({ ...base, ts: new Date().toISOString(), status: 'attempting', records: data.length });
-      summary.sent++;
-      summary.recordsSent += data.length;
       let outcome: V2Outcome;
-      try {
-        ({ outcome } = await client.execute(req, item.operation));
-      } catch (error) {
-        // A bug below, not an answer: the request may have gone out.
-        outcome = { kind: 'failure', reason: 'internal', inDoubt: true, message: (error as Error).message };
+      let attempt: Omit<ReplayAttempt, 'upstream'>;
+      if (isActionItem(item)) {
+        await state.record({ ...base, ts: new Date().toISOString(), status: 'attempting', records: 1 });
+        summary.sent++;
+        summary.recordsSent += 1;
+        outcome = await sendAction(client, item);
+        attempt = { ...base, ts: new Date().toISOString(), ...summariseAction(item.operation, outcome, recordsOf(item.body)) };
+        if (attempt.absent?.length) {
+          say(`${item.key}: ${item.operation}: already absent upstream (v2 INVALID_DATA: removed before — perhaps by an attempt in doubt — or never there): ${attempt.absent.join(', ')}`);
+        }
+      } else {
+        const data: V2Record[] = d.indexes.map((i) => item.body.data[i]);
+        const req: V2Request = { method: item.method, path: item.path, body: { ...item.body, data }, rows: d.indexes };
+        await state.record({ ...base, ts: new Date().toISOString(), status: 'attempting', records: data.length });
+        summary.sent++;
+        summary.recordsSent += data.length;
+        try {
+          ({ outcome } = await client.execute(req, item.operation));
+        } catch (error) {
+          // A bug below, not an answer: the request may have gone out.
+          outcome = { kind: 'failure', reason: 'internal', inDoubt: true, message: (error as Error).message };
+        }
+        attempt = { ...base, ts: new Date().toISOString(), ...summariseWrite(outcome, d.indexes) };
       }
-      const attempt: Omit<ReplayAttempt, 'upstream'> = { ...base, ts: new Date().toISOString(), ...summariseWrite(outcome, d.indexes) };
       // A partial attempt that completes every remaining record finishes the request.
-      if (attempt.status === 'partial') {
+      if (attempt.status === 'partial' && !isActionItem(item)) {
         const prior = state.get(item.key)?.applied ?? new Set<number>();
         const now = new Set([...prior, ...(attempt.succeeded ?? []), ...(attempt.existing ?? [])]);
         const all = item.body.data.every((_, i) => now.has(i) || (item.journal?.applied ?? []).includes(i));
@@ -295,6 +319,41 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
     say(`stopped after ${maxFailures} consecutive upstream failures (last: ${lastFailure}); ${summary.notAttempted} request(s) not attempted, run again to resume`);
   }
   return finish(summary, state, say);
+}
+
+/**
+ * One journaled action request through the client's `send` (never throws): the journaled path split into path
+ * and query, the JSON body, or a link upload's `attachmentUrl` as a multipart field; repeatable as isRepeatable
+ * says; 5 credits for a conversion (PROTOCOL §11).
+ */
+async function sendAction(client: ReplayClient, item: ReplayActionItem): Promise<V2Outcome> {
+  if (!client.send) return { kind: 'failure', reason: 'internal', inDoubt: false, message: 'this replay client cannot send v2 actions' };
+  const url = new URL(item.path, 'http://upstream.invalid');
+  const query = Object.fromEntries(url.searchParams);
+  const link = (item.body as { attachmentUrl?: unknown } | null)?.attachmentUrl;
+  const req: V2Send = {
+    method: item.method,
+    path: url.pathname,
+    ...(url.search ? { query } : {}),
+    ...(item.operation === 'upload-file' && typeof link === 'string'
+      ? { multipart: multipartField('attachmentUrl', link) }
+      : item.body !== null && item.body !== undefined
+        ? { json: item.body }
+        : {}),
+    write: true,
+    repeatable: isRepeatable(item.operation),
+    credits: item.operation === 'convert' ? 5 : 1,
+  };
+  try {
+    return (await client.send(req)).outcome;
+  } catch (error) {
+    return { kind: 'failure', reason: 'internal', inDoubt: true, message: (error as Error).message };
+  }
+}
+
+function recordsOf(body: unknown): number {
+  const data = (body as { data?: unknown } | null)?.data;
+  return Array.isArray(data) ? data.length : 1;
 }
 
 function finish(s: ReplaySummary, state: ReplayState, say: (m: string) => void): { exitCode: number; summary: ReplaySummary } {

@@ -82,6 +82,14 @@ export interface JournalResolution {
 /** v2 actions journaled like writes (deleteRecords, updateRelatedRecords, delink, convertLead, files, photos). */
 export type JournalActionOperation = 'delete' | 'relate' | 'delink' | 'convert' | 'upload-file' | 'delete-file' | 'upload-photo' | 'delete-photo';
 
+/** Every JournalActionOperation, to tell an action's journal line from a record write's. */
+export const JOURNAL_ACTION_OPERATIONS: ReadonlySet<string> = new Set<JournalActionOperation>([
+  'delete', 'relate', 'delink', 'convert', 'upload-file', 'delete-file', 'upload-photo', 'delete-photo',
+]);
+
+/** True when a journaled `plan.operation` is an action (not a record insert/update/upsert). */
+export const isActionOperation = (operation: string): operation is JournalActionOperation => JOURNAL_ACTION_OPERATIONS.has(operation);
+
 export interface JournalRequestEntry extends JournalCallSummary {
   type: 'request';
   /** Set when `journal.values` kept no values in clear (journal/values.ts): replay cannot resend this entry. */
@@ -100,7 +108,10 @@ export interface JournalRequestEntry extends JournalCallSummary {
     module: string;
     /** `path` includes the query string of actions (`/crm/v2/Leads?ids=…&wf_trigger=false`). */
     requests: { method: string; path: string; records: number }[];
-    /** The v2 bodies (null for requests without one), so replay can resend exactly what was meant. */
+    /**
+     * The v2 bodies (null for requests without one), so replay can resend exactly what was meant. An
+     * `upload-file` by link journals `{"attachmentUrl": "…"}` (sent as that multipart field); a file upload null.
+     */
     bodies?: unknown[];
     /** Uploads: the files sent. Their bytes are not journaled, so an upload cannot be replayed. */
     files?: { fileName: string; contentType: string; size: number }[];
