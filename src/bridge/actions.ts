@@ -9,6 +9,7 @@ import type { LegacyActionResult } from '../legacy/action-response.js';
 import { ACTION_MESSAGES } from '../legacy/action-response.js';
 import { legacyErrors, type LegacyError } from '../legacy/errors.js';
 import type { LegacyCall, LegacyFilePart, LegacyResult } from '../legacy/types.js';
+import { ACTION_PARAMS, checkParams } from '../legacy/params.js';
 import { parseXmlData, type XmlDataLimits } from '../legacy/xmldata.js';
 import type { JournalActionOperation, JournalCallSummary, JournalRequestEntry } from '../journal/types.js';
 import { isRepeatable, summariseAction } from '../journal/writes.js';
@@ -82,6 +83,9 @@ export class ActionBridge {
 
   async handle(call: LegacyCall, profile: ProfileRuntime, summary: JournalCallSummary, state: CallState): Promise<ActionAnswer> {
     const ctx: Ctx = { call, profile, summary, state, notes: [] };
+    // Boolean and enumerated parameters first, the way the write side checks its own (legacy/params.ts).
+    const params = checkParams(ACTION_PARAMS, call.method, call.params, { emptyIsAbsent: profile.mappingOptions.emptyParameterIsAbsent });
+    if (!params.ok) throw rejected({ reason: 'bad-parameter', parameter: params.parameter, detail: `${params.parameter} has none of its documented values` });
     const module = await this.module(profile, call.module);
     switch (call.method) {
       case 'deleteRecords':
@@ -186,7 +190,7 @@ export class ActionBridge {
         throw rejectedFrom(error, 'bad-xmldata');
       }
     }
-    const split = splitConvertRows(rows);
+    const split = splitConvertRows(rows, { emptyIsAbsent: ctx.profile.mappingOptions.emptyParameterIsAbsent });
     if (isRefusal(split)) throw rejected(split.refusal);
     for (const label of split.dropped) ctx.notes.push(`${label} has no slot in the v2 convert body: dropped`);
 
@@ -212,10 +216,10 @@ export class ActionBridge {
 
     let assignTo: string | undefined;
     if (split.options.assignTo !== undefined) {
+      // An e-mail or a user id (§12: v2 wants the id): an unknown one leaves the owner unchanged, as v1 did.
       const wanted = split.options.assignTo.toLowerCase();
-      const user = (await ctx.profile.metadata.users()).find((u) => (u.email ?? '').toLowerCase() === wanted);
+      const user = (await ctx.profile.metadata.users()).find((u) => (u.email ?? '').toLowerCase() === wanted || String(u.id) === wanted);
       if (user) assignTo = String(user.id);
-      // v2 wants a user id (§12): an unknown e-mail leaves the owner unchanged, as v1 did for unknown users.
       else ctx.notes.push('assignTo matches no user: owner unchanged');
     }
     const req: V2ActionRequest = { method: 'POST', path: `/crm/v2/Leads/${leadId}/actions/convert`, body: convertBody(split, assignTo, deal) };

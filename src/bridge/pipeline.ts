@@ -83,14 +83,15 @@ export class Bridge {
     this.schemas = new SchemaCache((name) => deps.metrics?.knowModule?.(name));
     this.locks = deps.locks ?? deps.upstream.state?.locks ?? new MemoryKeyedLock();
     this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS, Date.now, 10_000, deps.upstream.state?.lookupCache, this.locks);
+    const attachments = deps.attachments ?? new MemoryAttachmentIndex();
     this.actions = new ActionBridge({
       schemas: this.schemas,
       relatedLists: this.relatedLists,
-      attachments: deps.attachments ?? new MemoryAttachmentIndex(),
+      attachments,
       journalRequest: (entry) => this.deps.journal.append(entry),
       xmlLimits: deps.xmlLimits,
     });
-    this.reads = new ReadBridge(this.schemas, deps.reads, this.relatedLists);
+    this.reads = new ReadBridge(this.schemas, deps.reads, this.relatedLists, attachments);
   }
 
   async handle(call: LegacyCall, origin: CallOrigin): Promise<BridgeAnswer> {

@@ -37,6 +37,9 @@ import {
   type Window,
 } from '../mapping/query.js';
 import { selectColumns, toV1Row, type SelectedColumn } from '../mapping/rows.js';
+import { relatedListFor } from '../mapping/actions.js';
+import { ACTIVITY_CHILDREN, ACTIVITY_LIST_ORDER, isActivityOf, pseudoChild, pseudoChildRow, type PseudoChild } from '../mapping/related-rows.js';
+import type { AttachmentIndex } from '../state/attachments.js';
 import type { ModuleMeta, V2UserJson } from '../mapping/types.js';
 import type { V2LayoutJson } from '../v2/types.js';
 import type { ProfileRuntime } from '../upstream.js';
@@ -115,6 +118,8 @@ export class ReadBridge {
     private readonly schemas: SchemaCache,
     private readonly options: ReadOptions = {},
     private readonly relatedLists: RelatedListCache = new RelatedListCache(),
+    /** Filled from Attachments listings (downloadFile/deleteFile need each attachment's parent). */
+    private readonly attachments?: AttachmentIndex,
   ) {}
 
   /** Answer one read call. Never throws. */
@@ -154,6 +159,13 @@ export class ReadBridge {
       if (call.module !== 'Users' || call.method !== 'getUsers') throw new ReadStop(legacyErrors.generic(), 'unsupported-method', `${call.module}/${call.method}`);
       const result = await this.users(ctx, params);
       return finish(result, result.kind === 'users' ? result.users.length : 0);
+    }
+
+    // v1's pseudo-child modules (Attachments, ContactRoles, PotStageHistory) exist only as related lists (§11.1).
+    const pseudo = call.method === 'getRelatedRecords' ? pseudoChild(call.module) : undefined;
+    if (pseudo) {
+      const rows = await this.pseudoRelated(ctx, pseudo, params);
+      return rows.length === 0 ? finish({ kind: 'nodata', error: legacyErrors.noData() }, 0) : finish({ kind: 'records', module: call.module, rows }, rows.length, rows);
     }
 
     const schema = await this.schemas.forModule(ctx.profile, call.module);
@@ -236,9 +248,22 @@ export class ReadBridge {
 
   /**
    * getRelatedRecords (§11.1): the URL module is the child; `parentModule` + `id` select the parent record, whose
-   * related list holding the child module is found in v2's related-list metadata. Window as getRecords.
+   * related list holding the child module is found in v2's related-list metadata. Window as getRecords. Tasks,
+   * Events and Calls without a list of their own come from v2's activity lists (activities()).
    */
   private async related(ctx: ReadContext, child: ModuleMeta, params: Record<string, string>): Promise<Record<string, unknown>[]> {
+    const { parent, id } = await this.relatedParent(ctx, params);
+    const lists = await this.relatedLists.listsOf(ctx.profile, parent);
+    const window = this.window(params, ctx);
+    const list = relatedListFor(lists, child);
+    if (list) return this.paged(ctx, `/crm/v2/${parent.apiName}/${id}/${list.api_name}`, {}, window);
+    const activityLists = ACTIVITY_CHILDREN.has(child.apiName) ? ACTIVITY_LIST_ORDER.filter((n) => lists.some((l) => l.api_name === n)) : [];
+    if (activityLists.length === 0) throw badParameter('parentModule', `${parent.apiName} has no related list of ${child.apiName}`);
+    return this.activities(ctx, `/crm/v2/${parent.apiName}/${id}`, activityLists, child.apiName, window);
+  }
+
+  /** `parentModule` (a module of the org) and `id` (numeric) of getRelatedRecords, else 4600 naming the parameter. */
+  private async relatedParent(ctx: ReadContext, params: Record<string, string>): Promise<{ parent: ModuleMeta; id: string }> {
     const parentName = params.parentmodule?.trim();
     if (!parentName) throw badParameter('parentModule', 'parentModule is missing');
     const id = params.id?.trim();
@@ -246,13 +271,57 @@ export class ReadBridge {
     const parentSchema = await this.schemas.forModule(ctx.profile, parentName);
     const parent = parentSchema?.resolveModule(parentName);
     if (!parent) throw badParameter('parentModule', `unknown parentModule ${parentName}`);
-    let list;
-    try {
-      list = await this.relatedLists.find(ctx.profile, parent, child, 'parentModule');
-    } catch {
-      throw badParameter('parentModule', `${parent.apiName} has no related list of ${child.apiName}`);
+    return { parent, id };
+  }
+
+  /**
+   * Tasks, Events or Calls of a record (§11.1 [choice]): v2 lists them together in `Activities` (open) and
+   * `Activities_History` (closed), each row naming its `Activity_Type`. Both are read in that order and filtered
+   * to the child module; the v1 window applies to what remains. At most `scanLimit` rows are read (journaled).
+   */
+  private async activities(ctx: ReadContext, parentPath: string, lists: readonly string[], child: string, window: Window): Promise<Record<string, unknown>[]> {
+    const limit = this.options.scanLimit ?? SEARCH_CEILING;
+    const kept: Record<string, unknown>[] = [];
+    let scanned = 0;
+    scan: for (const name of lists) {
+      for (let page = 1; ; page += 1) {
+        if (scanned >= limit) {
+          ctx.notes.push(`activities: stopped after ${limit} rows of ${lists.join(' + ')}`);
+          break scan;
+        }
+        const res = await ctx.get(`${parentPath}/${name}`, { page: String(page), per_page: String(MAX_PER_PAGE) });
+        const got = listOf(res, 'data');
+        if (got === undefined) break;
+        scanned += got.items.length;
+        kept.push(...got.items.filter((r) => isActivityOf(r, child)));
+        if (kept.length >= window.to) break scan;
+        if (!got.more || got.items.length < MAX_PER_PAGE) break;
+      }
     }
-    return this.paged(ctx, `/crm/v2/${parent.apiName}/${id}/${list.api_name}`, {}, this.window(params, ctx));
+    return kept.slice(window.from - 1, window.to);
+  }
+
+  /**
+   * getRelatedRecords of a pseudo-child (Attachments, ContactRoles, PotStageHistory; §11.1): the parent's v2 list
+   * (`Attachments`, `Contact_Roles`, `Stage_History`), windowed, as the pseudo-child's v1 rows. ContactRoles and
+   * PotStageHistory exist only under Potentials, as in v1. Listed attachments are remembered with their parent.
+   */
+  private async pseudoRelated(ctx: ReadContext, child: PseudoChild, params: Record<string, string>): Promise<V1Row[]> {
+    const newFormat = parseNewFormat(params);
+    if (isParamError(newFormat)) throw badParameter(newFormat.parameter, newFormat.message);
+    const { parent, id } = await this.relatedParent(ctx, params);
+    if (child.parents && !child.parents.includes(parent.apiName)) {
+      throw badParameter('parentModule', `v1 served ${child.name} only under Potentials, not ${parent.apiName}`);
+    }
+    const lists = await this.relatedLists.listsOf(ctx.profile, parent);
+    if (!lists.some((l) => l.api_name === child.list)) throw badParameter('parentModule', `${parent.apiName} has no ${child.list} related list`);
+    if (params.selectcolumns !== undefined) ctx.notes.push(`selectColumns ignored for ${child.name}: every column is answered`);
+    const records = await this.paged(ctx, `/crm/v2/${parent.apiName}/${id}/${child.list}`, {}, this.window(params, ctx));
+    if (child.name === 'Attachments' && this.attachments) {
+      for (const r of records) if (typeof r.id === 'string') this.attachments.remember(ctx.profile.name, r.id, { module: parent.apiName, recordId: id });
+    }
+    const timeZone = await ctx.profile.timeZone();
+    return records.map((r) => pseudoChildRow(child, r, { newFormat, timeZone, legacyZeros: this.options.legacyZeros }));
   }
 
   /**

@@ -31,7 +31,8 @@ export class RelatedListCache {
     return list;
   }
 
-  private async listsOf(profile: ProfileRuntime, parent: ModuleMeta): Promise<RelatedListDef[]> {
+  /** Every related list of `parent` (live metadata, else the snapshot's). */
+  async listsOf(profile: ProfileRuntime, parent: ModuleMeta): Promise<RelatedListDef[]> {
     const key = `${profile.name}\u0000${parent.apiName}`;
     const cached = this.entries.get(key);
     if (cached && Date.now() - cached.at <= this.ttlMs) return cached.lists;

@@ -30,7 +30,7 @@ export interface WriteParamOptions {
   emptyIsAbsent?: boolean;
 }
 
-interface ParamSpec {
+export interface ParamSpec {
   /** Documented spelling: used in the 4600 message. */
   name: string;
   /** Methods that take the parameter; on other methods it is ignored, as v1 ignored unknown parameters. */
@@ -51,25 +51,66 @@ export const WRITE_PARAMS: readonly ParamSpec[] = [
   { name: 'version', methods: BOTH, values: ['1', '2', '4'] },
 ];
 
-export type WriteParamsResult = { ok: true; params: WriteParams } | { ok: false; error: LegacyError; parameter: string; value: string };
+/**
+ * The boolean and enumerated parameters of the v1 record actions (PROTOCOL-READS §12): convertLead's `newFormat`
+ * (how the potential row's `null` texts are sent) and `version`. The other actions (deleteRecords,
+ * updateRelatedRecords, delink, the file and photo methods) document none: other parameters are ignored there, as
+ * v1 ignored unknown parameters. convertLead's options inside xmlData are checked by `readV1Boolean`.
+ */
+export const ACTION_PARAMS: readonly ParamSpec[] = [
+  { name: 'newFormat', methods: new Set(['convertLead']), values: ['1', '2'] },
+  { name: 'version', methods: new Set(['convertLead']), values: ['1', '2', '4'] },
+];
+
+/** A parameter that has none of its documented values: the v1 4600 naming it. */
+export interface ParamRefusal {
+  ok: false;
+  error: LegacyError;
+  /** Documented spelling of the parameter (or xmlData option). */
+  parameter: string;
+  value: string;
+}
+
+export type ParamsResult = { ok: true; values: ReadonlyMap<string, string> } | ParamRefusal;
+
+/**
+ * The one check of v1's boolean and enumerated parameters: each spec of `specs` that `method` takes, read from
+ * `params` (keys lower-cased, as LegacyCall.params), trimmed; booleans `true`/`false` in any case, enumerations
+ * only their values. The first wrong one, in the order of `specs`, answers 4600 naming it. `values` holds the
+ * parameters given (booleans lower-cased), by documented name.
+ */
+export function checkParams(specs: readonly ParamSpec[], method: string, params: Readonly<Record<string, string>>, options: WriteParamOptions = {}): ParamsResult {
+  const emptyIsAbsent = options.emptyIsAbsent ?? true;
+  const seen = new Map<string, string>();
+  for (const spec of specs) {
+    if (!spec.methods.has(method)) continue;
+    const raw = params[spec.name.toLowerCase()];
+    if (raw === undefined) continue;
+    const value = raw.trim();
+    if (value === '' && emptyIsAbsent) continue;
+    const ok = spec.values === 'boolean' ? readV1Boolean(value) !== undefined : spec.values.includes(value);
+    if (!ok) return { ok: false, error: legacyErrors.badParameter(spec.name), parameter: spec.name, value: raw };
+    seen.set(spec.name, spec.values === 'boolean' ? value.toLowerCase() : value);
+  }
+  return { ok: true, values: seen };
+}
+
+/** v1's boolean text: `true` / `false` in any case, surrounding whitespace ignored; anything else undefined. */
+export function readV1Boolean(text: string): boolean | undefined {
+  const v = text.trim().toLowerCase();
+  return v === 'true' ? true : v === 'false' ? false : undefined;
+}
+
+export type WriteParamsResult = { ok: true; params: WriteParams } | ParamRefusal;
 
 /**
  * Reads and checks the write parameters of `params` (keys lower-cased, as LegacyCall.params). Values are
  * trimmed first. The first wrong parameter, in the order of WRITE_PARAMS, answers.
  */
 export function readWriteParams(method: string, params: Readonly<Record<string, string>>, options: WriteParamOptions = {}): WriteParamsResult {
-  const emptyIsAbsent = options.emptyIsAbsent ?? true;
-  const seen = new Map<string, string>();
-  for (const spec of WRITE_PARAMS) {
-    if (!spec.methods.has(method)) continue;
-    const raw = params[spec.name.toLowerCase()];
-    if (raw === undefined) continue;
-    const value = raw.trim();
-    if (value === '' && emptyIsAbsent) continue;
-    const ok = spec.values === 'boolean' ? /^(true|false)$/i.test(value) : spec.values.includes(value);
-    if (!ok) return { ok: false, error: legacyErrors.badParameter(spec.name), parameter: spec.name, value: raw };
-    seen.set(spec.name, spec.values === 'boolean' ? value.toLowerCase() : value);
-  }
+  const checked = checkParams(WRITE_PARAMS, method, params, options);
+  if (!checked.ok) return checked;
+  const seen = checked.values;
   return {
     ok: true,
     params: {

@@ -11,6 +11,7 @@
 import type { FailureReason } from '../errors.js';
 import type { LegacyError } from '../legacy/errors.js';
 import { legacyErrors } from '../legacy/errors.js';
+import { readV1Boolean } from '../legacy/params.js';
 import type { LegacyActionResult } from '../legacy/action-response.js';
 import type { LegacyCall, LegacyField, LegacyRow } from '../legacy/types.js';
 import { asObject, asText, dataArray, dataEntries, entryCode, entryId, v2CodeOf } from '../v2/answers.js';
@@ -226,14 +227,21 @@ const CONVERT_LABEL_ALIASES: Record<string, string> = { 'Potential Stage': 'Stag
 /** Labels of the potential row that belong to the convert body, not to the Deal (§12). */
 const CONVERT_SPECIAL = new Set(['ACCOUNTID', 'CONTACTID', 'OVERWRITE', 'Contact Role']);
 
-const BOOLEAN = /^(true|false)$/i;
+/** An `assignTo` v2 can be given: an e-mail (resolved through the users list) or a user id. */
+const ASSIGN_TO = /^(?:[^\s@]+@[^\s@]+|\d{1,25})$/;
 
 /**
  * Splits convertLead's xmlData: the options row (`<option val>`), the potential row's special FLs
  * (ACCOUNTID, CONTACTID, OVERWRITE; `Contact Role` has no v2 slot and is dropped) and the potential's fields,
- * which the caller plans as a Potentials insert. Options must be `true`/`false` (any case), else 4600 "xmlData".
+ * which the caller plans as a Potentials insert.
+ *
+ * Checked like the write side's parameters (legacy/params.ts): the boolean options `createPotential`,
+ * `notifyLeadOwner`, `notifyNewEntityOwner` and the row-2 FL `OVERWRITE` take `true`/`false` in any case;
+ * `assignTo` an e-mail or a user id; `ACCOUNTID`/`CONTACTID` numeric ids. Anything else answers 4600 naming the
+ * option (v1's exact answer is not recorded: naming the option tells the client which value is wrong
+ * [choice]). An empty value counts as absent unless `emptyIsAbsent` is false. Unknown options are ignored.
  */
-export function splitConvertRows(rows: LegacyRow[]): {
+export function splitConvertRows(rows: LegacyRow[], options: { emptyIsAbsent?: boolean } = {}): {
   options: ConvertOptions;
   accountId?: string;
   contactId?: string;
@@ -241,19 +249,23 @@ export function splitConvertRows(rows: LegacyRow[]): {
   potential?: LegacyRow;
   dropped: string[];
 } | { refusal: ActionRefusal } {
-  const options: ConvertOptions = { createPotential: false, notifyLeadOwner: false, notifyNewEntityOwner: false };
+  const emptyIsAbsent = options.emptyIsAbsent ?? true;
+  const opts: ConvertOptions = { createPotential: false, notifyLeadOwner: false, notifyNewEntityOwner: false };
   const first = rows[0];
   const optionFields = first ? first.fields.filter((f) => f.option) : [];
   for (const f of optionFields) {
     const value = typeof f.value === 'string' ? f.value.trim() : '';
     const name = f.label;
+    if (name !== 'assignTo' && name !== 'createPotential' && name !== 'notifyLeadOwner' && name !== 'notifyNewEntityOwner') continue;
+    if (value === '' && emptyIsAbsent) continue;
     if (name === 'assignTo') {
-      if (value !== '') options.assignTo = value;
+      if (!ASSIGN_TO.test(value)) return refuse('assignTo', 'convertLead option assignTo is neither an e-mail nor a user id');
+      opts.assignTo = value;
       continue;
     }
-    if (name !== 'createPotential' && name !== 'notifyLeadOwner' && name !== 'notifyNewEntityOwner') continue;
-    if (!BOOLEAN.test(value)) return refuse('xmlData', `convertLead option ${name} is not true or false`);
-    options[name] = value.toLowerCase() === 'true';
+    const flag = readV1Boolean(value);
+    if (flag === undefined) return refuse(name, `convertLead option ${name} is not true or false`);
+    opts[name] = flag;
   }
   // The potential row: the second row, or a first row that carries FLs (some clients send one row).
   const potentialRow = rows.length > 1 ? rows[1] : first && first.fields.some((f) => !f.option) ? first : undefined;
@@ -272,13 +284,16 @@ export function splitConvertRows(rows: LegacyRow[]): {
       if (value !== '' && !NUMERIC_ID.test(value)) return refuse('xmlData', 'CONTACTID is not numeric');
       if (value !== '') contactId = value;
     } else if (f.label === 'OVERWRITE') {
-      overwrite = value.toLowerCase() === 'true';
+      if (value === '' && emptyIsAbsent) continue;
+      const flag = readV1Boolean(value);
+      if (flag === undefined) return refuse('OVERWRITE', 'convertLead OVERWRITE is not true or false');
+      overwrite = flag;
     } else if (CONVERT_SPECIAL.has(f.label)) {
       dropped.push(f.label);
     } else fields.push(CONVERT_LABEL_ALIASES[f.label] ? { ...f, label: CONVERT_LABEL_ALIASES[f.label] } : f);
   }
-  const potential = options.createPotential && fields.length > 0 ? { no: potentialRow!.no, fields } : undefined;
-  return { options, accountId, contactId, overwrite, potential, dropped };
+  const potential = opts.createPotential && fields.length > 0 ? { no: potentialRow!.no, fields } : undefined;
+  return { options: opts, accountId, contactId, overwrite, potential, dropped };
 }
 
 /** The convert body (§12) from the split rows, the resolved owner and the planned Deal record. */

@@ -88,7 +88,7 @@ export function uploadAttachment(ctx: WriteContext, moduleApi: string, parentId:
   if (upload.file) file = upload.file;
   else if (upload.attachmentUrl) {
     // The sandbox has no network: a link attachment stores the URL itself, named after its last path segment.
-    const name = upload.attachmentUrl.split(/[/?#]/).filter(Boolean).pop() ?? 'link';
+    const name = linkName(upload.attachmentUrl);
     file = { fileName: name, contentType: 'text/uri-list', bytes: Buffer.from(upload.attachmentUrl, 'utf8') };
   } else return topLevel.paramMissing('file');
   if (file.bytes.length > MAX_ATTACHMENT_BYTES) return { status: 400, body: v2Error('FILE_SIZE_MORE_THAN_ALLOWED_SIZE', {}, 'file size should not exceed 20 MB') };
@@ -161,6 +161,22 @@ export function deletePhoto(ctx: WriteContext, moduleApi: string, recordId: stri
   if (!ctx.store.photos.delete(recordId)) return { status: 400, body: v2Error('INVALID_DATA', { api_name: 'photo' }, 'no photo found') };
   ctx.store.changed();
   return { status: 200, body: { code: 'SUCCESS', details: {}, message: 'Photo deleted', status: 'success' } };
+}
+
+/** A link attachment's name: the last segment of the URL's path (its query and fragment are not part of it). */
+function linkName(url: string): string {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.split(/[?#]/)[0];
+  }
+  const last = path.split('/').filter(Boolean).pop();
+  try {
+    return last ? decodeURIComponent(last) : 'link';
+  } catch {
+    return last ?? 'link';
+  }
 }
 
 const invalidId = (): Reply => ({ status: 400, body: v2Error('INVALID_DATA', { api_name: 'id' }, 'the id given seems to be invalid') });

@@ -4,7 +4,7 @@
  * inputs and return a Reply; app.ts wires them to routes.
  */
 import { formatIsoInZone } from '../v2/time.js';
-import { relatedListsOf, type RelatedListDef } from '../v2/related-lists.js';
+import { ACTIVITY_MODULES, relatedListsOf, type RelatedListDef } from '../v2/related-lists.js';
 import { topLevel, v2Error, type Reply } from '../v2/envelopes.js';
 import type { SandboxMetadata, SandboxUser } from './metadata.js';
 import { displayName } from './render.js';
@@ -104,6 +104,27 @@ export function relatedRecords(
   switch (def.kind) {
     case 'attachments':
       return { attachments: def };
+    case 'activities': {
+      // Open activities (`Activities`) and closed ones (`Activities_History`), each row naming its type.
+      const field = def.field!;
+      const rows = ACTIVITY_MODULES.flatMap((m) => ctx.store.list(m))
+        .filter((r) => lookupId(r.values[field]) === parentId && isClosedActivity(r, ctx.now) === (def.closed ?? false))
+        .sort((a, b) => b.seq - a.seq);
+      return pageOf(rows, (r) => ({ ...render(r), Activity_Type: r.module }));
+    }
+    case 'stage-history': {
+      const entries = ctx.store.stageHistory.filter((e) => e.dealId === parentId).reverse();
+      return pageOf(entries, (e) => ({
+        Stage: e.stage,
+        Amount: e.amount,
+        Probability: e.probability,
+        Expected_Revenue: expectedRevenue(e.amount, e.probability),
+        Closing_Date: e.closingDate,
+        Modified_Time: formatIsoInZone(e.modifiedAt, ctx.user.timeZone),
+        Modified_By: userRef(ctx.metadata, e.modifiedBy),
+        id: e.id,
+      }));
+    }
     case 'junction': {
       const rows = ctx.store
         .relationsOf(parent, parentId, def.api_name, def.module)
@@ -117,6 +138,22 @@ export function relatedRecords(
       return pageOf(rows, render);
     }
   }
+}
+
+/**
+ * Closed activities go to `Activities_History`: a completed Task, an Event that has ended, a Call that has started
+ * (a logged or past call). Everything else is open.
+ */
+function isClosedActivity(r: StoredRecord, now: number): boolean {
+  const past = (v: unknown): boolean => typeof v === 'string' && Number.isFinite(Date.parse(v)) && Date.parse(v) < now;
+  if (r.module === 'Tasks') return r.values.Status === 'Completed';
+  if (r.module === 'Events') return past(r.values.End_DateTime);
+  return past(r.values.Call_Start_Time);
+}
+
+/** Amount × Probability / 100, as v2 computes a Deal's expected revenue; null when either is missing. */
+function expectedRevenue(amount: unknown, probability: unknown): number | null {
+  return typeof amount === 'number' && typeof probability === 'number' ? Math.round(amount * probability) / 100 : null;
 }
 
 /**
@@ -169,7 +206,8 @@ export function delinkRelated(ctx: WriteContext, parent: string, parentId: strin
     let removed = false;
     if (def.kind === 'junction') removed = ctx.store.unrelate(parentId, def.api_name, childId, def.module);
     else if (def.field) {
-      const child = ctx.store.get(def.module, childId);
+      const modules = def.kind === 'activities' ? ACTIVITY_MODULES : [def.module];
+      const child = modules.map((m) => ctx.store.get(m, childId)).find((r) => r !== undefined);
       if (child && lookupId(child.values[def.field]) === parentId) {
         child.values[def.field] = null;
         child.modifiedAt = ctx.now;

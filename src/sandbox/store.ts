@@ -70,6 +70,21 @@ export interface StoredFile {
   createdBy: string;
 }
 
+/**
+ * One entry of a Deal's stage history (v2 related list `Stage_History`): written when a Deal is created and each
+ * time its `Stage` changes, with the deal's amount, probability and closing date at that moment.
+ */
+export interface StageHistoryEntry {
+  id: string;
+  dealId: string;
+  stage: unknown;
+  amount: unknown;
+  probability: unknown;
+  closingDate: unknown;
+  modifiedAt: number;
+  modifiedBy: string;
+}
+
 interface DataFileV1 {
   version: 1;
   nextSeq: number;
@@ -78,6 +93,7 @@ interface DataFileV1 {
   deleted?: DeletedRecord[];
   relations?: StoredRelation[];
   files?: (Omit<StoredFile, 'bytes'> & { bytes: string; photo?: boolean })[];
+  stageHistory?: StageHistoryEntry[];
 }
 
 const ID_LENGTH = 19;
@@ -92,6 +108,8 @@ export class RecordStore {
   readonly attachments = new Map<string, StoredFile>();
   /** Record photos by record id. */
   readonly photos = new Map<string, StoredFile>();
+  /** Deals' stage changes, oldest first. */
+  readonly stageHistory: StageHistoryEntry[] = [];
   private nextSeq = 1_000_001;
   private saveTimer: NodeJS.Timeout | undefined;
 
@@ -284,7 +302,18 @@ export class RecordStore {
     this.relations.clear();
     this.attachments.clear();
     this.photos.clear();
+    this.stageHistory.length = 0;
     this.changed();
+  }
+
+  /** A Deal was created, or its Stage set: append a stage-history entry when the stage is new for it. */
+  recordStage(deal: StoredRecord, modifiedBy: string, now: number): void {
+    const stage = deal.values.Stage;
+    if (stage === undefined || stage === null || stage === '') return;
+    const last = this.stageHistory.findLast((e) => e.dealId === deal.id);
+    if (last && last.stage === stage) return;
+    const v = deal.values;
+    this.stageHistory.push({ id: this.next().id, dealId: deal.id, stage, amount: v.Amount ?? null, probability: v.Probability ?? null, closingDate: v.Closing_Date ?? null, modifiedAt: now, modifiedBy });
   }
 
   modules(): string[] {
@@ -309,6 +338,7 @@ export class RecordStore {
       deleted: [...this.deleted.values()],
       relations: [...this.relations.values()],
       files,
+      stageHistory: this.stageHistory,
     };
     const tmp = `${this.dataFile}.${process.pid}.tmp`;
     try {
@@ -347,6 +377,7 @@ export class RecordStore {
       if (photo) this.photos.set(file.parentId, file);
       else this.attachments.set(file.id, file);
     }
+    this.stageHistory.push(...(doc.stageHistory ?? []));
     this.nextSeq = Math.max(this.nextSeq, doc.nextSeq ?? 0);
   }
 }

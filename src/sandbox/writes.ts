@@ -139,6 +139,7 @@ function doInsert(ctx: WriteContext, moduleApi: string, n: NormalizedRecord): St
     values: n.values,
   };
   ctx.store.add(record);
+  if (moduleApi === 'Deals') ctx.store.recordStage(record, ctx.user.id, ctx.now);
   return record;
 }
 
@@ -147,6 +148,7 @@ function doUpdate(ctx: WriteContext, record: StoredRecord, n: NormalizedRecord):
   if (n.ownerId) record.ownerId = n.ownerId;
   record.modifiedAt = ctx.now;
   record.modifiedBy = ctx.user.id;
+  if (record.module === 'Deals' && 'Stage' in n.values) ctx.store.recordStage(record, ctx.user.id, ctx.now);
   ctx.store.changed();
 }
 

@@ -9,11 +9,13 @@
  * - `junction`: a many-to-many relation with its own fields (Campaigns ↔ Leads with `Member_Status`, Price_Books ↔
  *   Products with `list_price`, Deals ↔ Contacts as `Contact_Roles`);
  * - `notes` / `attachments`: the parent's Notes (`Parent_Id`) and files;
- * - `activities`: Tasks, Events or Calls linked by `What_Id` (or `Who_Id` for Contacts).
+ * - `activities`: v2's `Activities` (open activities) and `Activities_History` (closed ones): Tasks, Events and
+ *   Calls linked by `What_Id` (or `Who_Id` for Contacts), each row with its `Activity_Type`;
+ * - `stage-history`: a Deal's `Stage_History` (one entry per stage it went through).
  */
 import type { V2FieldJson, V2ModuleJson } from './types.js';
 
-export type RelatedListKind = 'lookup' | 'junction' | 'notes' | 'attachments' | 'activities';
+export type RelatedListKind = 'lookup' | 'junction' | 'notes' | 'attachments' | 'activities' | 'stage-history';
 
 /** One entry of v2's related-list metadata, plus the facts the sandbox and the bridge need to follow it. */
 export interface RelatedListDef {
@@ -27,7 +29,15 @@ export interface RelatedListDef {
   field?: string;
   /** junction: the relation's own fields (v2 api_names). */
   junctionFields?: string[];
+  /** activities: open (`Activities`) or closed (`Activities_History`) ones. */
+  closed?: boolean;
 }
+
+/** The modules an `Activities` / `Activities_History` related list holds, each row naming its `Activity_Type`. */
+export const ACTIVITY_MODULES: readonly string[] = ['Tasks', 'Events', 'Calls'];
+
+/** v2's api_names of the two activity related lists: open activities, closed activities. */
+export const ACTIVITY_LISTS = { open: 'Activities', closed: 'Activities_History' } as const;
 
 /** The many-to-many pairs v1's updateRelatedRecords supported (and Contact Roles), both directions. */
 const JUNCTIONS: { a: string; b: string; fields: string[]; listOnA?: string; listOnB?: string }[] = [
@@ -41,7 +51,6 @@ const JUNCTIONS: { a: string; b: string; fields: string[]; listOnA?: string; lis
   { a: 'Deals', b: 'Contacts', fields: ['Contact_Role'], listOnA: 'Contact_Roles', listOnB: 'Deals_Roles' },
 ];
 
-const ACTIVITY_MODULES = ['Tasks', 'Events', 'Calls'];
 /** Modules whose records carry no Notes, Attachments or activities of their own. */
 const NO_SIDE_LISTS = new Set(['Notes', 'Attachments', 'Tasks', 'Events', 'Calls']);
 
@@ -79,12 +88,15 @@ export function relatedListsOf(parent: string, modules: V2ModuleJson[], fields: 
     if (lookup) add({ api_name: m.api_name, display_label: label(m.api_name), module: m.api_name, kind: 'lookup', field: lookup.api_name });
   }
   if (!NO_SIDE_LISTS.has(parent)) {
-    for (const a of ACTIVITY_MODULES) {
-      if (known.has(a)) add({ api_name: a, display_label: label(a), module: a, kind: 'activities', field: parent === 'Contacts' ? 'Who_Id' : 'What_Id' });
+    if (ACTIVITY_MODULES.some((a) => known.has(a))) {
+      const field = parent === 'Contacts' ? 'Who_Id' : 'What_Id';
+      add({ api_name: ACTIVITY_LISTS.open, display_label: 'Open Activities', module: 'Activities', kind: 'activities', field, closed: false });
+      add({ api_name: ACTIVITY_LISTS.closed, display_label: 'Closed Activities', module: 'Activities', kind: 'activities', field, closed: true });
     }
     if (known.has('Notes')) add({ api_name: 'Notes', display_label: 'Notes', module: 'Notes', kind: 'notes', field: 'Parent_Id' });
     add({ api_name: 'Attachments', display_label: 'Attachments', module: 'Attachments', kind: 'attachments' });
   }
+  if (parent === 'Deals') add({ api_name: 'Stage_History', display_label: 'Stage History', module: 'Stage_History', kind: 'stage-history' });
   return out;
 }
 

@@ -50,11 +50,41 @@ describe('DELETE and the recycle bin', () => {
 });
 
 describe('related lists', () => {
+  it('Activities (open) and Activities_History (closed) hold Tasks, Events and Calls with their Activity_Type; Deals keep a Stage_History', async () => {
+    const clock = manualClock();
+    const t = await sandbox({ now: clock.now });
+    const lead = await insertOne(t, 'Leads', { Last_Name: 'Busy', Company: 'B' });
+    const what = { id: lead };
+    const past = new Date(clock.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, '+00:00');
+    const future = new Date(clock.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, '+00:00');
+    const open = await insertOne(t, 'Tasks', { Subject: 'open', Status: 'Not Started', What_Id: what, $se_module: 'Leads' });
+    const done = await insertOne(t, 'Tasks', { Subject: 'done', Status: 'Completed', What_Id: what, $se_module: 'Leads' });
+    const meeting = await insertOne(t, 'Events', { Event_Title: 'soon', Start_DateTime: future, End_DateTime: future, What_Id: what, $se_module: 'Leads' });
+    const call = await insertOne(t, 'Calls', { Subject: 'logged', Call_Type: 'Outbound', Call_Start_Time: past, Call_Duration: '00:10', What_Id: what, $se_module: 'Leads' });
+    const openList = await t.http.get(`/crm/v2/Leads/${lead}/Activities`).set(t.auth);
+    expect(openList.body.data.map((r: { id: string; Activity_Type: string }) => [r.id, r.Activity_Type])).toEqual([[meeting, 'Events'], [open, 'Tasks']]);
+    const closed = await t.http.get(`/crm/v2/Leads/${lead}/Activities_History`).set(t.auth);
+    expect(closed.body.data.map((r: { id: string; Activity_Type: string }) => [r.id, r.Activity_Type])).toEqual([[call, 'Calls'], [done, 'Tasks']]);
+
+    const deal = await insertOne(t, 'Deals', { Deal_Name: 'D', Stage: 'Qualification', Amount: 1000, Probability: 10, Closing_Date: '2026-12-21' });
+    clock.advance(60_000);
+    expect((await t.http.put(`/crm/v2/Deals/${deal}`).set(t.auth).send({ data: [{ Stage: 'Closed Won', Probability: 100 }] })).status).toBe(200);
+    expect((await t.http.put(`/crm/v2/Deals/${deal}`).set(t.auth).send({ data: [{ Stage: 'Closed Won', Amount: 5 }] })).status).toBe(200);
+    const history = await t.http.get(`/crm/v2/Deals/${deal}/Stage_History`).set(t.auth);
+    expect(history.body.data.map((e: Record<string, unknown>) => [e.Stage, e.Amount, e.Probability, e.Expected_Revenue])).toEqual([
+      ['Closed Won', 1000, 100, 1000],
+      ['Qualification', 1000, 10, 100],
+    ]);
+    expect(Object.keys(history.body.data[0])).toEqual(['Stage', 'Amount', 'Probability', 'Expected_Revenue', 'Closing_Date', 'Modified_Time', 'Modified_By', 'id']);
+    expect((await t.http.get(`/crm/v2/Leads/${lead}/Stage_History`).set(t.auth)).status).toBe(400);
+  });
+
   it('derives the lists from metadata and serves lookup and junction lists', async () => {
     const t = await sandbox();
     const lists = await t.http.get('/crm/v2/settings/related_lists?module=Accounts').set(t.auth);
     const names = lists.body.related_lists.map((l: { api_name: string }) => l.api_name);
-    expect(names).toEqual(expect.arrayContaining(['Contacts', 'Deals', 'Products', 'Notes', 'Attachments', 'Tasks']));
+    expect(names).toEqual(expect.arrayContaining(['Contacts', 'Deals', 'Products', 'Notes', 'Attachments', 'Activities', 'Activities_History']));
+    expect(names).not.toContain('Tasks');
     const account = await insertOne(t, 'Accounts', { Account_Name: 'Zylker' });
     const c1 = await insertOne(t, 'Contacts', { Last_Name: 'One', Account_Name: { id: account } });
     await insertOne(t, 'Contacts', { Last_Name: 'Elsewhere' });
