@@ -10,6 +10,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { loadSchema, loadUserIds, translateCall, type MappingOptions, type TranslateContext } from './core.js';
 import { addValueWarnings } from './value-warnings.js';
+import { loadRelatedLists } from '../inputs/schema.js';
 import { classifyInput, expandInputs } from '../inputs/files.js';
 import { readInputCalls, type XmlInputOptions } from '../inputs/calls.js';
 import { PayloadIndexes } from '../inputs/payload-index.js';
@@ -163,7 +164,7 @@ export async function runConvert(options: ConvertOptions, io: CommandIO): Promis
   try {
     checkMetadataOption(options.metadata);
     checkOutFolderOption(options.out, JSONL_FILE);
-    ctx = { schema: loadSchema(options.metadata), timeZone, options: options.mappingOptions };
+    ctx = { schema: loadSchema(options.metadata), timeZone, options: options.mappingOptions, relatedLists: loadRelatedLists(options.metadata) };
     userIds = loadUserIds(options.metadata);
     sink = await openSink(options.out, io, options.force ?? false);
   } catch (error) {

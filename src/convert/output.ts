@@ -8,6 +8,7 @@ import type { LegacyCall } from '../legacy/types.js';
 import type { MappingWarning } from '../mapping/types.js';
 import { allWarnings, type Translation } from '../mapping/translate.js';
 import { stringifyV2 } from '../v2/json.js';
+import { queryString } from '../zoho/client.js';
 
 export { allWarnings };
 import type { InputCall } from '../inputs/calls.js';
@@ -65,10 +66,10 @@ export function callFacts(input: InputCall, t: Translation | undefined): CallFac
     source: input.source,
     index: input.index,
     status,
-    module: t?.plan?.module,
+    module: t?.plan?.module ?? t?.action?.module,
     legacyModule: input.call ? scrubPath(input.call.module) : undefined,
     method: input.call ? scrubPath(input.call.method) : undefined,
-    operation: t?.plan?.operation,
+    operation: t?.plan?.operation ?? t?.action?.operation,
     rows,
     warnings: t ? allWarnings(t) : [],
     error: input.error
@@ -76,7 +77,7 @@ export function callFacts(input: InputCall, t: Translation | undefined): CallFac
       : whole
         ? { code: whole.code, message: whole.message, detail: t?.errorDetail, category: t?.category }
         : undefined,
-    requestCount: t?.error ? 0 : (t?.plan?.requests.length ?? t?.read?.requests.length ?? 0),
+    requestCount: t?.error ? 0 : (t?.plan?.requests.length ?? t?.action?.requests.length ?? t?.read?.requests.length ?? 0),
   };
 }
 
@@ -104,8 +105,8 @@ export function renderCallOutput(input: InputCall, t: Translation | undefined, f
   put('journalId', json(input.journal?.id));
   put('status', json(facts.status));
   put('call', json(publicCall(input.call)));
-  put('operation', json(t?.plan?.operation));
-  put('module', json(t?.plan?.module));
+  put('operation', json(t?.plan?.operation ?? t?.action?.operation));
+  put('module', json(t?.plan?.module ?? t?.action?.module));
   put('trigger', json(t?.plan?.trigger));
   if (t?.plan && !t.error) {
     const plan = t.plan;
@@ -114,6 +115,14 @@ export function renderCallOutput(input: InputCall, t: Translation | undefined, f
       return `{"id":${JSON.stringify(requestKey(input.source, input.index, r))},"method":${JSON.stringify(req.method)},"path":${JSON.stringify(req.path)},"rows":${JSON.stringify(rows)},"body":${stringifyV2(req.body)}}`;
     });
     put('requests', `[${requests.join(',')}]`);
+  } else if (t?.action && !t.error) {
+    // An action: each v2 request whole, its query in the path (as the proxy journals it), replayed as one unit.
+    const requests = t.action.requests.map(
+      (req, r) =>
+        `{"id":${JSON.stringify(requestKey(input.source, input.index, r))},"method":${JSON.stringify(req.method)},"path":${JSON.stringify(req.path + (req.query ? queryString(req.query) : ''))},"body":${req.body === undefined ? 'null' : stringifyV2(req.body)}}`,
+    );
+    put('requests', `[${requests.join(',')}]`);
+    if (t.action.notes.length) put('notes', json(t.action.notes));
   } else if (t?.read && !t.error) {
     // A read: the v2 GETs it means (no body, so replay leaves it alone: there is no `operation`).
     put('read', 'true');

@@ -50,7 +50,8 @@ export interface ReplayActionItem {
   path: string;
   /** JSON body (relate, convert), `{"attachmentUrl"}` (a link upload, sent as multipart), or null. */
   body: unknown;
-  journal: JournalVerdict;
+  /** What the proxy's journal says happened (journals only; a convert output has none). */
+  journal?: JournalVerdict;
 }
 
 /** Whether a replay item is an action (sent whole through the client's `send`) or a record write. */
@@ -110,7 +111,7 @@ export async function convertOutputFiles(dir: string, warn: (m: string) => void)
 }
 
 /** Requests of a convert output folder, in the order the summary lists them. */
-export async function* convertOutputItems(dir: string, onError: (m: string) => void, warn: (m: string) => void): AsyncGenerator<ReplayItem> {
+export async function* convertOutputItems(dir: string, onError: (m: string) => void, warn: (m: string) => void): AsyncGenerator<ReplayItem | ReplayActionItem> {
   for (const name of await convertOutputFiles(dir, warn)) {
     let doc: { operation?: V2Operation; requests?: { id: string; method: V2Request['method']; path: string; body: V2Request['body'] }[] };
     try {
@@ -120,12 +121,25 @@ export async function* convertOutputItems(dir: string, onError: (m: string) => v
       continue;
     }
     if (!doc.operation || !Array.isArray(doc.requests)) continue;
-    for (const r of doc.requests) yield { key: r.id, operation: doc.operation, method: r.method, path: r.path, body: r.body };
+    yield* convertedItems(doc);
+  }
+}
+
+/** The replay items of one convert output document: record writes, or an action's requests (each whole). */
+function* convertedItems(doc: { operation?: string; requests?: { id: string; method: string; path: string; body: unknown }[] }): Generator<ReplayItem | ReplayActionItem> {
+  const operation = doc.operation!;
+  for (const r of doc.requests ?? []) {
+    if (isActionOperation(operation)) {
+      const unsendable = actionUnsendable(operation, r.body ?? null, undefined);
+      yield { key: r.id, operation, method: r.method as ReplayActionItem['method'], path: r.path, body: r.body ?? null, ...(unsendable ? { journal: { status: 'not-sent', unsendable } } : {}) };
+    } else {
+      yield { key: r.id, operation: operation as V2Operation, method: r.method as V2Request['method'], path: r.path, body: r.body as V2Request['body'] };
+    }
   }
 }
 
 /** Requests of a `convert --out FILE.jsonl` file, line by line (the file is replaced whole by each run). */
-export async function* convertJsonlItems(file: string, onError: (m: string) => void): AsyncGenerator<ReplayItem> {
+export async function* convertJsonlItems(file: string, onError: (m: string) => void): AsyncGenerator<ReplayItem | ReplayActionItem> {
   let n = 0;
   for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
     n += 1;
@@ -138,7 +152,7 @@ export async function* convertJsonlItems(file: string, onError: (m: string) => v
       continue;
     }
     if (!doc.operation || !Array.isArray(doc.requests)) continue;
-    for (const r of doc.requests) yield { key: r.id, operation: doc.operation, method: r.method, path: r.path, body: r.body };
+    yield* convertedItems(doc);
   }
 }
 

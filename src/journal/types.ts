@@ -5,6 +5,7 @@
  * `outcome` line. Outcome lines repeat the call summary so readers (report, replay) never need to join for it.
  */
 import type { LegacyResult } from '../legacy/types.js';
+import type { ActionOperation } from '../mapping/action-plan.js';
 import type { V2Operation } from '../mapping/types.js';
 import type { JournalWrite } from './writes.js';
 
@@ -80,7 +81,7 @@ export interface JournalResolution {
 }
 
 /** v2 actions journaled like writes (deleteRecords, updateRelatedRecords, delink, convertLead, files, photos). */
-export type JournalActionOperation = 'delete' | 'relate' | 'delink' | 'convert' | 'upload-file' | 'delete-file' | 'upload-photo' | 'delete-photo';
+export type JournalActionOperation = ActionOperation;
 
 /** Every JournalActionOperation, to tell an action's journal line from a record write's. */
 export const JOURNAL_ACTION_OPERATIONS: ReadonlySet<string> = new Set<JournalActionOperation>([

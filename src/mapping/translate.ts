@@ -18,6 +18,10 @@ import type { Schema } from './schema.js';
 import type { MappingWarning, ModuleMeta, V2Plan } from './types.js';
 import { READ_METHODS } from './query.js';
 import { planReadCall, type ReadPlan } from './read-plan.js';
+import { ACTION_METHODS, isRefusal } from './actions.js';
+import { planActionOffline, type ActionPlan } from './action-plan.js';
+import { relatedListsOf, type RelatedListDef } from '../v2/related-lists.js';
+import { bundledSnapshot } from '../v2/snapshot.js';
 
 /** v1 methods the bridge translates (docs/PROTOCOL.md §1). Every other method answers 4600 and is counted. */
 export const TRANSLATED_METHODS: ReadonlySet<string> = new Set(['insertRecords', 'updateRecords']);
@@ -124,6 +128,11 @@ export interface TranslateContext {
   options?: MappingOptions;
   /** Names resolved by the caller (proxy); offline tools pass none and get `unresolved-*` warnings. */
   resolutions?: Resolutions;
+  /**
+   * The related lists of a parent module (v2 api_name), for the action calls (updateRelatedRecords, delink).
+   * @default the lists derived from the bundled snapshot
+   */
+  relatedLists?: (parent: string) => RelatedListDef[];
 }
 
 /** Stage 2: the plan of a prepared call. Never throws: a bug in planning becomes a `bridge` rejection. */
@@ -146,6 +155,8 @@ export interface Translation {
   category?: CallCategory;
   /** Read methods (getRecords & co): the v2 GET requests the call means, instead of a plan (PROTOCOL-READS). */
   read?: ReadPlan;
+  /** Record actions (deleteRecords, updateRelatedRecords, delink, convertLead, files): their v2 requests. */
+  action?: ActionPlan;
 }
 
 /**
@@ -156,6 +167,15 @@ export function translateCall(call: LegacyCall, ctx: TranslateContext & PrepareO
   if (READ_METHODS.has(call.method)) {
     const read = planReadCall(call, { schema: ctx.schema, timeZone: ctx.timeZone, options: ctx.options });
     return read.error ? { read, error: read.error, category: 'bad-request', ...(read.notes.length ? { errorDetail: read.notes.join('; ') } : {}) } : { read };
+  }
+  if (ACTION_METHODS.has(call.method)) {
+    const scope = ctx.requireScope ? checkScope(call) : undefined;
+    if (scope) return rejected(scope);
+    const planned = planActionOffline(call, { schema: ctx.schema, timeZone: ctx.timeZone, options: ctx.options, xmlLimits: ctx.xmlLimits, relatedLists: ctx.relatedLists ?? bundledRelatedLists });
+    if (!isRefusal(planned)) return { action: planned };
+    const r = planned.refusal;
+    const category: CallCategory = r.reason === 'unsupported-method' ? 'unsupported-method' : r.reason === 'unknown-module' ? 'unknown-module' : 'bad-request';
+    return { error: r.legacy ?? legacyErrorFor(r.reason, r.parameter), errorDetail: r.detail, category };
   }
   const first = prepareCall(call, ctx.schema, ctx);
   if (!first.ok) {
@@ -175,6 +195,12 @@ export function translateCall(call: LegacyCall, ctx: TranslateContext & PrepareO
   if ('rejection' in second) return { parsed, ...rejected(second.rejection) };
   const { plan } = second;
   return plan.error ? { parsed, plan, error: plan.error, category: 'plan' } : { parsed, plan };
+}
+
+/** The related lists of the bundled snapshot's modules. */
+function bundledRelatedLists(parent: string): RelatedListDef[] {
+  const snap = bundledSnapshot();
+  return relatedListsOf(parent, snap.modules, snap.fields);
 }
 
 function rejected(r: CallRejection): Translation {

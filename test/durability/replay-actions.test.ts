@@ -298,3 +298,86 @@ describe('replay of relations, conversions, files and photos', () => {
     expect(w.sb.state.store.photos.has(contact)).toBe(false);
   });
 });
+
+describe('zbridge convert of archived action calls, then replay', () => {
+  it('URL-log action calls become the v2 requests they mean; replay sends each once; what cannot convert says why', async () => {
+    const w = await world('convact');
+    await closeProxy();
+    const seedIt = (module: string, values: Record<string, unknown>) => {
+      const { id } = w.sb.state.store.next();
+      const owner = w.sb.state.metadata.users[0].id;
+      w.sb.state.store.add({ id, module, seq: Number(id.slice(-7)), createdAt: 0, modifiedAt: 0, createdBy: owner, modifiedBy: owner, ownerId: owner, values });
+      return id;
+    };
+    const gone = seedIt('Leads', { Last_Name: 'to delete', Company: 'C' });
+    const campaign = seedIt('Campaigns', { Campaign_Name: 'Spring' });
+    const member = seedIt('Leads', { Last_Name: 'member', Company: 'C' });
+    const former = seedIt('Leads', { Last_Name: 'former', Company: 'C' });
+    w.sb.state.store.relate({ parentModule: 'Campaigns', parentId: campaign, list: 'Leads', childModule: 'Leads', childId: former, fields: {} });
+    const lead = seedIt('Leads', { Last_Name: 'convert me', Company: 'Convert Co' });
+    const contact = seedIt('Contacts', { Last_Name: 'pictured' });
+    w.sb.state.store.photos.set(contact, { id: contact, module: 'Contacts', parentId: contact, fileName: 'p.png', contentType: 'image/png', bytes: Buffer.from('png'), createdAt: 0, createdBy: w.sb.state.metadata.users[0].id });
+    const fileId = w.sb.state.store.next().id;
+    w.sb.state.store.attachments.set(fileId, { id: fileId, module: 'Leads', parentId: member, fileName: 'old.txt', contentType: 'text/plain', bytes: Buffer.from('x'), createdAt: 0, createdBy: w.sb.state.metadata.users[0].id });
+
+    const base = 'https://crm.zoho.com/crm/private/xml';
+    const q = (params: Record<string, string>) => new URLSearchParams({ authtoken: 'archived-token', scope: 'crmapi', ...params }).toString();
+    const relateXml = `<Leads><row no="1"><FL val="LEADID">${member}</FL><FL val="member_status">Sent</FL></row></Leads>`;
+    const convertXml = `<Potentials><row no="1"><option val="createPotential">true</option><option val="assignTo">someone@example.com</option></row><row no="2"><FL val="Potential Name">From archive</FL><FL val="Closing Date">12/21/2026</FL><FL val="Potential Stage">Qualification</FL></row></Potentials>`;
+    const lines = [
+      `${base}/Leads/deleteRecords?${q({ id: gone })}`,
+      `${base}/Campaigns/updateRelatedRecords?${q({ id: campaign, relatedModule: 'Leads', xmlData: relateXml })}`,
+      `${base}/Campaigns/delink?${q({ id: campaign, relatedModule: 'Leads', relatedId: former })}`,
+      `${base}/Leads/convertLead?${q({ leadId: lead, xmlData: convertXml })}`,
+      `${base}/Leads/uploadFile?${q({ id: member, attachmentUrl: 'https://files.example.com/terms.pdf' })}`,
+      `${base}/Leads/deleteFile?${q({ id: fileId, parentId: member })}`,
+      `${base}/Contacts/deletePhoto?${q({ id: contact })}`,
+      // Not convertible, each with its reason:
+      `${base}/Contacts/uploadPhoto?${q({ id: contact })}`,
+      `${base}/Leads/downloadFile?${q({ id: fileId })}`,
+      `${base}/Leads/deleteFile?${q({ id: fileId })}`,
+      `${base}/Leads/convertLead?${q({ leadId: lead, xmlData: '<Potentials><row no="1"><option val="createPotential">1</option></row></Potentials>' })}`,
+    ];
+    const inputs = tempDir('convact-in');
+    writeFileSync(join(inputs, 'calls.txt'), `${lines.join('\n')}\n`);
+    const out = join(tempDir('convact-out'), 'out.jsonl');
+    const { runConvert } = await import('../../src/convert/convert.js');
+    await runConvert({ inputs: [join(inputs, 'calls.txt')], out }, memoryIO());
+    const docs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(docs.map((d) => [d.operation ?? null, d.status, d.requests.map((r: { method: string; path: string }) => `${r.method} ${r.path}`)])).toEqual([
+      ['delete', 'ok', [`DELETE /crm/v2/Leads?ids=${gone}&wf_trigger=false`]],
+      ['relate', 'ok', [`PUT /crm/v2/Campaigns/${campaign}/Leads`]],
+      ['delink', 'ok', [`DELETE /crm/v2/Campaigns/${campaign}/Leads/${former}`]],
+      ['convert', 'ok', [`POST /crm/v2/Leads/${lead}/actions/convert`]],
+      ['upload-file', 'ok', [`POST /crm/v2/Leads/${member}/Attachments`]],
+      ['delete-file', 'ok', [`DELETE /crm/v2/Leads/${member}/Attachments/${fileId}`]],
+      ['delete-photo', 'ok', [`DELETE /crm/v2/Contacts/${contact}/photo`]],
+      [null, 'failed', []],
+      [null, 'failed', []],
+      [null, 'failed', []],
+      [null, 'failed', []],
+    ]);
+    expect(docs[1].requests[0].body).toEqual({ data: [{ id: member, Member_Status: 'Sent' }] });
+    expect(docs[3].requests[0].body).toEqual({ data: [{ overwrite: false, notify_lead_owner: false, notify_new_entity_owner: false, Deals: { Deal_Name: 'From archive', Closing_Date: '2026-12-21', Stage: 'Qualification' } }] });
+    expect(docs[3].notes).toEqual([expect.stringContaining('assignTo is an e-mail')]);
+    expect(docs.slice(7).map((d) => d.error.detail)).toEqual([
+      "uploadPhoto: the photo's bytes are not in the archived call",
+      'downloadFile is a download: it writes nothing, so there is nothing to convert',
+      "deleteFile offline needs the attachment's parent record (the proxy's attachment map): give parentId",
+      'convertLead option createPotential is not true or false',
+    ]);
+    expect(docs[10].error).toMatchObject({ code: '4600', message: expect.stringContaining('"createPotential" parameter') });
+
+    const first = await runReplay({ source: out, config: w.config }, memoryIO());
+    expect(first.summary).toMatchObject({ requests: 7, sent: 7, done: 7, failed: 0 });
+    const store = w.sb.state.store;
+    expect(store.get('Leads', gone)).toBeUndefined();
+    expect(store.relationsOf('Campaigns', campaign, 'Leads', 'Leads').map((r) => [r.childId, r.fields.Member_Status])).toEqual([[member, 'Sent']]);
+    expect(store.get('Leads', lead)).toBeUndefined();
+    expect(w.sb.state.records('Deals').map((d) => d.values.Deal_Name)).toEqual(['From archive']);
+    expect([...store.attachments.values()].map((f) => f.fileName)).toEqual(['terms.pdf']);
+    expect(store.photos.has(contact)).toBe(false);
+    const again = await runReplay({ source: out, config: w.config }, memoryIO());
+    expect(again.summary).toMatchObject({ requests: 7, alreadyDone: 7, sent: 0 });
+  });
+});
