@@ -14,6 +14,7 @@ import { parseXmlData, type XmlDataLimits } from '../legacy/xmldata.js';
 import type { JournalActionOperation, JournalCallSummary, JournalRequestEntry } from '../journal/types.js';
 import { isRepeatable, summariseAction } from '../journal/writes.js';
 import {
+  ACTION_PATHS,
   convertAnswer,
   convertBody,
   deleteAnswer,
@@ -33,7 +34,7 @@ import {
   type ActionRefusal,
   type V2ActionRequest,
 } from '../mapping/actions.js';
-import { planCall } from '../mapping/plan.js';
+import { planPotential } from '../mapping/action-plan.js';
 import { legacyErrorFor, recordDetailsFromV2 } from '../mapping/results.js';
 import type { Schema } from '../mapping/schema.js';
 import { CallRejected } from '../mapping/translate.js';
@@ -166,7 +167,7 @@ export class ActionBridge {
     const relatedId = requireNumeric(ctx.call, 'relatedId');
     const related = await this.relatedModule(ctx, 'relatedModule');
     const list = await this.deps.relatedLists.find(ctx.profile, parent, related);
-    const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${parent.apiName}/${parentId}/${list.api_name}/${relatedId}` };
+    const req: V2ActionRequest = { method: 'DELETE', path: ACTION_PATHS.related(parent.apiName, parentId, list.api_name, relatedId) };
     this.journal(ctx, 'delink', parent, [req]);
     const outcome = await this.write(ctx, 'delink', 0, req);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
@@ -198,18 +199,10 @@ export class ActionBridge {
     if (split.potential) {
       const schema = await this.deps.schemas.forModule(ctx.profile, 'Potentials');
       if (!schema) throw new CallRejected({ reason: 'unknown-module', category: 'unknown-module', detail: 'the org has no Deals module' });
-      const plan = planCall(
-        { format: ctx.call.format, module: 'Potentials', method: 'insertRecords', path: ctx.call.path, params: { scope: 'crmapi', newformat: ctx.call.params.newformat ?? '1' } },
-        { root: 'Potentials', rows: [split.potential], droppedRows: 0 },
-        { schema, timeZone: (await ctx.profile.timeZone()) ?? 'UTC', options: ctx.profile.mappingOptions },
-      );
-      const row = plan.rows[0];
-      if (plan.error || row?.error || !row?.record) {
-        const error = plan.error ?? row?.error ?? legacyErrors.badParameter('xmlData');
-        return failed(ctx, error, `potential row: ${error.message}`, 'plan');
-      }
-      for (const w of row.warnings) ctx.notes.push(`potential: ${w.message}`);
-      deal = row.record as Record<string, unknown>;
+      const planned = planPotential(ctx.call, split.potential, { schema, timeZone: (await ctx.profile.timeZone()) ?? 'UTC', options: ctx.profile.mappingOptions });
+      if ('error' in planned) return failed(ctx, planned.error, planned.detail, 'plan');
+      ctx.notes.push(...planned.notes);
+      deal = planned.deal;
     } else if (split.options.createPotential) {
       ctx.notes.push('createPotential=true without potential fields: no Deal created');
     }
@@ -222,7 +215,7 @@ export class ActionBridge {
       if (user) assignTo = String(user.id);
       else ctx.notes.push('assignTo matches no user: owner unchanged');
     }
-    const req: V2ActionRequest = { method: 'POST', path: `/crm/v2/Leads/${leadId}/actions/convert`, body: convertBody(split, assignTo, deal) };
+    const req: V2ActionRequest = { method: 'POST', path: ACTION_PATHS.convert(leadId), body: convertBody(split, assignTo, deal) };
     this.journal(ctx, 'convert', module, [req]);
     const outcome = await this.write(ctx, 'convert', 0, req, 5);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
@@ -246,7 +239,7 @@ export class ActionBridge {
       return failed(ctx, FILE_ERRORS.tooLarge(), `${file.bytes.length} bytes is over the v1 limit`, 'client');
     }
     if (photo && file && !isPhotoType(file.contentType, file.fileName)) return failed(ctx, FILE_ERRORS.badType(), `photo type ${file.contentType}`, 'client');
-    const path = photo ? `/crm/v2/${module.apiName}/${recordId}/photo` : `/crm/v2/${module.apiName}/${recordId}/Attachments`;
+    const path = photo ? ACTION_PATHS.photo(module.apiName, recordId) : ACTION_PATHS.attachments(module.apiName, recordId);
     const operation: Operation = photo ? 'upload-photo' : 'upload-file';
     // A link upload journals its URL (replay can send it again); a file's bytes are never journaled.
     this.journal(ctx, operation, module, [{ method: 'POST', path, ...(file ? {} : { body: { attachmentUrl: url! } }) }], file ? [{ fileName: file.fileName, contentType: file.contentType, size: file.bytes.length }] : undefined);
@@ -280,7 +273,7 @@ export class ActionBridge {
 
   /** Reads a record's Attachments list and remembers each attachment's parent. */
   private async learnAttachments(ctx: Ctx, module: ModuleMeta, recordId: string): Promise<void> {
-    const outcome = await this.send(ctx, { method: 'GET', path: `/crm/v2/${module.apiName}/${recordId}/Attachments` }, { write: false, repeatable: true });
+    const outcome = await this.send(ctx, { method: 'GET', path: ACTION_PATHS.attachments(module.apiName, recordId) }, { write: false, repeatable: true });
     if (outcome.kind !== 'response' || outcome.status !== 200) return;
     for (const r of dataRecords(outcome.body) ?? []) {
       if (typeof r.id === 'string') await this.deps.attachments.remember(ctx.profile.name, r.id, { module: module.apiName, recordId });
@@ -291,12 +284,12 @@ export class ActionBridge {
     const attachmentId = requireNumeric(ctx.call, 'id');
     const parent = await this.attachmentParent(ctx, module, attachmentId);
     if (!parent) return failed(ctx, legacyErrors.badParameter('id'), 'attachment id not in the attachment map (upload or list it through the bridge first)', 'client');
-    return this.download(ctx, `/crm/v2/${parent.module}/${parent.recordId}/Attachments/${attachmentId}`);
+    return this.download(ctx, ACTION_PATHS.attachments(parent.module, parent.recordId, attachmentId));
   }
 
   private async downloadPhoto(ctx: Ctx, module: ModuleMeta): Promise<ActionAnswer> {
     const recordId = requireNumeric(ctx.call, 'id');
-    return this.download(ctx, `/crm/v2/${module.apiName}/${recordId}/photo`);
+    return this.download(ctx, ACTION_PATHS.photo(module.apiName, recordId));
   }
 
   private async download(ctx: Ctx, path: string): Promise<ActionAnswer> {
@@ -323,7 +316,7 @@ export class ActionBridge {
     const attachmentId = requireNumeric(ctx.call, 'id');
     const parent = await this.attachmentParent(ctx, module, attachmentId);
     if (!parent) return failed(ctx, legacyErrors.badParameter('id'), 'attachment id not in the attachment map', 'client');
-    const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${parent.module}/${parent.recordId}/Attachments/${attachmentId}` };
+    const req: V2ActionRequest = { method: 'DELETE', path: ACTION_PATHS.attachments(parent.module, parent.recordId, attachmentId) };
     this.journal(ctx, 'delete-file', module, [req]);
     const outcome = await this.write(ctx, 'delete-file', 0, req);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
@@ -336,7 +329,7 @@ export class ActionBridge {
 
   private async deletePhoto(ctx: Ctx, module: ModuleMeta): Promise<ActionAnswer> {
     const recordId = requireNumeric(ctx.call, 'id');
-    const req: V2ActionRequest = { method: 'DELETE', path: `/crm/v2/${module.apiName}/${recordId}/photo` };
+    const req: V2ActionRequest = { method: 'DELETE', path: ACTION_PATHS.photo(module.apiName, recordId) };
     this.journal(ctx, 'delete-photo', module, [req]);
     const outcome = await this.write(ctx, 'delete-photo', 0, req);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
@@ -366,7 +359,7 @@ export class ActionBridge {
   private async relatedIds(ctx: Ctx, parent: ModuleMeta, parentId: string, list: RelatedListDef): Promise<Set<string>> {
     const ids = new Set<string>();
     for (let page = 1; page <= 10; page += 1) {
-      const outcome = await this.send(ctx, { method: 'GET', path: `/crm/v2/${parent.apiName}/${parentId}/${list.api_name}`, query: { page: String(page), per_page: '200' } }, { write: false, repeatable: true });
+      const outcome = await this.send(ctx, { method: 'GET', path: ACTION_PATHS.related(parent.apiName, parentId, list.api_name), query: { page: String(page), per_page: '200' } }, { write: false, repeatable: true });
       if (outcome.kind !== 'response' || outcome.status !== 200) break;
       for (const r of dataRecords(outcome.body) ?? []) if (typeof r.id === 'string') ids.add(r.id);
       if (asObject(asObject(outcome.body)?.info)?.more_records !== true) break;

@@ -8,11 +8,13 @@
  * - uploads of bytes are not in an archived call: only `attachmentUrl` uploads convert; uploadPhoto never does;
  * - downloads send nothing to replay: not converted.
  */
+import { legacyErrors, type LegacyError } from '../legacy/errors.js';
 import { ACTION_PARAMS, checkParams } from '../legacy/params.js';
 import type { LegacyCall, LegacyRow } from '../legacy/types.js';
 import { parseXmlData, type XmlDataLimits } from '../legacy/xmldata.js';
 import type { RelatedListDef } from '../v2/related-lists.js';
 import {
+  ACTION_PATHS,
   convertBody,
   isRefusal,
   isRelatedUpdatePair,
@@ -82,7 +84,7 @@ export function planActionOffline(call: LegacyCall, ctx: ActionPlanContext): Act
       if (call.method === 'delink') {
         const relatedId = numeric('relatedId');
         if (isRefusal(relatedId)) return relatedId;
-        return plan('delink', [{ method: 'DELETE', path: `/crm/v2/${module.apiName}/${parentId}/${list.api_name}/${relatedId}` }]);
+        return plan('delink', [{ method: 'DELETE', path: ACTION_PATHS.related(module.apiName, parentId, list.api_name, relatedId) }]);
       }
       if (!isRelatedUpdatePair(module, related)) return refuse('relatedModule', `v1 could not relate ${related.apiName} to ${module.apiName}`);
       const rows = xmlRows(call, ctx);
@@ -98,7 +100,7 @@ export function planActionOffline(call: LegacyCall, ctx: ActionPlanContext): Act
       if (isRefusal(id)) return id;
       const url = call.params.attachmenturl?.trim();
       if (!url) return unsupported("uploadFile of a file: the file's bytes are not in the archived call (only attachmentUrl uploads convert)");
-      return plan('upload-file', [{ method: 'POST', path: `/crm/v2/${module.apiName}/${id}/Attachments`, body: { attachmentUrl: url } }]);
+      return plan('upload-file', [{ method: 'POST', path: ACTION_PATHS.attachments(module.apiName, id), body: { attachmentUrl: url } }]);
     }
     case 'deleteFile': {
       const id = numeric('id');
@@ -107,13 +109,13 @@ export function planActionOffline(call: LegacyCall, ctx: ActionPlanContext): Act
       if (!parent || !/^\d{1,25}$/.test(parent)) {
         return refuse('id', "deleteFile offline needs the attachment's parent record (the proxy's attachment map): give parentId");
       }
-      return plan('delete-file', [{ method: 'DELETE', path: `/crm/v2/${module.apiName}/${parent}/Attachments/${id}` }]);
+      return plan('delete-file', [{ method: 'DELETE', path: ACTION_PATHS.attachments(module.apiName, parent, id) }]);
     }
     case 'deletePhoto': {
       const id = numeric('id');
       if (isRefusal(id)) return id;
       if (!PHOTO_MODULES.has(module.apiName)) return unsupported(`deletePhoto is not available for ${module.apiName}`);
-      return plan('delete-photo', [{ method: 'DELETE', path: `/crm/v2/${module.apiName}/${id}/photo` }]);
+      return plan('delete-photo', [{ method: 'DELETE', path: ACTION_PATHS.photo(module.apiName, id) }]);
     }
     case 'uploadPhoto':
       return unsupported("uploadPhoto: the photo's bytes are not in the archived call");
@@ -160,22 +162,38 @@ function convertOffline(
   const notes = split.dropped.map((label) => `${label} has no slot in the v2 convert body: dropped`);
   let deal: Record<string, unknown> | undefined;
   if (split.potential) {
-    const planned = planCall(
-      { format: call.format, module: 'Potentials', method: 'insertRecords', path: call.path, params: { scope: 'crmapi', newformat: call.params.newformat ?? '1' } },
-      { root: 'Potentials', rows: [split.potential], droppedRows: 0 },
-      { schema: ctx.schema, timeZone: ctx.timeZone, options: ctx.options },
-    );
-    const row = planned.rows[0];
-    if (planned.error || row?.error || !row?.record) {
-      return refuse('xmlData', `potential row: ${(planned.error ?? row?.error)?.message ?? 'not planned'}`);
-    }
-    for (const w of row.warnings) notes.push(`potential: ${w.message}`);
-    deal = row.record as Record<string, unknown>;
+    const planned = planPotential(call, split.potential, ctx);
+    if ('error' in planned) return { refusal: { reason: 'bad-parameter', parameter: 'xmlData', legacy: planned.error, detail: planned.detail } };
+    notes.push(...planned.notes);
+    deal = planned.deal;
   }
   let assignTo: string | undefined;
   if (split.options.assignTo !== undefined) {
     if (/^\d+$/.test(split.options.assignTo)) assignTo = split.options.assignTo;
     else notes.push('assignTo is an e-mail: only the live org can resolve it to a user id; left out (the owner stays the lead\'s)');
   }
-  return plan('convert', [{ method: 'POST', path: `/crm/v2/Leads/${leadId}/actions/convert`, body: convertBody(split, assignTo, deal) }], notes);
+  return plan('convert', [{ method: 'POST', path: ACTION_PATHS.convert(leadId), body: convertBody(split, assignTo, deal) }], notes);
+}
+
+/**
+ * convertLead's potential row → the `Deals` object of the convert body, planned by the insert planner as a
+ * Potentials row (so values convert exactly as an insert's; `newFormat` as the call gives it). The proxy and the
+ * converter both plan it here.
+ */
+export function planPotential(
+  call: LegacyCall,
+  potential: LegacyRow,
+  ctx: { schema: Schema; timeZone: string; options?: MappingOptions },
+): { deal: Record<string, unknown>; notes: string[] } | { error: LegacyError; detail: string } {
+  const planned = planCall(
+    { format: call.format, module: 'Potentials', method: 'insertRecords', path: call.path, params: { scope: 'crmapi', newformat: call.params.newformat ?? '1' } },
+    { root: 'Potentials', rows: [potential], droppedRows: 0 },
+    ctx,
+  );
+  const row = planned.rows[0];
+  if (planned.error || row?.error || !row?.record) {
+    const error = planned.error ?? row?.error ?? legacyErrors.badParameter('xmlData');
+    return { error, detail: `potential row: ${error.message}` };
+  }
+  return { deal: row.record as Record<string, unknown>, notes: row.warnings.map((w) => `potential: ${w.message}`) };
 }

@@ -68,6 +68,20 @@ export interface V2ActionRequest {
   body?: unknown;
 }
 
+/** The v2 paths of the actions (PROTOCOL-READS §11–§13), spelled once for the proxy and the converter. */
+export const ACTION_PATHS = {
+  /** A related list of a parent record, or one relation in it (`…/{list}/{childId}`). */
+  related: (parent: string, parentId: string, list: string, childId?: string): string =>
+    `/crm/v2/${parent}/${parentId}/${list}${childId === undefined ? '' : `/${childId}`}`,
+  /** A lead's conversion. */
+  convert: (leadId: string): string => `/crm/v2/Leads/${leadId}/actions/convert`,
+  /** A record's attachments, or one of them. */
+  attachments: (module: string, recordId: string, attachmentId?: string): string =>
+    `/crm/v2/${module}/${recordId}/Attachments${attachmentId === undefined ? '' : `/${attachmentId}`}`,
+  /** A record's photo. */
+  photo: (module: string, recordId: string): string => `/crm/v2/${module}/${recordId}/photo`,
+};
+
 /* ------------------------------------------------------------------ deleteRecords */
 
 /**
@@ -187,7 +201,7 @@ export function planRelatedUpdate(
   if (data.length === 0) return refuse('xmlData', 'no rows');
   return {
     ids,
-    request: { method: 'PUT', path: `/crm/v2/${parent.apiName}/${parentId}/${list.api_name}`, body: { data } },
+    request: { method: 'PUT', path: ACTION_PATHS.related(parent.apiName, parentId, list.api_name), body: { data } },
     ignored: [...ignored],
   };
 }
