@@ -205,7 +205,7 @@ export const configSchema = z
         fullTriggerOnWorkflow: z.boolean().default(false),
         /** version=4 update row with an unknown id: 4425 (observed) or 401.2. */
         unknownIdRowCode: z.enum(UNKNOWN_ID_ROW_CODES).default(UNKNOWN_ID_ROW_CODES[0]),
-        /** A boolean/enumerated write parameter sent empty (`wfTrigger=`) counts as absent; false = 4600 naming it. */
+        /** A boolean/enumerated write or action parameter sent empty (`wfTrigger=`, a convertLead option) counts as absent; false = 4600 naming it. */
         emptyParameterIsAbsent: z.boolean().default(true),
         /**
          * FL labels: `exact` (v1: a label that differs from the field label in case or spacing is dropped with a
