@@ -4,8 +4,12 @@
  * writes anything twice:
  *
  * - from a journal, a request whose outcome line shows it succeeded (or hit a duplicate check) is done; one
- *   without an outcome, or with an outcome in doubt, is held until `--retry-in-doubt`; only definite failures and
- *   requests never sent are sent;
+ *   without an outcome, or with an outcome in doubt, is held until `--retry-in-doubt` unless it is repeatable
+ *   (journal/writes.ts isRepeatable); only definite failures and requests never sent are sent;
+ * - record writes resend only the records not applied yet; the v1 actions (deletes, relations, delinks,
+ *   conversions, link uploads, file and photo deletes) are sent whole through the client's `send`, and a removal
+ *   whose ids are already gone upstream is reported as such and counted done; uploads of bytes cannot be sent
+ *   (their bytes are not journaled) and are reported with that reason;
  * - the state file is keyed by the upstream (API domain, profile, credential fingerprint; or the sandbox data
  *   file), and an `attempting` line is appended before every send, so a kill mid-send leaves that request in doubt
  *   instead of sending it again;
