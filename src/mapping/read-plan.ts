@@ -27,6 +27,9 @@ import {
   type SearchPlan,
 } from './query.js';
 import { selectColumns } from './rows.js';
+import { relatedListFor } from './actions.js';
+import { ACTIVITY_CHILDREN, ACTIVITY_LIST_ORDER, pseudoChild } from './related-rows.js';
+import type { RelatedListDef } from '../v2/related-lists.js';
 import type { Schema } from './schema.js';
 
 /** One v2 GET of a read. */
@@ -54,6 +57,8 @@ export interface ReadPlanContext {
   timeZone?: string;
   options?: MappingOptions;
   customLookups?: ColumnOptions['customLookups'];
+  /** The related lists of a parent module (v2 api_name), for getRelatedRecords. @default none: 4600 "parentModule" */
+  relatedLists?: (parent: string) => RelatedListDef[];
 }
 
 const CRITERIA_ERROR: LegacyError = { code: '4832', message: 'API call cannot be completed as the Criteria parameter contains empty field name' };
@@ -73,6 +78,7 @@ export function planReadCall(call: LegacyCall, ctx: ReadPlanContext): ReadPlan {
     if (call.module !== 'Users') return { requests: [], notes, error: legacyErrors.generic() };
     return { requests: [{ method: 'GET', path: '/crm/v2/users', query: { type: p.type?.trim() || 'AllUsers', page: '1', per_page: String(MAX_PER_PAGE) } }], notes };
   }
+  if (call.method === 'getRelatedRecords') return planRelated(call, ctx, notes);
   const module = ctx.schema.resolveModule(call.module);
   if (!module) return { requests: [], notes, error: legacyErrors.generic() };
   const base = `/crm/v2/${module.apiName}`;
@@ -155,7 +161,55 @@ export function planReadCall(call: LegacyCall, ctx: ReadPlanContext): ReadPlan {
       if (plan.kind === 'by-id') return { requests: [{ method: 'GET', path: `${base}/${plan.id}` }], notes };
       return searchFirstPage(plan.search);
     }
+    case 'getDeletedRecordIds': {
+      if (isParamError(window)) return fail(window);
+      const pages = windowPages(window);
+      return {
+        requests: pages.pages.map((page) => ({ method: 'GET' as const, path: `${base}/deleted`, query: { type: 'all', page: String(page), per_page: String(pages.perPage) }, ...(headers ? { headers } : {}) })),
+        notes,
+      };
+    }
     default:
       return { requests: [], notes, error: legacyErrors.generic() };
   }
+}
+
+/**
+ * getRelatedRecords offline (PROTOCOL-READS §11.1): the parent's related list holding the child (a pseudo-child's
+ * own list; Tasks/Events/Calls without a list of their own: the activity lists, filtered locally), windowed.
+ */
+function planRelated(call: LegacyCall, ctx: ReadPlanContext, notes: string[]): ReadPlan {
+  const p = call.params;
+  const bad = (name: string): ReadPlan => ({ requests: [], notes, error: legacyErrors.badParameter(name) });
+  const newFormat = parseNewFormat(p);
+  if (isParamError(newFormat)) return bad(newFormat.parameter);
+  const parent = p.parentmodule?.trim() ? ctx.schema.resolveModule(p.parentmodule.trim()) : undefined;
+  if (!parent) return bad('parentModule');
+  const id = p.id?.trim();
+  if (!id || !/^\d{1,25}$/.test(id)) return bad('id');
+  const window = parseWindow(p);
+  if (isParamError(window)) return bad(window.parameter);
+  const lists = ctx.relatedLists?.(parent.apiName) ?? [];
+  const pseudo = pseudoChild(call.module);
+  let names: string[];
+  if (pseudo) {
+    if ((pseudo.parents && !pseudo.parents.includes(parent.apiName)) || !lists.some((l) => l.api_name === pseudo.list)) return bad('parentModule');
+    names = [pseudo.list];
+  } else {
+    const child = ctx.schema.resolveModule(call.module);
+    if (!child) return { requests: [], notes, error: legacyErrors.generic() };
+    const list = relatedListFor(lists, child);
+    if (list) names = [list.api_name];
+    else if (ACTIVITY_CHILDREN.has(child.apiName)) {
+      names = ACTIVITY_LIST_ORDER.filter((n) => lists.some((l) => l.api_name === n));
+      if (names.length === 0) return bad('parentModule');
+      notes.push(`${child.apiName} rows of ${names.join(' + ')} (Activity_Type), pages of 200 until row ${window.to}`);
+      return { requests: names.map((n) => ({ method: 'GET' as const, path: `/crm/v2/${parent.apiName}/${id}/${n}`, query: { page: '1', per_page: String(MAX_PER_PAGE) }, note: 'first page' })), notes };
+    } else return bad('parentModule');
+  }
+  const pages = windowPages(window);
+  return {
+    requests: pages.pages.map((page) => ({ method: 'GET' as const, path: `/crm/v2/${parent.apiName}/${id}/${names[0]}`, query: { page: String(page), per_page: String(pages.perPage) } })),
+    notes,
+  };
 }

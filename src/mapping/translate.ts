@@ -165,7 +165,7 @@ export interface Translation {
  */
 export function translateCall(call: LegacyCall, ctx: TranslateContext & PrepareOptions): Translation {
   if (READ_METHODS.has(call.method)) {
-    const read = planReadCall(call, { schema: ctx.schema, timeZone: ctx.timeZone, options: ctx.options });
+    const read = planReadCall(call, { schema: ctx.schema, timeZone: ctx.timeZone, options: ctx.options, relatedLists: ctx.relatedLists ?? bundledRelatedLists });
     return read.error ? { read, error: read.error, category: 'bad-request', ...(read.notes.length ? { errorDetail: read.notes.join('; ') } : {}) } : { read };
   }
   if (ACTION_METHODS.has(call.method)) {

@@ -5,6 +5,7 @@ import { getFieldsAnswer, getModulesAnswer, getUsersAnswer, v1User } from '../..
 import { planReadCall } from '../../src/mapping/read-plan.js';
 import { Schema } from '../../src/mapping/schema.js';
 import { bundledSnapshot } from '../../src/v2/snapshot.js';
+import { relatedListsOf } from '../../src/v2/related-lists.js';
 
 const schema = Schema.bundled();
 const call = (module: string, method: string, params: Record<string, string> = {}): LegacyCall => ({
@@ -13,6 +14,44 @@ const call = (module: string, method: string, params: Record<string, string> = {
   method,
   path: `/crm/private/xml/${module}/${method}`,
   params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k.toLowerCase(), v])),
+});
+
+describe('planReadCall: getRelatedRecords and getDeletedRecordIds (issue 18)', () => {
+  const snap = bundledSnapshot();
+  const relatedLists = (parent: string) => relatedListsOf(parent, snap.modules, snap.fields);
+  const ctx = { schema, relatedLists };
+  const get = (path: string, page = '1', per = '20') => ({ method: 'GET', path, query: { page, per_page: per } });
+  it.each<[string, Record<string, string>, unknown[]]>([
+    ['Contacts', { parentModule: 'Accounts', id: '7' }, [get('/crm/v2/Accounts/7/Contacts')]],
+    ['Notes', { parentModule: 'Leads', id: '7', fromIndex: '201', toIndex: '210' }, [get('/crm/v2/Leads/7/Notes', '21', '10')]],
+    ['Attachments', { parentModule: 'Contacts', id: '7' }, [get('/crm/v2/Contacts/7/Attachments')]],
+    ['ContactRoles', { parentModule: 'Potentials', id: '7' }, [get('/crm/v2/Deals/7/Contact_Roles')]],
+    ['PotStageHistory', { parentModule: 'Potentials', id: '7' }, [get('/crm/v2/Deals/7/Stage_History')]],
+    [
+      'Calls',
+      { parentModule: 'Leads', id: '7' },
+      [
+        { ...get('/crm/v2/Leads/7/Activities', '1', '200'), note: 'first page' },
+        { ...get('/crm/v2/Leads/7/Activities_History', '1', '200'), note: 'first page' },
+      ],
+    ],
+  ])('getRelatedRecords %s %j', (child, params, requests) => {
+    expect(planReadCall(call(child, 'getRelatedRecords', params), ctx).requests).toEqual(requests);
+  });
+  it.each<[string, Record<string, string>, string]>([
+    ['ContactRoles', { parentModule: 'Leads', id: '7' }, 'parentModule'],
+    ['Attachments', { parentModule: 'Nope', id: '7' }, 'parentModule'],
+    ['Attachments', { parentModule: 'Leads', id: 'x' }, 'id'],
+    ['Attachments', { parentModule: 'Leads', id: '7', newFormat: '3' }, 'newFormat'],
+    ['Contacts', { parentModule: 'Solutions', id: '7' }, 'parentModule'],
+  ])('getRelatedRecords %s %j → 4600 %s', (child, params, parameter) => {
+    expect(planReadCall(call(child, 'getRelatedRecords', params), ctx).error?.message).toContain(`"${parameter}" parameter`);
+  });
+  it('getDeletedRecordIds: type=all, aligned pages, If-Modified-Since', () => {
+    expect(planReadCall(call('Leads', 'getDeletedRecordIds', { fromIndex: '1', toIndex: '200', lastModifiedTime: '2024-01-15 10:00:00' }), { schema, timeZone: 'UTC' }).requests).toEqual([
+      { method: 'GET', path: '/crm/v2/Leads/deleted', query: { type: 'all', page: '1', per_page: '200' }, headers: { 'If-Modified-Since': '2024-01-15T09:59:59+00:00' } },
+    ]);
+  });
 });
 
 describe('planReadCall', () => {
