@@ -290,7 +290,7 @@ export class ReadBridge {
           break scan;
         }
         const res = await ctx.get(`${parentPath}/${name}`, { page: String(page), per_page: String(MAX_PER_PAGE) });
-        const got = listOf(res, 'data');
+        const got = listOf(res, dataRecords);
         if (got === undefined) break;
         scanned += got.items.length;
         kept.push(...got.items.filter((r) => isActivityOf(r, child)));
