@@ -8,6 +8,7 @@ import type { Router } from 'express';
 import express from 'express';
 import type { Journal } from '../journal/types.js';
 import type { Upstream } from '../upstream.js';
+import type { ZohoClient } from '../zoho/client.js';
 import type { ProxyMetrics } from './metrics.js';
 
 export interface AdminRoutesOptions {
@@ -20,12 +21,22 @@ export interface AdminRoutesOptions {
 /** /readyz answers within a second: each profile's check gets this long. */
 const READY_CHECK_MS = 800;
 
+/**
+ * How long v2's last working answer counts as proof that a profile's API access works (10 min). Within it /readyz
+ * only checks that the API domain answers, without a token and so without an API credit; after it, or after any
+ * failed attempt, it reads `/settings/modules` again (1 credit). A balancer probing every 10 s thus costs at most
+ * 144 credits a day per profile and replica, instead of 8,640.
+ */
+const READY_EVIDENCE_MS = 10 * 60_000;
+
 /** Paths the admin routes answer (the access log writes them at debug level: probes would flood it). */
 export const ADMIN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function adminRoutes(options: AdminRoutesOptions): Router {
   const { upstream, metrics } = options;
   const router = express.Router();
+  // One check per profile at a time: probes arriving together share it.
+  const checking = new Map<string, Promise<ProfileCheck>>();
 
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -45,20 +56,12 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
         if (!health.ok) {
           return { profile: p.name, ok: false, error: health.reason, ...(health.retryAt ? { retryAt: new Date(health.retryAt).toISOString() } : {}) };
         }
-        // Answer within a second whatever the upstream does: a hanging accounts server or API is "not ready".
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<{ profile: string; ok: false; error: string }>((resolve) => {
-          timer = setTimeout(() => resolve({ profile: p.name, ok: false, error: `no answer within ${READY_CHECK_MS} ms` }), READY_CHECK_MS);
-        });
-        const check = p.client.get('/crm/v2/settings/modules').then(
-          () => ({ profile: p.name, ok: true }),
-          (error: unknown) => ({ profile: p.name, ok: false, error: (error as Error).message }),
-        );
-        try {
-          return await Promise.race([check, timeout]);
-        } finally {
-          clearTimeout(timer);
+        let check = checking.get(p.name);
+        if (!check) {
+          check = checkProfile(p.name, p.client).finally(() => checking.delete(p.name));
+          checking.set(p.name, check);
         }
+        return check;
       }),
     );
     const journal = options.journal?.check?.() ?? { ok: true };
@@ -77,4 +80,28 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
   });
 
   return router;
+}
+
+type ProfileCheck = { profile: string; ok: true } | { profile: string; ok: false; error: string };
+
+/**
+ * One profile's API check, answered within READY_CHECK_MS whatever the upstream does (a hanging accounts server or
+ * API is "not ready"): a token-less reachability check while v2's last working answer is recent, else a read of
+ * `/settings/modules` with the profile's token.
+ */
+async function checkProfile(profile: string, client: ZohoClient): Promise<ProfileCheck> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ProfileCheck>((resolve) => {
+    timer = setTimeout(() => resolve({ profile, ok: false, error: `no answer within ${READY_CHECK_MS} ms` }), READY_CHECK_MS);
+  });
+  const probe = client.answeredWithin(READY_EVIDENCE_MS) ? client.reach(READY_CHECK_MS) : client.get('/crm/v2/settings/modules');
+  const check = probe.then(
+    (): ProfileCheck => ({ profile, ok: true }),
+    (error: unknown): ProfileCheck => ({ profile, ok: false, error: (error as Error).message }),
+  );
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

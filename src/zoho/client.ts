@@ -126,6 +126,9 @@ export class ZohoClient {
   private readonly backoffMaxMs: number;
   /** Refusals of a sent insert trusted as "not applied" (profile `resendInsertsAfter`). */
   private readonly trusted: ReadonlySet<string>;
+  /** Epoch ms of the last attempt v2 answered as a working API (see `answeredWithin`), and of the last failure. */
+  private lastAnsweredAt = Number.NEGATIVE_INFINITY;
+  private lastFailedAt = Number.NEGATIVE_INFINITY;
 
   constructor(profile: ZohoProfile, options: ZohoClientOptions = {}) {
     this.profile = profile;
@@ -378,9 +381,34 @@ export class ZohoClient {
     };
   }
 
+  /**
+   * Readiness evidence without spending a credit: true when v2 answered an attempt of this client within
+   * `withinMs` as a working API (any status but 5xx and the credential refusals 401/403) and no attempt failed
+   * (transport error, 5xx) since. Used by /readyz so that a probe under traffic costs nothing.
+   * @param withinMs evidence window in ms
+   */
+  answeredWithin(withinMs: number): boolean {
+    return this.lastAnsweredAt > this.lastFailedAt && this.now() - this.lastAnsweredAt <= withinMs;
+  }
+
+  /**
+   * Is the API domain reachable? One GET of `/crm/v2/settings/modules` WITHOUT a token: v2 answers 401, which
+   * spends no API credit (credits are counted per authenticated call). Resolves on any HTTP answer; throws
+   * UpstreamError (`upstream-failed`) on a transport failure or when no token (and so no API domain) can be had.
+   * @param timeoutMs how long to wait for an answer (ms)
+   */
+  async reach(timeoutMs: number): Promise<void> {
+    const token = await this.tokens.getToken();
+    const answer = await sendOnce(this.http, { method: 'GET', url: `${token.apiDomain}/crm/v2/settings/modules`, headers: {}, timeoutMs }, this.agents);
+    if (answer.kind === 'error') throw new UpstreamError(`API domain unreachable: ${answer.message}`, { reason: 'upstream-failed' });
+  }
+
   /** Fold one attempt into the call's journal record (pushed on the first attempt) and tell the observer. */
   private recordAttempt(run: CallRun, calls: V2CallRecord[], attempt: number, answer: HttpAnswer, durationMs: number): void {
     const record = run.record;
+    const working = answer.kind === 'response' && answer.status < 500 && answer.status !== 401 && answer.status !== 403;
+    if (working) this.lastAnsweredAt = this.now();
+    else this.lastFailedAt = this.now();
     if (record.attempts === 0) calls.push(record);
     record.attempts = attempt;
     record.durationMs = Math.round((record.durationMs + durationMs) * 1000) / 1000;
