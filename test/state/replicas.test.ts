@@ -128,6 +128,30 @@ describe.skipIf(!hasRedis)('three replicas on one Redis', () => {
     expect(await (await fetch(`${a.url}/crm/private/xml/Leads/deleteFile?${auth}`)).text()).toContain('"id" parameter');
   }, 180_000);
 
+  it('attachments listed through one replica (getRelatedRecords Attachments) are downloaded through another (issue 18)', async () => {
+    const [a, b] = replicas;
+    const inserted = await legacyInsert(a, 'Leads', leadXml('Files from elsewhere'));
+    const leadId = /<FL val="Id">(\d+)<\/FL>/.exec(inserted)![1];
+    // Attached outside the proxies (the web UI): no replica's map knows it until a listing.
+    const { id: attachmentId } = sandbox.state.store.next();
+    sandbox.state.store.attachments.set(attachmentId, {
+      id: attachmentId,
+      module: 'Leads',
+      parentId: leadId,
+      fileName: 'ui.txt',
+      contentType: 'text/plain',
+      bytes: Buffer.from('from the web UI'),
+      createdAt: sandbox.state.now(),
+      createdBy: sandbox.state.metadata.users[0].id,
+    });
+    const auth = `authtoken=${AUTHTOKEN}&scope=crmapi`;
+    expect(await (await fetch(`${b.url}/crm/private/xml/Leads/downloadFile?${auth}&id=${attachmentId}`)).text()).toContain('"id" parameter');
+    const listed = await (await fetch(`${a.url}/crm/private/xml/Attachments/getRelatedRecords?${auth}&parentModule=Leads&id=${leadId}`)).text();
+    expect(listed).toContain(`<FL val="id">${attachmentId}</FL>`);
+    const down = await fetch(`${b.url}/crm/private/xml/Leads/downloadFile?${auth}&id=${attachmentId}`);
+    expect(await down.text()).toBe('from the web UI');
+  }, 180_000);
+
   it('a replica killed while holding slots: the others get the slots back within the lease', async () => {
     const [victim, ...others] = replicas;
     sandbox.state.setFaults({ latencyMs: 8000 }); // the victim's calls hold their slots
