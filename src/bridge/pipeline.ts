@@ -10,7 +10,7 @@ import type { LegacyCall, LegacyResult } from '../legacy/types.js';
 import type { XmlDataLimits } from '../legacy/xmldata.js';
 import type { Journal, JournalCallSummary, JournalDuplicate, JournalOutcomeEntry, JournalRequestEntry } from '../journal/types.js';
 import { summariseWrite } from '../journal/writes.js';
-import { scrubText } from '../journal/redact.js';
+import { scrubMessage } from '../journal/redact.js';
 import { resolutionRequests, createdIds } from '../mapping/index.js';
 import { credentialRefusal, legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
 import { ACTION_METHODS } from '../mapping/actions.js';
@@ -105,6 +105,9 @@ export class Bridge {
     let plan: V2Plan | undefined;
     let rowCodes: LegacyRowCode[] = [];
     let download: LegacyDownload | undefined;
+    // Every text of the outcome goes through one fence: the client's token, OAuth tokens, and whatever a path
+    // segment carried into an error text (`unknown module <segment>`), scrubbed as `path`/`module` are.
+    const scrub = (text: string): string => scrubMessage(text, { secrets: call.authtoken ? [call.authtoken] : [], isAcceptedToken: this.isAcceptedToken });
     try {
       profile = this.authenticate(call);
       summary.profile = profile.name;
@@ -117,26 +120,29 @@ export class Bridge {
         if (action.notes.length > 0) state.notes = action.notes;
         if (action.failure) {
           category = action.failure.category;
-          errorText = scrubText(action.failure.error, call.authtoken ? [call.authtoken] : []);
+          errorText = scrub(action.failure.error);
         }
       } else {
         let failure;
         ({ result, plan, rows: rowCodes, failure } = await this.translate(call, profile, summary, state));
         if (failure) {
           category = failure.category;
-          errorText = scrubText(failure.error, call.authtoken ? [call.authtoken] : []);
+          errorText = scrub(failure.error);
         }
       }
     } catch (error) {
       result = { kind: 'error', error: legacyErrorOf(error) };
       category = error instanceof CallRejected ? error.category : error instanceof ZbridgeError ? error.side : 'bridge';
       // Last fence: no message may carry the client's token or an OAuth token into logs and journals.
-      errorText = scrubText((error as Error).message, call.authtoken ? [call.authtoken] : []);
+      errorText = scrub((error as Error).message);
       if (error instanceof ZbridgeError && error.side === 'bridge') this.deps.logger.error({ reqId: origin.requestId, err: errorText }, 'bridge failure');
     } finally {
       await state.unlock?.();
     }
 
+    if (state.upstreamError) state.upstreamError = scrub(state.upstreamError);
+    if (state.notes) state.notes = state.notes.map(scrub);
+    if (state.read?.notes) state.read = { ...state.read, notes: state.read.notes.map(scrub) };
     const outcome = outcomeEntry(summary, started, state, result, rowCodes, category ? { category, error: errorText ?? '' } : undefined);
     // Ids this bridge created are Notes parents later (v1 entityId never names its module): no probing needed.
     if (profile && plan) for (const row of outcome.rows) if (row.code === '2000' && row.id) profile.noteParents.remember(row.id, plan.module);

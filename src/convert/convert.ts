@@ -16,6 +16,7 @@ import { readInputCalls, type XmlInputOptions } from '../inputs/calls.js';
 import { PayloadIndexes } from '../inputs/payload-index.js';
 import { byteProgressBar, checkMetadataOption, checkOutFolderOption, EXIT, writeOut, type CommandIO } from '../inputs/io.js';
 import { callFacts, renderCallOutput } from './output.js';
+import { scrubMessage } from '../journal/redact.js';
 import { SummaryCounter, type ConvertSummary } from './summary.js';
 import { isValidTimeZone } from '../v2/time.js';
 
@@ -178,7 +179,9 @@ export async function runConvert(options: ConvertOptions, io: CommandIO): Promis
   const progress = byteProgressBar(io, sizes.reduce((a, b) => a + b, 0));
   let bytesBefore = 0;
   let calls = 0;
-  const reportError = (file: string, message: string): void => {
+  const reportError = (file: string, raw: string): void => {
+    // A reader's message may quote a URL-log line or a path segment: scrubbed like the paths themselves.
+    const message = scrubMessage(raw);
     counter.addError(file, message);
     io.stderr.write(`zbridge convert: ${file}: ${message}\n`);
   };

@@ -3,7 +3,7 @@
  * mapping's exact-decimal stringifier), its rows, warnings and errors. Built as a JSON string directly so the
  * bodies never go through JSON.stringify (which would round decimals).
  */
-import { scrubPath } from '../journal/redact.js';
+import { scrubMessage, scrubPath } from '../journal/redact.js';
 import type { LegacyCall } from '../legacy/types.js';
 import type { MappingWarning } from '../mapping/types.js';
 import { allWarnings, type Translation } from '../mapping/translate.js';
@@ -72,10 +72,11 @@ export function callFacts(input: InputCall, t: Translation | undefined): CallFac
     operation: t?.plan?.operation ?? t?.action?.operation,
     rows,
     warnings: t ? allWarnings(t) : [],
+    // Texts that may quote a path segment (`v1 module "<segment>" is not …`) are scrubbed like the path itself.
     error: input.error
-      ? { code: 'input', message: input.error }
+      ? { code: 'input', message: scrubMessage(input.error) }
       : whole
-        ? { code: whole.code, message: whole.message, detail: t?.errorDetail, category: t?.category }
+        ? { code: whole.code, message: whole.message, detail: t?.errorDetail === undefined ? undefined : scrubMessage(t.errorDetail), category: t?.category }
         : undefined,
     requestCount: t?.error ? 0 : (t?.plan?.requests.length ?? t?.action?.requests.length ?? t?.read?.requests.length ?? 0),
   };
@@ -127,7 +128,7 @@ export function renderCallOutput(input: InputCall, t: Translation | undefined, f
     // A read: the v2 GETs it means (no body, so replay leaves it alone: there is no `operation`).
     put('read', 'true');
     put('requests', json(t.read.requests.map((req, r) => ({ id: requestKey(input.source, input.index, r), ...req }))));
-    if (t.read.notes.length) put('notes', json(t.read.notes));
+    if (t.read.notes.length) put('notes', json(t.read.notes.map((n) => scrubMessage(n))));
   } else put('requests', '[]');
   put('rows', json(facts.rows));
   put('warnings', json(facts.warnings));

@@ -56,3 +56,17 @@ export function scrubPath(text: string, isAcceptedToken?: (candidate: string) =>
   }
   return out.length > maxLength ? `${out.slice(0, maxLength)}…` : out;
 }
+
+/**
+ * Free text written to logs, journals, convert outputs and reports (error texts, notes): `scrubText`'s secret
+ * rules, then `scrubPath`'s (secret pairs, long hex or digit runs, accepted tokens). One fence for every text
+ * that may quote a path segment, module or method name (`unknown module …`, `v1 method … is not translated`),
+ * so a foreign or outdated authtoken a client put in its URL is `***` there as in `path`/`module`.
+ * `secrets`: exact strings to remove (the call's own authtoken); `maxLength`: cap in characters (@default 2048).
+ */
+export function scrubMessage(
+  text: string,
+  options: { secrets?: readonly string[]; isAcceptedToken?: (candidate: string) => boolean; maxLength?: number } = {},
+): string {
+  return scrubPath(scrubText(text, options.secrets ?? []), options.isAcceptedToken, options.maxLength ?? 2048);
+}

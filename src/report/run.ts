@@ -2,6 +2,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { mergeJournalSources } from '../journal/reader.js';
+import { scrubMessage } from '../journal/redact.js';
 import { isValidTimeZone } from '../v2/time.js';
 import { loadSchema } from '../inputs/schema.js';
 import { translateCall, type TranslateContext } from '../mapping/translate.js';
@@ -54,7 +55,9 @@ export async function runReport(options: ReportOptions, io: CommandIO): Promise<
 
   const indexes = new PayloadIndexes();
   const agg = new ReportAggregator(options.inputs, { ...options, schema: ctx.schema });
-  const inputError = (file: string, message: string): void => {
+  const inputError = (file: string, raw: string): void => {
+    // A reader's message may quote a URL-log line or a path segment: scrubbed like the paths themselves.
+    const message = scrubMessage(raw);
     agg.addInputError(file, message);
     io.stderr.write(`zbridge report: ${file}: ${message}\n`);
   };

@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import type { LegacyDownload } from '../bridge/actions.js';
 import { clientRequestIdOf, requestIds, requestIdOf } from './access-log.js';
 import { RejectSampler } from '../bridge/reject-sampler.js';
-import { scrubPath } from '../journal/redact.js';
+import { scrubMessage, scrubPath } from '../journal/redact.js';
 import { readRawBody } from './body.js';
 import type { ConnectionGuard } from './connections.js';
 import { adminRoutes } from './admin.js';
@@ -202,5 +202,6 @@ function journalRejected(
 ): CallFacts {
   // The parser's message may quote the path, where a broken client can put its authtoken.
   const scrub = options.isAcceptedToken;
-  return recordRejected(options, rejectedEntry(origin, call, result, { category, error: scrubPath(message, scrub, 512) }, authtoken, scrub));
+  const error = scrubMessage(message, { secrets: authtoken ? [authtoken] : [], isAcceptedToken: scrub, maxLength: 512 });
+  return recordRejected(options, rejectedEntry(origin, call, result, { category, error }, authtoken, scrub));
 }
