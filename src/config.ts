@@ -4,6 +4,7 @@
  * ConfigError naming the option path, e.g. `config: profiles[0].dc: Invalid option: expected one of "us"|"eu"…`.
  * Defaults and enums are taken from the modules that own them (PROFILE_DEFAULTS, DATA_CENTRES, …), never restated.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -283,7 +284,35 @@ export function configProblems(input: unknown, env: NodeJS.ProcessEnv = {}): { c
     if (names.has(p.name)) problems.push({ option: `profiles[${i}].name`, message: `duplicate profile name "${p.name}"` });
     names.add(p.name);
   });
+  problems.push(...sharedAuthtokens(config.profiles));
   return problems.length ? { problems } : { config, problems };
+}
+
+/**
+ * An authtoken selects one profile (README "Configuration"): the same token in two profiles — in clear in both,
+ * or in clear in one and as `authtokenSha256` in the other — is a problem naming both places (never the token).
+ * Repeated within one profile it is harmless and accepted.
+ */
+function sharedAuthtokens(profiles: readonly z.infer<typeof profileSchema>[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const firstPlace = new Map<string, { profile: number; option: string }>();
+  profiles.forEach((p, i) => {
+    const places = [
+      ...p.authtokens.map((t, k) => ({ digest: createHash('sha256').update(t, 'utf8').digest('hex'), option: `profiles[${i}].authtokens[${k}]` })),
+      ...p.authtokenSha256.map((h, k) => ({ digest: h.replace(/^sha256:/i, '').toLowerCase(), option: `profiles[${i}].authtokenSha256[${k}]` })),
+    ];
+    for (const { digest, option } of places) {
+      const first = firstPlace.get(digest);
+      if (!first) firstPlace.set(digest, { profile: i, option });
+      else if (first.profile !== i) {
+        problems.push({
+          option,
+          message: `the same authtoken as ${first.option} (profile "${profiles[first.profile].name}"): an authtoken selects one profile`,
+        });
+      }
+    }
+  });
+  return problems;
 }
 
 /** Parse a config document (already decoded) with env overrides applied; throws ConfigError (the first problem). */

@@ -45,7 +45,7 @@ describe('collectConfig: every problem, not only the first', () => {
 
   it('post-checks are problems too (zoho without profiles, duplicate names)', () => {
     const p = { authtokens: ['a'], clientId: 'x', clientSecret: 'y', refreshToken: 'z' };
-    expect(collectConfig(write('dup.json', JSON.stringify({ upstream: 'zoho', profiles: [{ name: 'a', ...p }, { name: 'a', ...p }] })), {}).problems).toEqual([
+    expect(collectConfig(write('dup.json', JSON.stringify({ upstream: 'zoho', profiles: [{ name: 'a', ...p }, { name: 'a', ...p, authtokens: ['b'] }] })), {}).problems).toEqual([
       { option: 'profiles[1].name', message: 'duplicate profile name "a"' },
     ]);
     expect(collectConfig(write('noprof.json', '{"upstream":"zoho"}'), {}).problems.map((x) => x.option)).toEqual(['profiles']);
@@ -118,6 +118,23 @@ describe('runConfigCheck', () => {
 });
 
 describe('the built CLI', () => {
+  it('the same authtoken in two profiles (clear, or clear and digest): config check and serve exit 2 naming both places', async () => {
+    const creds = '    clientId: x\n    clientSecret: y\n    refreshToken: z\n';
+    const clearTwice = write('shared-clear.yaml', `upstream: zoho\njournal: { dir: "" }\nprofiles:\n  - name: a\n    authtokens: [t1]\n${creds}  - name: b\n    authtokens: [t1]\n${creds}`);
+    const { createHash } = await import('node:crypto');
+    const t1 = createHash('sha256').update('t1').digest('hex');
+    const clearAndDigest = write('shared-digest.yaml', `upstream: zoho\njournal: { dir: "" }\nprofiles:\n  - name: a\n    authtokens: [t1]\n${creds}  - name: b\n    authtokenSha256: ["sha256:${t1}"]\n${creds}`);
+    for (const [file, option] of [[clearTwice, 'profiles[1].authtokens[0]'], [clearAndDigest, 'profiles[1].authtokenSha256[0]']]) {
+      const check = await zbridge(['config', 'check', '--config', file]);
+      expect(check.code).toBe(2);
+      expect(check.stderr).toContain(`${option}: the same authtoken as profiles[0].authtokens[0] (profile "a")`);
+      const serve = await zbridge(['serve', '--config', file, '--port', '0']);
+      expect(serve.code).toBe(2);
+      expect(serve.stderr).toContain(option);
+      expect(check.stdout + check.stderr + serve.stdout + serve.stderr).not.toMatch(/\bt1\b/);
+    }
+  }, 120_000);
+
   it('zbridge config check --config F: exit 2 with every problem; exit 0 for a valid file', async () => {
     const bad = write('cli-bad.yaml', 'port: -1\nshutdownGraceMs: 0\n');
     const r = await zbridge(['config', 'check', '--config', bad]);

@@ -1,5 +1,6 @@
 /** src/config.ts: defaults, JSON and YAML files, every environment override, and ConfigErrors that name the option. */
 import { DEFAULT_LABEL_MATCHING } from '../../src/mapping/fields.js';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { ConfigError } from '../../src/errors.js';
 import { legacyErrorOf } from '../../src/mapping/results.js';
 
 const SHA = 'a'.repeat(64);
+/** SHA-256 of 'legacy-token-1', the token of `profile()`. */
+const LEGACY_TOKEN_1_SHA = createHash('sha256').update('legacy-token-1').digest('hex');
 const profile = (extra: Record<string, unknown> = {}) => ({
   name: 'main',
   authtokens: ['legacy-token-1'],
@@ -224,7 +227,7 @@ describe('environment overrides', () => {
     });
 
     it('with two profiles: ambiguous, a ConfigError', () => {
-      const doc = { profiles: [profile(), profile({ name: 'second' })] };
+      const doc = { profiles: [profile(), profile({ name: 'second', authtokens: ['legacy-token-2'] })] };
       const error = configError(() => parseConfig(doc, { ZBRIDGE_AUTHTOKENS: 'tok' }));
       expect(error.option).toBe('ZBRIDGE_AUTHTOKENS');
       expect(error.message).toMatch(/several profiles/);
@@ -339,6 +342,24 @@ describe('bad values: a ConfigError naming the option path', () => {
     ['lookupPolicy', { profiles: [profile({ lookupPolicy: { Accounts: 'ignore' } })] }, 'profiles[0].lookupPolicy.Accounts'],
     ['second profile', { profiles: [profile(), profile({ name: 'b', dc: 'mars' })] }, 'profiles[1].dc'],
     ['duplicate profile name', { profiles: [profile(), profile()] }, 'profiles[1].name'],
+    // An authtoken selects one profile (breaker finding 7): the same token in two profiles, in any spelling.
+    ['same clear authtoken in two profiles', { profiles: [profile(), profile({ name: 'b' })] }, 'profiles[1].authtokens[0]'],
+    [
+      'clear authtoken in one profile, its digest in another',
+      { profiles: [profile(), profile({ name: 'b', authtokens: [], authtokenSha256: [LEGACY_TOKEN_1_SHA] })] },
+      'profiles[1].authtokenSha256[0]',
+    ],
+    [
+      'digest first (sha256: prefix, upper case), clear token later',
+      { profiles: [profile({ authtokens: [], authtokenSha256: [`sha256:${LEGACY_TOKEN_1_SHA.toUpperCase()}`] }), profile({ name: 'b', authtokens: ['other', 'legacy-token-1'] })] },
+      'profiles[1].authtokens[1]',
+    ],
+    ['same digest in two profiles', { profiles: [profile({ authtokenSha256: [SHA] }), profile({ name: 'b', authtokens: [], authtokenSha256: [SHA] })] }, 'profiles[1].authtokenSha256[0]'],
+    [
+      'third profile repeats the first',
+      { profiles: [profile(), profile({ name: 'b', authtokens: ['t-b'] }), profile({ name: 'c', authtokens: ['t-c', 'legacy-token-1'] })] },
+      'profiles[2].authtokens[1]',
+    ],
   ];
 
   it.each(cases)('%s', (_label, doc, option) => {
@@ -348,6 +369,17 @@ describe('bad values: a ConfigError naming the option path', () => {
     expect(legacyErrorOf(error).code).toBe('4500');
     expect(error.message).not.toContain('client-secret-value');
     expect(error.message).not.toContain('1000.refresh.value');
+  });
+
+  it('the same authtoken twice in one profile, and distinct tokens across profiles, are accepted', () => {
+    expect(parseConfig({ profiles: [profile({ authtokens: ['legacy-token-1', 'legacy-token-1'], authtokenSha256: [LEGACY_TOKEN_1_SHA] })] }).profiles).toHaveLength(1);
+    expect(parseConfig({ profiles: [profile(), profile({ name: 'b', authtokens: ['legacy-token-2'], authtokenSha256: [SHA] })] }).profiles).toHaveLength(2);
+  });
+
+  it('a shared authtoken names both places and never the token', () => {
+    const error = configError(() => parseConfig({ profiles: [profile({ name: 'a' }), profile({ name: 'b' })] }));
+    expect(error.message).toBe('config: profiles[1].authtokens[0]: the same authtoken as profiles[0].authtokens[0] (profile "a"): an authtoken selects one profile');
+    expect(error.message).not.toContain('legacy-token-1');
   });
 
   it('an env override does not hide a malformed section of the file', () => {
