@@ -7,7 +7,7 @@
  *
  * Exit codes: 0 valid (and every online check passed); 1 valid but an online check failed; 2 problems found.
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { collectConfig, type ConfigProblem, type ZbridgeConfig } from './config.js';
 import { EXIT, type CommandIO } from './inputs/io.js';
@@ -38,20 +38,33 @@ const ENV_VARS = [
   'ZOHO_TIME_ZONE',
 ];
 
-/** The nearest existing folder at or above `path` is writable (what mkdir -p would need). */
+/**
+ * The nearest existing folder at or above `path` is writable (what mkdir -p would need), and the first missing
+ * folder can really be made there: access() says yes to root on pseudo file systems (/proc, /sys), so that one
+ * is created and removed again.
+ */
 function writableFolder(path: string): string | undefined {
   let dir = resolve(path);
+  let firstMissing: string | undefined;
   while (!existsSync(dir)) {
     const parent = dirname(dir);
     if (parent === dir) break;
+    firstMissing = dir;
     dir = parent;
   }
   try {
     if (!statSync(dir).isDirectory()) return `${dir} is not a folder`;
     accessSync(dir, constants.W_OK | constants.X_OK);
-    return undefined;
   } catch (error) {
     return `${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  if (!firstMissing) return undefined;
+  try {
+    mkdirSync(firstMissing);
+    rmdirSync(firstMissing);
+    return undefined;
+  } catch (error) {
+    return `cannot create ${firstMissing} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
   }
 }
 

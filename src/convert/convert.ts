@@ -5,9 +5,10 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { makeFolder } from '../folders.js';
 import { loadSchema, loadUserIds, translateCall, type MappingOptions, type TranslateContext } from './core.js';
 import { addValueWarnings } from './value-warnings.js';
 import { loadRelatedLists } from '../inputs/schema.js';
@@ -86,7 +87,7 @@ const OUTPUT_NAME = /\.\d+(~\d+)?\.json$/;
  * `<name>.<index>.json`) and summary.json itself.
  */
 async function prepareOutputFolder(dir: string, force: boolean, say: (m: string) => void): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   const entries = await readdir(dir);
   if (entries.length === 0) return;
   if (!force) {
@@ -112,7 +113,7 @@ async function openSink(out: string, io: CommandIO, force = false): Promise<Call
     return { write: (_name, doc) => writeOut(io.stdout, `${doc}\n`), close: async () => undefined };
   }
   if (JSONL_FILE.test(out)) {
-    await mkdir(dirname(resolve(out)), { recursive: true });
+    await makeFolder(dirname(resolve(out)));
     const stream = createWriteStream(out, { flags: 'w', mode: 0o644 });
     await once(stream, 'open');
     return {

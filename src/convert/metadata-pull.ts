@@ -2,8 +2,9 @@
  * `zbridge metadata pull --out DIR`: the live org's modules, fields and users through a profile's client, written
  * in the snapshot format of src/v2/snapshot.ts (so `--metadata DIR` and the sandbox can use it).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolder } from '../folders.js';
 import { loadConfig } from '../config.js';
 import type { V2ModuleJson } from '../mapping/types.js';
 import { openV2Client } from '../clients.js';
@@ -40,7 +41,7 @@ export async function pullMetadata(client: MetadataGetter, out: string, log: (m:
   const modulesDoc = bodyOf(await client.get('/crm/v2/settings/modules'));
   const modules = modulesDoc.modules;
   if (!Array.isArray(modules)) throw new Error('GET /crm/v2/settings/modules answered without a "modules" array');
-  await mkdir(join(out, 'fields'), { recursive: true });
+  await makeFolder(join(out, 'fields'));
   await writeFile(join(out, 'modules.json'), `${JSON.stringify({ modules }, null, 2)}\n`);
   let fieldFiles = 0;
   const failed: string[] = [];

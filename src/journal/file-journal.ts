@@ -11,7 +11,8 @@
  *   names the open file, recreates the directory and opens a new file there;
  * - a descriptor is never kept after it was closed (a reused descriptor number could belong to a socket).
  */
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, statfsSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readdirSync, statfsSync, statSync, writeSync } from 'node:fs';
+import { makeFolderSync } from '../folders.js';
 import { join } from 'node:path';
 import { bodyJson, stringifyV2 } from '../v2/json.js';
 import type { Journal, JournalEntry, JournalHealth } from './types.js';
@@ -65,7 +66,7 @@ export class FileJournal implements Journal {
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_JOURNAL_FILE_BYTES;
     this.now = options.now ?? (() => new Date());
     this.minFreeBytes = options.minFreeBytes ?? 1024 * 1024;
-    mkdirSync(options.dir, { recursive: true });
+    makeFolderSync(options.dir);
     this.sequence = this.highestSequence();
   }
 
@@ -160,7 +161,7 @@ export class FileJournal implements Journal {
 
   private rotate(): void {
     this.closeFd();
-    mkdirSync(this.options.dir, { recursive: true });
+    makeFolderSync(this.options.dir);
     const stamp = this.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     this.sequence = Math.max(this.sequence, this.highestSequence()) + 1;
     const name = join(this.options.dir, `journal-${stamp}-${String(this.sequence).padStart(4, '0')}.jsonl`);

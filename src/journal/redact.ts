@@ -68,5 +68,8 @@ export function scrubMessage(
   text: string,
   options: { secrets?: readonly string[]; isAcceptedToken?: (candidate: string) => boolean; maxLength?: number } = {},
 ): string {
-  return scrubPath(scrubText(text, options.secrets ?? []), options.isAcceptedToken, options.maxLength ?? 2048);
+  const maxLength = options.maxLength ?? 2048;
+  // Capped before any pattern runs: a parser's message may quote a whole hostile input.
+  const capped = text.length > maxLength * 2 ? text.slice(0, maxLength * 2) : text;
+  return scrubPath(scrubText(capped, options.secrets ?? []), options.isAcceptedToken, maxLength);
 }

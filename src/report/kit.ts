@@ -8,8 +8,9 @@
  *   scopes.txt               the OAuth scopes a v2 client needs, comma-separated (for the consent URL)
  * Bodies keep exact decimals (stringifyV2).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolder } from '../folders.js';
 import { stringifyV2 } from '../mapping/index.js';
 import type { IntegrationRow, ReportData } from './types.js';
 
@@ -62,7 +63,7 @@ export async function writePortingKits(out: string, data: ReportData): Promise<s
   const dirs: string[] = [];
   for (const i of data.integrations) {
     const dir = join(out, 'integrations', i.id);
-    await mkdir(join(dir, 'requests'), { recursive: true });
+    await makeFolder(join(dir, 'requests'));
     await writeFile(join(dir, 'README.md'), kitReadme(i, data));
     await writeFile(join(dir, 'methods.json'), json(i.kit.methods));
     await writeFile(join(dir, 'field-map.json'), json(i.kit.fieldMap));

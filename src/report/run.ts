@@ -1,6 +1,7 @@
 /** `zbridge report <paths…> --out DIR`: report.html, report.json and fields.csv from payloads, URL logs or journals. */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { makeFolder } from '../folders.js';
 import { mergeJournalSources } from '../journal/reader.js';
 import { scrubMessage } from '../journal/redact.js';
 import { isValidTimeZone } from '../v2/time.js';
@@ -119,7 +120,7 @@ export async function runReport(options: ReportOptions, io: CommandIO): Promise<
   progress.stop();
 
   const data = agg.finish(options.now);
-  await mkdir(options.out, { recursive: true });
+  await makeFolder(options.out);
   await writeFile(join(options.out, 'report.json'), `${stringifyV2(data, 2)}\n`);
   await writeFile(join(options.out, 'fields.csv'), renderFieldsCsv(data));
   await writeFile(join(options.out, 'report.html'), renderReportHtml(data));

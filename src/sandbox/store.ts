@@ -3,8 +3,9 @@
  * debounced after each change and synchronously on close). Records keep their values as received (typed
  * JSON), plus system data kept apart so it can be rendered in any user's time zone.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeFolderSync } from '../folders.js';
 
 /**
  * The data file cannot be written (at start-up: the directory cannot be created or written; later: disk full,
@@ -159,7 +160,7 @@ export class RecordStore {
   private probeWritable(file: string): void {
     const probe = `${file}.${process.pid}.probe`;
     try {
-      mkdirSync(dirname(file), { recursive: true });
+      makeFolderSync(dirname(file));
       writeFileSync(probe, '{}');
     } catch (error) {
       throw new DataFileError(file, (error as Error).message);
@@ -342,7 +343,7 @@ export class RecordStore {
     };
     const tmp = `${this.dataFile}.${process.pid}.tmp`;
     try {
-      mkdirSync(dirname(this.dataFile), { recursive: true });
+      makeFolderSync(dirname(this.dataFile));
       writeFileSync(tmp, JSON.stringify(doc));
       renameSync(tmp, this.dataFile);
       this.dirty = false;

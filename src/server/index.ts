@@ -82,7 +82,8 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   } catch (error) {
     // The embedded sandbox is already listening: close it, or the failed start would hang instead of exiting.
     await upstream.close().catch(() => undefined);
-    throw error;
+    // Named by its option, as config check names it (a start-up failure: exit 1).
+    throw journalDir ? new Error(`journal.dir: cannot open the journal folder ${journalDir}: ${(error as Error).message}`, { cause: error }) : error;
   }
   function openJournal(): Journal {
     return options.journal ??

@@ -8,8 +8,9 @@
  * with several replicas (`state.kind: redis`) the map is in Redis (state/redis/attachments.ts), so an attachment
  * uploaded through one replica is downloaded or deleted through any other.
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeFolderSync } from '../folders.js';
 
 /**
  * File name of the map beside the journal. Not `.jsonl`: journal readers take every `*.jsonl` of the folder.
@@ -92,7 +93,7 @@ export class FileAttachmentIndex extends MemoryAttachmentIndex {
         else if (typeof entry.m === 'string' && typeof entry.r === 'string') this.map.set(key(entry.p, entry.a), { module: entry.m, recordId: entry.r });
       }
     } else {
-      mkdirSync(dirname(file), { recursive: true });
+      makeFolderSync(dirname(file));
       closeSync(openSync(file, 'a', 0o600));
     }
   }

@@ -4,8 +4,9 @@
  * one cached token per credential profile instead of refreshing on its own.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile, chmod, unlink } from 'node:fs/promises';
+import { readFile, rename, writeFile, chmod, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeFolder } from '../folders.js';
 
 export interface StoredToken {
   /** Secret. */
@@ -145,7 +146,7 @@ export class FileTokenStore implements TokenStore {
       change(all);
       const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
       try {
-        await mkdir(dirname(this.path), { recursive: true });
+        await makeFolder(dirname(this.path));
         await writeFile(tmp, `${JSON.stringify(all)}\n`, { mode: 0o600 });
         await chmod(tmp, 0o600); // writeFile's mode is filtered by the umask
         await rename(tmp, this.path);
