@@ -75,6 +75,7 @@ export function buildProgram(): Command {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      onOutputClosed = () => stop('output closed');
     });
 
   program
@@ -109,6 +110,7 @@ export function buildProgram(): Command {
       const stop = () => void sandbox.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
+      onOutputClosed = stop;
     });
 
   program
@@ -127,8 +129,34 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** What a closed stdout/stderr does once a server runs: its graceful stop (as on SIGTERM). */
+let onOutputClosed: (() => void) | undefined;
+
+/**
+ * The one handler for a closed output, for every command. A closed stdout (`zbridge config check | head -1`,
+ * `convert --out - | head`, a log reader that went away) ends the command quietly — no stack trace, no inputs
+ * reported as skipped: a server stops as on SIGTERM (in-flight calls finish; its exit code says whether any was
+ * cut), any other command exits at once with the code it has set so far (0 when none: the reader chose to stop
+ * reading). A closed stderr only loses the messages: the command goes on and its exit code stays meaningful.
+ */
+function endQuietlyWhenOutputCloses(): void {
+  const closedPipe = (error: NodeJS.ErrnoException): boolean => error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+  let stopping = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (!closedPipe(error)) throw error;
+    if (stopping) return;
+    stopping = true;
+    if (onOutputClosed) onOutputClosed();
+    else process.exit(process.exitCode ?? 0);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (!closedPipe(error)) throw error;
+  });
+}
+
 /** Runs `zbridge` with `argv` (process.argv form); sets process.exitCode, never calls process.exit itself. */
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyWhenOutputCloses();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
