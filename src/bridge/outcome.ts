@@ -206,6 +206,7 @@ export interface CallFacts {
   /** Legacy code of the answer; "2000" for success answers. */
   code: string;
   profile?: string;
+  /** Rows of the answer: a read's records (journal `read.rows`), a write's row results (journal `rows`); 0 for actions. */
   rows?: number;
   v2Calls?: number;
   inDoubt?: boolean;
@@ -227,7 +228,8 @@ export function callFacts(o: JournalOutcomeEntry, metrics?: CallMetrics): CallFa
   return {
     ...(metrics ? metrics.callLabels(o.module, o.method, code) : { module: o.module, method: o.method, code }),
     ...(o.profile ? { profile: o.profile } : {}),
-    rows: o.rows.length,
+    // The rows of the answer, as the journal counts them: a read's records (`read.rows`), a write's row results.
+    rows: o.read ? o.read.rows : o.rows.length,
     v2Calls: o.v2Calls.length,
     ...(o.inDoubt ? { inDoubt: true } : {}),
     ...(o.category ? { category: o.category } : {}),
