@@ -2,6 +2,7 @@
  * The v1 error catalogue: every legacy code the bridge emits, with the exact runtime strings of
  * docs/PROTOCOL.md §5. Everything that answers a legacy client takes its code and text from here.
  */
+import { v1ParameterName } from './parameter-names.js';
 
 export interface LegacyError {
   /** v1 code as a string ("4600", "401.2"): every scalar is a string on the v1 wire. */
@@ -10,8 +11,9 @@ export interface LegacyError {
   message: string;
 }
 
+/** Names the parameter in its v1 spelling when it is one of v1's (legacy/parameter-names.ts), whatever its case. */
 const paramMessage = (name: string): string =>
-  `Unable to process your request. Please verify if the name and value is appropriate for the "${name}" parameter.`;
+  `Unable to process your request. Please verify if the name and value is appropriate for the "${v1ParameterName(name) ?? name}" parameter.`;
 
 export const legacyErrors = {
   /** Mandatory value missing / empty row, default version (top level). */

@@ -12,6 +12,7 @@
  * no backtracking regular expression, and the closing tags the xmlData repair looks for are indexed in one pass.
  */
 import { decodeStrict } from './charset.js';
+import { v1ParameterName } from './parameter-names.js';
 
 /** One name/value pair in source order. Names are decoded but not yet lower-cased. */
 export interface FormPair {
@@ -125,17 +126,15 @@ function isXmlDataName(rawName: string): boolean {
   return rawName.length - i === 7 && rawName.slice(i).toLowerCase() === 'xmldata';
 }
 
-/** v1 spelling of a parameter for a 4600 message (`xmldata` → `xmlData`); odd names become "xmlData". */
+/**
+ * The name a 4600 message gives a parameter: its v1 spelling for a known one whatever the case (`fromindex` →
+ * `fromIndex`, legacy/parameter-names.ts), the client's own spelling for another plain name, "xmlData" for an
+ * odd one (not quoted back).
+ */
 export function parameterLabel(name: string): string {
-  const lower = name.replace(/^\?+/, '').toLowerCase();
-  const known = KNOWN_PARAMETERS.get(lower);
-  if (known) return known;
-  return /^[a-z_][\w.-]{0,39}$/.test(lower) ? lower : 'xmlData';
+  const bare = name.replace(/^\?+/, '');
+  return v1ParameterName(bare) ?? (/^[A-Za-z_][\w.-]{0,39}$/.test(bare) ? bare : 'xmlData');
 }
-
-const KNOWN_PARAMETERS = new Map(
-  ['xmlData', 'authtoken', 'scope', 'wfTrigger', 'duplicateCheck', 'newFormat', 'version', 'isApproval', 'id', 'selectColumns'].map((p) => [p.toLowerCase(), p]),
-);
 
 /**
  * Every closing tag `</name\s*>` of a text, indexed once by lower-cased name: the xmlData repair asks for the

@@ -64,11 +64,14 @@ export function parseLegacyRequest(req: RawHttpRequest, options: RequestParseOpt
   const format: LegacyFormat = formatSegment;
 
   const params: Record<string, string> = {};
+  /** The client's spelling of each kept parameter, for the 4600 of an unknown one. */
+  const spelled = new Map<string, string>();
   const add = (pairs: FormPair[]): void => {
     for (const { name, value } of pairs) {
       const key = normaliseName(name, honourDoubleQ);
       if (key === '' || Object.prototype.hasOwnProperty.call(params, key)) continue; // first wins
       params[key] = value;
+      spelled.set(key, name);
     }
   };
 
@@ -78,8 +81,9 @@ export function parseLegacyRequest(req: RawHttpRequest, options: RequestParseOpt
   add(body.pairs);
   if (body.xml !== undefined && params.xmldata === undefined) params.xmldata = body.xml;
   for (const [name, value] of Object.entries(params)) {
-    assertLegalText(name, parameterLabel(name));
-    assertLegalText(value, parameterLabel(name));
+    const label = parameterLabel(spelled.get(name) ?? name);
+    assertLegalText(name, label);
+    assertLegalText(value, label);
   }
 
   const call: LegacyCall = { format, module: match[2], method: match[3], path, params };
