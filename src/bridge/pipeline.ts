@@ -29,7 +29,7 @@ import type { RejectSampler } from './reject-sampler.js';
 import { callSummary, newCallState, outcomeEntry, recordOutcome, requestEntry, toJournalCall, type CallOrigin, type CallState } from './outcome.js';
 import type { AuthLookup, CallMetrics, Logger } from './ports.js';
 import { creditsFor, withoutRows } from './plan-edit.js';
-import { READ_METHODS, ReadBridge, type ReadOptions } from './reads.js';
+import { READ_METHODS, ReadBridge, SEARCH_METHODS, type ReadOptions } from './reads.js';
 import { DEFAULT_LOOKUP_CACHE_MS, LookupCache, resolveRequests } from './resolve.js';
 import { SchemaCache } from './schema-cache.js';
 
@@ -131,7 +131,8 @@ export class Bridge {
         }
       }
     } catch (error) {
-      result = { kind: 'error', error: legacyErrorOf(error) };
+      // searchRecords/getSearchRecords answer every error in their hand-built style, 4834 included (§6.2).
+      result = SEARCH_METHODS.has(call.method) ? { kind: 'search-error', error: legacyErrorOf(error) } : { kind: 'error', error: legacyErrorOf(error) };
       category = error instanceof CallRejected ? error.category : error instanceof ZbridgeError ? error.side : 'bridge';
       // Last fence: no message may carry the client's token or an OAuth token into logs and journals.
       errorText = scrub((error as Error).message);

@@ -54,7 +54,8 @@ import type { SchemaCache } from './schema-cache.js';
 export { READ_METHODS };
 
 /** Methods whose errors use the hand-built JSON style (§6.2). */
-const SEARCH_METHODS = new Set(['searchRecords', 'getSearchRecords']);
+/** Methods whose every error, 4834 included, is in the hand-built JSON style (PROTOCOL-READS §6.2 [choice]). */
+export const SEARCH_METHODS: ReadonlySet<string> = new Set(['searchRecords', 'getSearchRecords']);
 
 export interface ReadOptions {
   /** Journal the v1 rows a read returned (record data). @default false: only counts and parameters. */
