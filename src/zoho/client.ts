@@ -647,9 +647,12 @@ export function queryString(query: Record<string, string>): string {
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 
+/** Only whitespace (String.prototype.trim's set): tested without copying the body. */
+const BLANK = /^\s*$/;
+
 /** Empty → undefined; JSON → parsed; anything else → the raw text (results mapping answers it as an upstream failure). */
 function parseBody(text: string): { body: unknown; parsed: boolean } {
-  if (text.trim() === '') return { body: undefined, parsed: true };
+  if (BLANK.test(text)) return { body: undefined, parsed: true };
   try {
     return { body: JSON.parse(text) as unknown, parsed: true };
   } catch {
