@@ -14,6 +14,10 @@ export interface MetadataSource {
   modules(): Promise<V2ModuleJson[]>;
   fields(moduleApiName: string): Promise<V2FieldJson[]>;
   users(): Promise<V2UserJson[]>;
+  /**
+   * The user the profile's token belongs to, one of users(); undefined (or a rejection) when it cannot be known —
+   * never a guess such as a snapshot's first user for a live profile whose upstream is down.
+   */
   currentUser(): Promise<V2UserJson | undefined>;
   /** The org's taxes (GET /crm/v2/org/taxes): line-item `Tax` amounts are matched against them. */
   taxes(): Promise<V2TaxJson[]>;
