@@ -163,7 +163,8 @@ export function outcomeEntry(
   if (state.read) entry.read = state.read;
   const error = failure?.error || state.upstreamError;
   if (error) entry.error = error;
-  if (failure?.category) entry.category = failure.category;
+  // A failed v2 write (down, 5xx, timeout, 429, local budget or queue) is an upstream failure: logged at warn.
+  if (failure?.category || state.upstreamError) entry.category = failure?.category || 'upstream';
   return entry;
 }
 
