@@ -141,8 +141,7 @@ export function outcomeEntry(
   rows: JournalRowOutcome[],
   failure?: CallFailure,
 ): JournalOutcomeEntry {
-  // Built by assignment, in the key order of the journal line (the serialised bytes follow insertion order).
-  const entry: JournalOutcomeEntry = {
+  return {
     ...summary,
     ts: new Date().toISOString(),
     type: 'outcome',
@@ -151,21 +150,19 @@ export function outcomeEntry(
     v2Calls: state.v2Calls,
     legacy: legacySummary(result),
     rows,
+    ...(state.inDoubt ? { inDoubt: true } : {}),
+    ...(state.createdIds?.length ? { createdIds: state.createdIds } : {}),
+    ...(state.createdRows?.length ? { createdRows: state.createdRows } : {}),
+    ...(state.writes.length ? { writes: state.writes } : {}),
+    ...(state.duplicates.length ? { duplicates: state.duplicates } : {}),
+    ...(state.resolutions.length ? { resolutions: state.resolutions } : {}),
+    ...(state.credits ? { credits: state.credits } : {}),
+    ...(state.notes?.length ? { notes: state.notes } : {}),
+    ...(state.read ? { read: state.read } : {}),
+    ...((failure?.error || state.upstreamError) ? { error: failure?.error || state.upstreamError } : {}),
+    // A failed v2 write (down, 5xx, timeout, 429, local budget or queue) is an upstream failure: logged at warn.
+    ...(failure?.category || state.upstreamError ? { category: failure?.category || 'upstream' } : {}),
   };
-  if (state.inDoubt) entry.inDoubt = true;
-  if (state.createdIds?.length) entry.createdIds = state.createdIds;
-  if (state.createdRows?.length) entry.createdRows = state.createdRows;
-  if (state.writes.length) entry.writes = state.writes;
-  if (state.duplicates.length) entry.duplicates = state.duplicates;
-  if (state.resolutions.length) entry.resolutions = state.resolutions;
-  if (state.credits) entry.credits = state.credits;
-  if (state.notes?.length) entry.notes = state.notes;
-  if (state.read) entry.read = state.read;
-  const error = failure?.error || state.upstreamError;
-  if (error) entry.error = error;
-  // A failed v2 write (down, 5xx, timeout, 429, local budget or queue) is an upstream failure: logged at warn.
-  if (failure?.category || state.upstreamError) entry.category = failure?.category || 'upstream';
-  return entry;
 }
 
 /** The `outcome` line of a call rejected before a LegacyCall existed (no params, no profile, nothing upstream). */
