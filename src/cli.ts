@@ -214,7 +214,7 @@ function registerOfflineCommands(program: Command): void {
     .argument('<source>', 'a `zbridge convert --out` folder or .jsonl file, or a journal file/folder')
     .option('-c, --config <file>', 'configuration file (profiles, upstream); env ZBRIDGE_CONFIG')
     .option('--profile <name>', 'credential profile (default: the first)')
-    .option('--state <file>', 'state file (default: <source>/replay-state.jsonl)')
+    .option('--state <file>', 'state file (default: <convert folder>/replay-state.jsonl, else <source>.replay-state.jsonl beside the journal)')
     .option('--retry-in-doubt', 'resend writes in doubt that are not repeatable (inserts, deletes, convertLead, link uploads, photo deletes; may duplicate)')
     .option('--dry-run', 'print the plan (done / to send / held in doubt / failed) and stop: nothing sent, no state written')
     .option('--max-failures <n>', `stop after N consecutive upstream failures, 0 = never (default ${DEFAULT_MAX_CONSECUTIVE_FAILURES})`)

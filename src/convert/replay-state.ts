@@ -67,9 +67,20 @@ export class ReplayState {
     private readonly persist: boolean,
   ) {}
 
-  static async open(file: string | undefined, upstream: string, persist = true): Promise<ReplayState> {
+  /**
+   * @param readAlso state files read before `file` and never written (an older version's file at its old place,
+   *                 e.g. `<journal dir>/replay-state.jsonl`): what they say still counts, so nothing is sent twice
+   */
+  static async open(file: string | undefined, upstream: string, persist = true, readAlso: readonly string[] = []): Promise<ReplayState> {
     const state = new ReplayState(file, upstream, persist && file !== undefined);
-    if (!file || !existsSync(file)) return state;
+    if (!file) return state;
+    for (const f of [...readAlso, file]) if (existsSync(f)) await state.read(f);
+    return state;
+  }
+
+  private async read(file: string): Promise<void> {
+    const state = this;
+    const upstream = this.upstream;
     const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     for await (const line of lines) {
       if (!line.trim()) continue;
@@ -87,7 +98,6 @@ export class ReplayState {
       }
       state.fold(a);
     }
-    return state;
   }
 
   private fold(a: ReplayAttempt): void {

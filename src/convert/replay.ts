@@ -18,8 +18,10 @@
  * - it stops after `maxConsecutiveFailures` upstream failures in a row (an outage is not worth 40,000 × retries).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { join, parse, resolve } from 'node:path';
 import { loadConfig, type ZbridgeConfig } from '../config.js';
 import { isRepeatable, summariseAction, summariseWrite } from '../journal/writes.js';
 import type { V2Operation, V2Outcome, V2Record, V2Request } from '../v2/types.js';
@@ -28,7 +30,8 @@ import { endpointsFor } from '../zoho/dc.js';
 import { EXIT, rateProgressBar, type CommandIO } from '../inputs/io.js';
 import { multipartField } from '../zoho/multipart.js';
 import type { V2Send, V2SendOutcome } from '../zoho/client.js';
-import { convertJsonlItems, convertOutputItems, isActionItem, journalItems, sourceKind, type ReplayActionItem, type ReplayItem } from './replay-sources.js';
+import { convertJsonlItems, convertOutputItems, isActionItem, journalItems, sourceKind, type ReplayActionItem, type ReplayItem, type SourceKind } from './replay-sources.js';
+import { REPLAY_STATE_NAME, REPLAY_STATE_SUFFIX } from '../journal/state-files.js';
 import { ReplayState, type KeyState, type ReplayAttempt } from './replay-state.js';
 
 export type { ReplayActionItem, ReplayItem } from './replay-sources.js';
@@ -54,7 +57,10 @@ export interface ReplayOptions {
   config?: string;
   /** Credential profile name; default the first. */
   profile?: string;
-  /** State file; default `<source dir>/replay-state.jsonl`, or `<journal file>.replay-state.jsonl`. */
+  /**
+   * State file; default `<convert folder>/replay-state.jsonl`, `<journal dir>.replay-state.jsonl` (beside the
+   * folder, never in it), or `<file>.replay-state.jsonl`. See defaultStateFile.
+   */
   state?: string;
   /**
    * Resend writes whose earlier outcome was in doubt although they are not repeatable (inserts, deletes,
@@ -154,8 +160,39 @@ export function upstreamKey(config: ZbridgeConfig, profileName?: string): string
   return `zoho ${apiDomain} profile=${p.name} grant=fp:${grant}`;
 }
 
-async function defaultStateFile(source: string): Promise<string> {
-  return (await stat(source)).isDirectory() ? join(source, 'replay-state.jsonl') : `${source}.replay-state.jsonl`;
+/**
+ * Where replay keeps its state by default (see journal/state-files.ts): inside a convert output folder (the
+ * tool's own), else beside the source — `<journal dir>.replay-state.jsonl`, `<file>.replay-state.jsonl` — never
+ * inside a journal folder, where readers would take it for journal and the proxy writes. `legacy`: where versions
+ * before this one put a journal folder's state (still read, never written).
+ */
+export async function defaultStateFile(source: string, kind: SourceKind): Promise<{ file: string; legacy?: string }> {
+  const isDir = (await stat(source)).isDirectory();
+  if (kind === 'convert' && isDir) return { file: join(source, REPLAY_STATE_NAME) };
+  if (!isDir) return { file: `${source}${REPLAY_STATE_SUFFIX}` };
+  const dir = resolve(source);
+  return { file: `${dir === parse(dir).root ? join(dir, 'journal') : dir}${REPLAY_STATE_SUFFIX}`, legacy: join(dir, REPLAY_STATE_NAME) };
+}
+
+/**
+ * An older version's state inside the journal folder: its lines are appended to the new state file and the old
+ * file removed (a real run), or only read (a dry run, or when the move fails). Returns the files still to read.
+ */
+async function moveLegacyState(legacy: string, file: string, move: boolean, say: (m: string) => void): Promise<string[]> {
+  if (!existsSync(legacy)) return [];
+  if (!move) {
+    say(`${legacy}: state an older zbridge wrote inside the journal folder; read (a real run moves it to ${file})`);
+    return [legacy];
+  }
+  try {
+    await pipeline(createReadStream(legacy), createWriteStream(file, { flags: 'a', mode: 0o600 }));
+    await unlink(legacy);
+    say(`${legacy}: state an older zbridge wrote inside the journal folder; moved to ${file}`);
+    return [];
+  } catch (error) {
+    say(`${legacy}: could not move it to ${file} (${(error as Error).message}); read in place`);
+    return [legacy];
+  }
 }
 
 export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<{ exitCode: number; summary?: ReplaySummary }> {
@@ -163,11 +200,13 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
   const maxFailures = options.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES;
   let kind: Awaited<ReturnType<typeof sourceKind>>;
   let stateFile: string;
+  let legacyStateFile: string | undefined;
   let config: ZbridgeConfig | undefined;
   let key: string | undefined;
   try {
     kind = await sourceKind(options.source);
-    stateFile = options.state ?? (await defaultStateFile(options.source));
+    if (options.state !== undefined) stateFile = options.state;
+    else ({ file: stateFile, legacy: legacyStateFile } = await defaultStateFile(options.source, kind));
     if (options.client) key = options.upstreamKey ?? 'injected';
     else {
       config = loadConfig(options.config);
@@ -185,7 +224,8 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
     say('the upstream is an embedded sandbox without a data file: its records and this run\'s state are forgotten at exit');
   }
   // A run against an upstream that keeps nothing reads and writes no state: a real run never sees it.
-  const state = await ReplayState.open(key === undefined ? undefined : stateFile, key ?? `ephemeral ${randomUUID()}`, !options.dryRun);
+  const readAlso = key !== undefined && legacyStateFile !== undefined ? await moveLegacyState(legacyStateFile, stateFile, !options.dryRun, say) : [];
+  const state = await ReplayState.open(key === undefined ? undefined : stateFile, key ?? `ephemeral ${randomUUID()}`, !options.dryRun, readAlso);
   if (state.legacyLines > 0) {
     say(`${stateFile}: ${state.legacyLines} line(s) of an older zbridge carry no upstream; they count for this upstream too (delete the file to start over)`);
   }

@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { looksLikeJournalLine } from '../journal/reader.js';
+import { isReplayStateFileName, looksLikeReplayStateLine } from '../journal/state-files.js';
 
 export type InputKind = 'xml' | 'urls' | 'journal';
 
@@ -114,11 +115,16 @@ export async function firstLine(file: string): Promise<string | undefined> {
   }
 }
 
-/** xml / urls / journal by extension, else by the first line; undefined = not an input we understand. */
+/**
+ * xml / urls / journal by extension, else by the first line; undefined = not an input we understand, which
+ * includes replay's own state files (by name, or by a first line that is a state line: see journal/state-files.ts).
+ */
 export async function classifyInput(file: string): Promise<InputKind | undefined> {
   const lower = file.toLowerCase();
+  if (isReplayStateFileName(file)) return undefined;
   if (lower.endsWith('.xml')) return 'xml';
   const line = await firstLine(file);
+  if (line !== undefined && looksLikeReplayStateLine(line)) return undefined;
   if (line === undefined) return lower.endsWith('.jsonl') ? 'journal' : lower.endsWith('.txt') || lower.endsWith('.log') ? 'urls' : undefined;
   if (looksLikeJournalLine(line)) return 'journal';
   if (lower.endsWith('.jsonl')) return 'journal';

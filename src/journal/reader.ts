@@ -2,16 +2,14 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { isReplayStateFileName, isReplayStateLine } from './state-files.js';
 import type { JournalEntry, JournalOutcomeEntry, JournalRequestEntry } from './types.js';
 
-/** Files that sit beside journal files but are not journal (replay's own state). */
-const NOT_JOURNAL = new Set(['replay-state.jsonl']);
-
-/** Journal files of a directory in write order, or the file itself. */
+/** Journal files of a directory in write order (never replay's state files), or the file itself. */
 export function journalFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path)
-    .filter((f) => f.endsWith('.jsonl') && !NOT_JOURNAL.has(f))
+    .filter((f) => f.endsWith('.jsonl') && !isReplayStateFileName(f))
     .sort()
     .map((f) => join(path, f));
 }
@@ -112,7 +110,7 @@ export async function* mergeJournalSources(
 /** ISO-8601 UTC times compare as strings; an entry without one sorts first (it cannot be placed better). */
 const entryTime = (e: JournalEntry): string => (typeof e.ts === 'string' ? e.ts : '');
 
-/** Entries of one journal's files, in order, each with its file. */
+/** Entries of one journal's files, in order, each with its file. A file whose first line is replay state is skipped whole. */
 async function* readFiles(
   files: readonly string[],
   onError: (e: JournalLineError) => void,
@@ -120,9 +118,11 @@ async function* readFiles(
 ): AsyncGenerator<{ entry: JournalEntry; file: string }> {
   const parse = options.parse ?? JSON.parse;
   for (const file of files) {
-    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    const input = createReadStream(file, { encoding: 'utf8' });
+    const lines = createInterface({ input, crlfDelay: Infinity });
     let n = 0;
     let bytes = 0;
+    let first = true;
     for await (const line of lines) {
       n += 1;
       if (options.onBytes) {
@@ -147,6 +147,13 @@ async function* readFiles(
         if (glued) yield { entry: glued.entry, file };
         continue;
       }
+      if (first && isReplayStateLine(entry)) {
+        // replay's own state (named anything with --state): not journal, not an error
+        lines.close();
+        input.destroy();
+        break;
+      }
+      first = false;
       if (entry && (entry.type === 'request' || entry.type === 'outcome')) yield { entry, file };
       else onError({ file, line: n, message: 'not a journal entry' });
     }
