@@ -11,6 +11,7 @@ import { createSharedState, SharedStateError, type SharedState } from './state/i
 import { bundledSnapshot, loadMetadataDir } from './v2/snapshot.js';
 import { ZohoClient, type ClientObserver } from './zoho/client.js';
 import { MemoryTokenStore } from './zoho/tokens.js';
+import { upstreamIdentity } from './zoho/identity.js';
 import type { ZohoProfile } from './zoho/types.js';
 
 /** The v2 client's view of a configured credential profile. */
@@ -40,7 +41,7 @@ export function zohoProfileOf(p: ProfileConfig): ZohoProfile {
  * becomes a client — the proxy (upstream.ts), replay and `metadata pull` all go through it.
  */
 export function zohoClientOf(p: ProfileConfig, state: SharedState, observer?: ClientObserver): ZohoClient {
-  const limits = { name: p.name, concurrency: p.concurrency, maxQueue: p.maxQueue, creditsPerDay: p.creditsPerDay };
+  const limits = { name: p.name, scope: upstreamIdentity(p).scope, concurrency: p.concurrency, maxQueue: p.maxQueue, creditsPerDay: p.creditsPerDay };
   return new ZohoClient(zohoProfileOf(p), {
     tokenStore: state.tokenStore,
     observer,

@@ -279,6 +279,15 @@ export function configProblems(input: unknown, env: NodeJS.ProcessEnv = {}): { c
   if (config.upstream === 'zoho' && config.profiles.length === 0) {
     problems.push({ option: 'profiles', message: 'upstream "zoho" needs at least one credential profile' });
   }
+  if (config.upstream === 'sandbox' && config.state.kind === 'redis') {
+    // Each process's embedded emulator is an org of its own: replicas sharing lookups, locks and the attachment
+    // map across them would link records of one emulator to ids of another.
+    problems.push({
+      option: 'state.kind',
+      message:
+        'shared state "redis" (state.kind, or env ZBRIDGE_REDIS_URL) needs upstream "zoho": with upstream "sandbox" every process has its own embedded emulator, a separate org, so replicas would share name → id lookups, locks and attachments across orgs; point the replicas at one org (upstream "zoho", e.g. an external `zbridge sandbox`) or use state.kind "memory"',
+    });
+  }
   const names = new Set<string>();
   config.profiles.forEach((p, i) => {
     if (names.has(p.name)) problems.push({ option: `profiles[${i}].name`, message: `duplicate profile name "${p.name}"` });

@@ -15,10 +15,17 @@ import type { LookupPolicy } from './bridge/resolve.js';
 import { zohoClientOf } from './clients.js';
 import { JSON_CONTENT_TYPES, type JsonContentType, type JsonKeyOrder } from './legacy/response.js';
 import { PROFILE_DEFAULTS } from './zoho/types.js';
+import { upstreamIdentity } from './zoho/identity.js';
 import { createSharedState, type SharedState, type StateObserver } from './state/index.js';
 
 export interface ProfileRuntime {
   name: string;
+  /**
+   * The upstream's identity (zoho/identity.ts: API domain, client id, refresh-token fingerprint, hashed): what
+   * caches, locks and the attachment map are keyed by, so two orgs whose profiles share a name (two deployments on
+   * one Redis) never see each other's lookups or attachments.
+   */
+  scope: string;
   client: ZohoClient;
   metadata: MetadataSource;
   noteParents: NoteParentResolver;
@@ -113,10 +120,14 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
       fallback,
       onWarning: (m) => options.onWarning?.(`profile ${p.name}: ${m}`),
     });
-    const noteParents = new NoteParentResolver(client, { candidates: config.metadata.noteParentModules, store: state.noteParents(p.name) });
+    // The embedded emulator's credentials are new at every start while its data file keeps its records: it is
+    // the same org across restarts (and never shared: redis state is refused with it), so its scope is fixed.
+    const scope = config.upstream === 'sandbox' ? 'sandbox' : upstreamIdentity(p).scope;
+    const noteParents = new NoteParentResolver(client, { candidates: config.metadata.noteParentModules, store: state.noteParents(scope) });
     let zone: Promise<string | undefined> | undefined;
     runtimes.set(p.name, {
       name: p.name,
+      scope,
       client,
       metadata,
       noteParents,

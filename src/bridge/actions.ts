@@ -253,20 +253,20 @@ export class ActionBridge {
     if (photo) return answer(ctx, { kind: 'action-success', message: ACTION_MESSAGES.photoUploaded });
     const entry = dataEntries(body)[0];
     const attachmentId = entryId(entry);
-    if (attachmentId) await this.deps.attachments.remember(ctx.profile.name, attachmentId, { module: module.apiName, recordId });
+    if (attachmentId) await this.deps.attachments.remember(ctx.profile.scope, attachmentId, { module: module.apiName, recordId });
     const timeZone = await ctx.profile.timeZone();
     return answer(ctx, { kind: 'file-attached', message: ACTION_MESSAGES.fileAttached, details: recordDetailsFromV2(entryDetails(entry), timeZone) });
   }
 
   /** Parent of an attachment: the index, else a search of the listed module's records is impossible in v2 — 4600 "id". */
   private async attachmentParent(ctx: Ctx, module: ModuleMeta, attachmentId: string): Promise<{ module: string; recordId: string } | undefined> {
-    const known = await this.deps.attachments.lookup(ctx.profile.name, attachmentId);
+    const known = await this.deps.attachments.lookup(ctx.profile.scope, attachmentId);
     if (known) return known;
     // A client may pass the parent explicitly (some wrappers send `parentId`/`recordId` beside `id`): list it once.
     const parentId = (ctx.call.params.parentid ?? ctx.call.params.recordid)?.trim();
     if (parentId && /^\d+$/.test(parentId)) {
       await this.learnAttachments(ctx, module, parentId);
-      return await this.deps.attachments.lookup(ctx.profile.name, attachmentId);
+      return await this.deps.attachments.lookup(ctx.profile.scope, attachmentId);
     }
     return undefined;
   }
@@ -276,7 +276,7 @@ export class ActionBridge {
     const outcome = await this.send(ctx, { method: 'GET', path: ACTION_PATHS.attachments(module.apiName, recordId) }, { write: false, repeatable: true });
     if (outcome.kind !== 'response' || outcome.status !== 200) return;
     for (const r of dataRecords(outcome.body) ?? []) {
-      if (typeof r.id === 'string') await this.deps.attachments.remember(ctx.profile.name, r.id, { module: module.apiName, recordId });
+      if (typeof r.id === 'string') await this.deps.attachments.remember(ctx.profile.scope, r.id, { module: module.apiName, recordId });
     }
   }
 
@@ -323,7 +323,7 @@ export class ActionBridge {
     if (outcome.status >= 400 && entryCode(dataEntries(outcome.body)[0]) !== 'SUCCESS') {
       return failed(ctx, legacyErrors.badParameter('id'), `deleteFile answered HTTP ${outcome.status}`, 'upstream');
     }
-    await this.deps.attachments.forget(ctx.profile.name, attachmentId);
+    await this.deps.attachments.forget(ctx.profile.scope, attachmentId);
     return answer(ctx, { kind: 'action-success', message: ACTION_MESSAGES.fileDeleted });
   }
 

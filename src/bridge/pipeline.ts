@@ -278,7 +278,7 @@ export class Bridge {
       return { plan, existing, followers: new Map() };
     }
     // Held until the writes are answered: a concurrent call with the same value then finds this one's record.
-    state.unlock = await this.locks.acquire(duplicateCheckValues(plan).map((v) => duplicateLockKey(profile.name, plan.module, v)));
+    state.unlock = await this.locks.acquire(duplicateCheckValues(plan).map((v) => duplicateLockKey(profile.scope, plan.module, v)));
     const pre = await precheckDuplicates(plan, profile.client);
     state.credits += pre.searches;
     pre.existing.forEach((record, row) => existing.set(row, record));

@@ -191,7 +191,8 @@ async function resolveName(
   write: ResolveWrite,
 ): Promise<{ key: string; entry: JournalResolution; result: { id?: string; reason?: string; fail?: boolean } }> {
   const policy = lookupPolicyFor(profile.lookupPolicy, r.module);
-  const cacheKey = `${profile.name}\u0000${r.module}\u0000${lower(r.value)}`;
+  // Keyed by the upstream's identity, not the profile name: two orgs on one Redis never share a lookup.
+  const cacheKey = `${profile.scope}\u0000${r.module}\u0000${lower(r.value)}`;
   const base = { kind: 'lookup' as const, field: r.field, module: r.module, value: r.value };
 
   const cached = await cache.get(cacheKey);
@@ -214,7 +215,7 @@ async function resolveName(
     const created = await cache.single(`create\u0000${cacheKey}`, async () => {
       // One creation per name across replicas: under the lock, whoever comes second finds the first one's record
       // (in the cache it filled before letting go, or by searching again when the cache could not keep it).
-      const unlock = await cache.locks.acquire([lookupCreateLockKey(profile.name, r.module, lower(r.value).trim())]);
+      const unlock = await cache.locks.acquire([lookupCreateLockKey(profile.scope, r.module, lower(r.value).trim())]);
       try {
         const again = await cache.get(cacheKey);
         if (again) return { id: again };

@@ -17,7 +17,7 @@
  *   and writes nothing;
  * - it stops after `maxConsecutiveFailures` upstream failures in a row (an outage is not worth 40,000 × retries).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -26,7 +26,7 @@ import { loadConfig, type ZbridgeConfig } from '../config.js';
 import { isRepeatable, summariseAction, summariseWrite } from '../journal/writes.js';
 import type { V2Operation, V2Outcome, V2Record, V2Request } from '../v2/types.js';
 import { openV2Client } from '../clients.js';
-import { endpointsFor } from '../zoho/dc.js';
+import { upstreamIdentity } from '../zoho/identity.js';
 import { EXIT, rateProgressBar, type CommandIO } from '../inputs/io.js';
 import { multipartField } from '../zoho/multipart.js';
 import type { V2Send, V2SendOutcome } from '../zoho/client.js';
@@ -155,9 +155,9 @@ export function upstreamKey(config: ZbridgeConfig, profileName?: string): string
   if (config.upstream === 'sandbox') return undefined;
   const p = profileName === undefined ? config.profiles[0] : config.profiles.find((x) => x.name === profileName);
   if (!p) throw new Error(profileName ? `unknown profile "${profileName}"` : 'no credential profile configured');
-  const { apiDomain } = endpointsFor(p.dc, { apiDomain: p.apiDomain, accountsUrl: p.accountsUrl });
-  const grant = createHash('sha256').update(p.refreshToken).digest('hex').slice(0, 12);
-  return `zoho ${apiDomain} profile=${p.name} grant=fp:${grant}`;
+  // The format of the first state files, kept so their lines still count for the same upstream.
+  const { apiDomain, grant } = upstreamIdentity(p);
+  return `zoho ${apiDomain} profile=${p.name} grant=${grant}`;
 }
 
 /**

@@ -119,7 +119,10 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     // Shared by the replicas (Redis), else beside the journal, so a restart keeps the attachment → record map
     // downloadFile/deleteFile need.
     attachments:
-      upstream.state.attachments ?? (journalDir ? new FileAttachmentIndex(join(journalDir, ATTACHMENT_INDEX_FILE)) : new MemoryAttachmentIndex()),
+      upstream.state.attachments ??
+      (journalDir
+        ? new FileAttachmentIndex(join(journalDir, ATTACHMENT_INDEX_FILE), new Map(upstream.profiles().map((p) => [p.name, p.scope])))
+        : new MemoryAttachmentIndex()),
     reads: {
       journalRecords: config.journal.readRecords,
       legacyZeros: config.compat.legacyZeros,

@@ -27,36 +27,37 @@ export interface AttachmentParent {
 
 export interface AttachmentIndex {
   /**
-   * The parent of an attachment, if known. Keys are (profile, attachment id): ids are unique per org only.
-   * Rejects (SharedStateError, v1 4500) when a shared map cannot be reached.
+   * The parent of an attachment, if known. Keys are (scope, attachment id): ids are unique per org only, so the
+   * scope is the upstream's identity (zoho/identity.ts: API domain, client id, grant; ProfileRuntime.scope), never
+   * a profile name two orgs could share. Rejects (SharedStateError, v1 4500) when a shared map cannot be reached.
    */
-  lookup(profile: string, attachmentId: string): Promise<AttachmentParent | undefined>;
+  lookup(scope: string, attachmentId: string): Promise<AttachmentParent | undefined>;
   /** Remember a parent. Best effort, never rejects: a lost entry only answers 4600 "id" until the record is listed. */
-  remember(profile: string, attachmentId: string, parent: AttachmentParent): Promise<void>;
+  remember(scope: string, attachmentId: string, parent: AttachmentParent): Promise<void>;
   /** Forget a deleted attachment. Best effort, never rejects. */
-  forget(profile: string, attachmentId: string): Promise<void>;
+  forget(scope: string, attachmentId: string): Promise<void>;
 }
 
-const key = (profile: string, id: string): string => `${profile}\u0000${id}`;
+const key = (scope: string, id: string): string => `${scope}\u0000${id}`;
 
 /** In-process map (journal off, tests). */
 export class MemoryAttachmentIndex implements AttachmentIndex {
   protected readonly map = new Map<string, AttachmentParent>();
 
-  async lookup(profile: string, attachmentId: string): Promise<AttachmentParent | undefined> {
-    return this.map.get(key(profile, attachmentId));
+  async lookup(scope: string, attachmentId: string): Promise<AttachmentParent | undefined> {
+    return this.map.get(key(scope, attachmentId));
   }
 
-  async remember(profile: string, attachmentId: string, parent: AttachmentParent): Promise<void> {
-    const k = key(profile, attachmentId);
+  async remember(scope: string, attachmentId: string, parent: AttachmentParent): Promise<void> {
+    const k = key(scope, attachmentId);
     const known = this.map.get(k);
     if (known && known.module === parent.module && known.recordId === parent.recordId) return;
     this.map.set(k, parent);
-    this.persist({ p: profile, a: attachmentId, m: parent.module, r: parent.recordId });
+    this.persist({ p: scope, a: attachmentId, m: parent.module, r: parent.recordId });
   }
 
-  async forget(profile: string, attachmentId: string): Promise<void> {
-    if (this.map.delete(key(profile, attachmentId))) this.persist({ p: profile, a: attachmentId, gone: true });
+  async forget(scope: string, attachmentId: string): Promise<void> {
+    if (this.map.delete(key(scope, attachmentId))) this.persist({ p: scope, a: attachmentId, gone: true });
   }
 
   /** Hook for the file-backed index. */
@@ -64,6 +65,7 @@ export class MemoryAttachmentIndex implements AttachmentIndex {
 }
 
 interface PersistedLine {
+  /** The scope (older files: the profile name). */
   p: string;
   a: string;
   m?: string;
@@ -77,7 +79,15 @@ interface PersistedLine {
  * listing of the record's attachments fills it again after a restart.
  */
 export class FileAttachmentIndex extends MemoryAttachmentIndex {
-  constructor(private readonly file: string) {
+  /**
+   * @param file    the map's file (created 0600 when missing)
+   * @param aliases profile name → its scope today: lines of older versions, keyed by profile name, are read as
+   *                that profile's current upstream (they were written by this process's own profiles)
+   */
+  constructor(
+    private readonly file: string,
+    aliases: ReadonlyMap<string, string> = new Map(),
+  ) {
     super();
     if (existsSync(file)) {
       for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -89,8 +99,9 @@ export class FileAttachmentIndex extends MemoryAttachmentIndex {
           continue; // torn line
         }
         if (typeof entry.p !== 'string' || typeof entry.a !== 'string') continue;
-        if (entry.gone) this.map.delete(key(entry.p, entry.a));
-        else if (typeof entry.m === 'string' && typeof entry.r === 'string') this.map.set(key(entry.p, entry.a), { module: entry.m, recordId: entry.r });
+        const scope = aliases.get(entry.p) ?? entry.p;
+        if (entry.gone) this.map.delete(key(scope, entry.a));
+        else if (typeof entry.m === 'string' && typeof entry.r === 'string') this.map.set(key(scope, entry.a), { module: entry.m, recordId: entry.r });
       }
     } else {
       makeFolderSync(dirname(file));

@@ -38,7 +38,13 @@ export interface StateConfig {
 }
 
 export interface ProfileLimits {
+  /** Profile name (messages). */
   name: string;
+  /**
+   * The upstream's identity (zoho/identity.ts `scope`): what shared slots and credits are keyed by, so two
+   * deployments or orgs whose profiles share a name never share them. @default name
+   */
+  scope?: string;
   concurrency: number;
   maxQueue: number;
   creditsPerDay?: number;
@@ -65,8 +71,8 @@ export interface SharedState {
   limiter(profile: ProfileLimits): ConcurrencyLimiter;
   /** The credits of a profile: its budget and its credits-exhausted stop (every replica stops at once with Redis). */
   credits(profile: ProfileLimits, now?: () => number): CreditMeter;
-  /** Shared Notes-parent answers of a profile; undefined = in-process only. */
-  noteParents(profile: string): NoteParentStore | undefined;
+  /** Shared Notes-parent answers of an upstream (its identity `scope`, zoho/identity.ts); undefined = in-process only. */
+  noteParents(scope: string): NoteParentStore | undefined;
   /** The attachment map shared by replicas; undefined = each process keeps its own (beside its journal). */
   readonly attachments?: AttachmentIndex;
   status(): StateStatus;
@@ -131,16 +137,16 @@ export async function createSharedState(config: StateConfig, options: CreateStat
     lookupCache,
     attachments: new RedisAttachmentIndex(conn),
     limiter(p) {
-      const s = new RedisSemaphore(conn, { profile: p.name, limit: p.concurrency, maxQueue: p.maxQueue, replicaId, leaseMs: config.slotLeaseMs });
+      const s = new RedisSemaphore(conn, { profile: p.name, scope: p.scope, limit: p.concurrency, maxQueue: p.maxQueue, replicaId, leaseMs: config.slotLeaseMs });
       semaphores.push(s);
       return s;
     },
     credits(p, now) {
-      const meter = new RedisCreditMeter(conn, p.name, p.creditsPerDay, now);
+      const meter = new RedisCreditMeter(conn, p.scope ?? p.name, p.creditsPerDay, now);
       meters.push(meter);
       return meter;
     },
-    noteParents: (profile) => noteParentStore(new RedisCache(conn, `note-parent:${profile}`, NOTE_PARENT_TTL_MS)),
+    noteParents: (scope) => noteParentStore(new RedisCache(conn, `note-parent:${scope}`, NOTE_PARENT_TTL_MS)),
     status(): StateStatus {
       const h: RedisHealth = conn.status();
       return { kind: 'redis', ok: h.up, since: h.since, ...(h.reason ? { reason: h.reason } : {}) };

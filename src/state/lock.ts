@@ -18,18 +18,21 @@ export interface KeyedLock {
   acquire(keys: readonly string[]): Promise<Unlock>;
 }
 
-/** The lock key of one duplicate-check value: profile, v2 module api_name and the value as v2 search compares it. */
-export function duplicateLockKey(profile: string, module: string, normalisedValue: string): string {
-  return `dup\u0000${profile}\u0000${module}\u0000${normalisedValue}`;
+/**
+ * The lock key of one duplicate-check value: the upstream's scope (zoho/identity.ts, ProfileRuntime.scope: two orgs
+ * never share a lock), v2 module api_name and the value as v2 search compares it.
+ */
+export function duplicateLockKey(scope: string, module: string, normalisedValue: string): string {
+  return `dup\u0000${scope}\u0000${module}\u0000${normalisedValue}`;
 }
 
 /**
  * The lock key of a lookup-by-name creation (policy `create`: the Account a Contact names is created when it does
- * not exist): profile, v2 module api_name and the name as v2 search compares it (trimmed, lower-case). Held from
+ * not exist): the upstream's scope, v2 module api_name and the name as v2 search compares it (trimmed, lower-case). Held from
  * the re-check to the created record's id being cached, so replicas create one record per name.
  */
-export function lookupCreateLockKey(profile: string, module: string, normalisedName: string): string {
-  return `create\u0000${profile}\u0000${module}\u0000${normalisedName}`;
+export function lookupCreateLockKey(scope: string, module: string, normalisedName: string): string {
+  return `create\u0000${scope}\u0000${module}\u0000${normalisedName}`;
 }
 
 /** In-process KeyedLock: one FIFO chain per key; a key with no holder and no waiter keeps no memory. */

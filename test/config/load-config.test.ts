@@ -207,7 +207,7 @@ describe('environment overrides', () => {
   });
 
   it('ZBRIDGE_REDIS_URL selects shared state on that URL; ZBRIDGE_REPLICA_ID names the replica', () => {
-    const config = parseConfig({ state: { keyPrefix: 'crm:' } }, { ZBRIDGE_REDIS_URL: 'redis://:pw@10.0.0.5:6379/2', ZBRIDGE_REPLICA_ID: 'proxy-b' });
+    const config = parseConfig({ state: { keyPrefix: 'crm:' } }, { ...ZOHO_ENV, ZBRIDGE_AUTHTOKENS: 'tok1', ZBRIDGE_REDIS_URL: 'redis://:pw@10.0.0.5:6379/2', ZBRIDGE_REPLICA_ID: 'proxy-b' });
     expect(config.state).toEqual({ kind: 'redis', url: 'redis://:pw@10.0.0.5:6379/2', keyPrefix: 'crm:', slotLeaseMs: 15_000, lockLeaseMs: 30_000, commandTimeoutMs: 2000 });
     expect(config.replicaId).toBe('proxy-b');
     expect(parseConfig({}).state.kind).toBe('memory');
@@ -310,6 +310,10 @@ describe('bad values: a ConfigError naming the option path', () => {
     ['state redis without url', { state: { kind: 'redis' } }, 'state.url'],
     ['state url not redis', { state: { kind: 'redis', url: 'http://127.0.0.1:6379' } }, 'state.url'],
     ['state slot lease too short', { state: { slotLeaseMs: 10 } }, 'state.slotLeaseMs'],
+    // Breaker finding 18: each process's embedded emulator is its own org; shared state across them cross-links.
+    ['state redis with upstream sandbox (default)', { state: { kind: 'redis', url: 'redis://127.0.0.1:6379' } }, 'state.kind'],
+    ['state redis with upstream sandbox (explicit)', { upstream: 'sandbox', state: { kind: 'redis', url: 'redis://127.0.0.1:6379' } }, 'state.kind'],
+    ['state redis with upstream sandbox next to profiles', { upstream: 'sandbox', profiles: [profile()], state: { kind: 'redis', url: 'redis://127.0.0.1:6379' } }, 'state.kind'],
     ['unknown state option', { state: { ttl: 1 } }, 'state.ttl'],
     ['replica id with a slash', { replicaId: 'a/b' }, 'replicaId'],
     ['replica id starting with a dot', { replicaId: '..' }, 'replicaId'],

@@ -19,6 +19,7 @@ import { RedisSemaphore } from '../../src/state/redis/semaphore.js';
 import { memoryIO } from '../convert/helpers.js';
 import { hasRedis, startRedis, type TestRedis } from './redis-server.js';
 import { waitUntil } from './contracts/util.js';
+import { upstreamIdentity } from '../../src/zoho/identity.js';
 
 const PREFIX = 'cli:';
 const PROFILE = 'erp';
@@ -127,14 +128,16 @@ describe.skipIf(!hasRedis)('CLI commands on the replicas’ shared state (state.
 
   it('replay waits for the replicas’ slots and spends their credit budget', async () => {
     // The "replicas" hold both slots of the profile.
-    const replicaSlots = new RedisSemaphore(admin, { profile: PROFILE, limit: 2, maxQueue: 50, replicaId: 'replica' });
+    // Keyed by the upstream's identity, as every replica's slots are.
+    const scope = upstreamIdentity(loadConfig(configFile, {}).profiles[0]).scope;
+    const replicaSlots = new RedisSemaphore(admin, { profile: PROFILE, scope, limit: 2, maxQueue: 50, replicaId: 'replica' });
     const held = [await replicaSlots.acquire(), await replicaSlots.acquire()];
     const grantsBefore = grants();
     const source = journalOfRefusedInserts(3);
     let finished = false;
     const run = runReplay({ source, config: configFile, profile: PROFILE }, memoryIO()).finally(() => (finished = true));
     // The replay's first call queues behind the replicas' calls instead of counting its own slots.
-    await waitUntil(async () => (await admin.client.zcard(`${PREFIX}sem:${PROFILE}:queue`)) === 1, 'the replay waits for a shared slot');
+    await waitUntil(async () => (await admin.client.zcard(`${PREFIX}sem:${scope}:queue`)) === 1, 'the replay waits for a shared slot');
     expect(replayed()).toBe(0);
     expect(finished).toBe(false);
     for (const release of held) release();
@@ -143,7 +146,7 @@ describe.skipIf(!hasRedis)('CLI commands on the replicas’ shared state (state.
     expect(summary!.done).toBe(3);
     expect(replayed()).toBe(3);
     // Its credits are in the shared budget (one per insert), and it refreshed no token of its own.
-    const buckets = await admin.client.hvals(`${PREFIX}credits:${PROFILE}`);
+    const buckets = await admin.client.hvals(`${PREFIX}credits:${scope}`);
     expect(buckets.reduce((sum, v) => sum + Number(v), 0)).toBeGreaterThanOrEqual(3);
     expect(grants()).toBe(grantsBefore);
     await replicaSlots.close();

@@ -18,7 +18,7 @@ import {
   answerCode,
   leadXml,
   legacyInsert,
-  PROFILE,
+  replicaScope,
   startReplica,
   startSharedSandbox,
   stopReplica,
@@ -37,7 +37,7 @@ let admin: Redis;
 
 const leadsWithEmail = (email: string) =>
   sandbox.state.records('Leads').filter((r) => String(r.values.Email ?? '').toLowerCase() === email.toLowerCase()).length;
-const holders = () => admin.zrange(`${KEY_PREFIX}sem:${PROFILE}:holders`, 0, -1);
+const holders = () => admin.zrange(`${KEY_PREFIX}sem:${replicaScope(sandbox)}:holders`, 0, -1);
 /** Every answer a success; otherwise the failing answers and the replicas' warn/error lines say why. */
 const expectAllOk = (answers: string[]) => {
   const failed = answers.filter((a) => answerCode(a) !== 'ok');

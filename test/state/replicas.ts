@@ -8,9 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import { DEMO_CLIENT, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { upstreamIdentity } from '../../src/zoho/identity.js';
 
 export const AUTHTOKEN = 'replica-e2e-authtoken-0123456789';
 export const PROFILE = 'erp';
+
+/** What the replicas' shared keys are named by (zoho/identity.ts): the sandbox's API domain, the demo client, its grant. */
+export const replicaScope = (sandbox: RunningSandbox): string =>
+  upstreamIdentity({ clientId: DEMO_CLIENT.clientId, refreshToken: DEMO_CLIENT.refreshToken, accountsUrl: sandbox.url, apiDomain: sandbox.url }).scope;
 
 export interface Replica {
   id: string;

@@ -88,7 +88,8 @@ export class RedisCreditMeter implements CreditMeter {
   private readonly unlisten: () => void;
 
   /**
-   * @param profile profile name (keys)
+   * @param profile the upstream's scope (zoho/identity.ts: API domain, client id, grant), or a profile name: Redis
+   *                keys and events, so the credits are the org's, never shared by two orgs' same-named profiles
    * @param budget  credits per rolling 24 h; undefined = no local budget (nothing kept; profiles[].creditsPerDay)
    * @param now     clock, epoch ms (buckets are per replica clock: skew of seconds does not matter at minute grain)
    */

@@ -83,8 +83,13 @@ export function defineSemaphoreCommands(client: Redis): void {
 }
 
 export interface RedisSemaphoreOptions {
-  /** Profile name (keys, events, messages). */
+  /** Profile name (messages). */
   profile: string;
+  /**
+   * The upstream the slots are of (zoho/identity.ts `scope`: API domain, client id, grant): Redis keys and events,
+   * so two deployments whose profiles share a name never share slots. @default profile
+   */
+  scope?: string;
   /** Slots across all replicas (profiles[].concurrency). */
   limit: number;
   /** Waiters across all replicas; one more is refused with 4820 (profiles[].maxQueue). */
@@ -119,6 +124,8 @@ export class RedisSemaphore implements ConcurrencyLimiter {
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly unlisten: () => void;
   private readonly commands: SemaphoreCommands;
+  /** Keys and events: the upstream's scope, else the profile name. */
+  private readonly scope: string;
 
   constructor(
     private readonly conn: RedisConnection,
@@ -126,14 +133,15 @@ export class RedisSemaphore implements ConcurrencyLimiter {
   ) {
     if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${options.limit}`);
     this.limit = options.limit;
-    const base = `${conn.prefix}sem:${options.profile}:`;
+    this.scope = options.scope ?? options.profile;
+    const base = `${conn.prefix}sem:${this.scope}:`;
     this.keys = { holders: `${base}holders`, queue: `${base}queue`, alive: `${base}alive`, ticket: `${base}ticket` };
     this.leaseMs = options.leaseMs ?? 15_000;
     this.pollMs = options.pollMs ?? 250;
     defineSemaphoreCommands(conn.client);
     this.commands = conn.client as unknown as SemaphoreCommands;
     this.unlisten = conn.onMessage((m) => {
-      if (m.kind === 'slot' && m.profile === options.profile && this.waiters.length > 0) this.pump();
+      if (m.kind === 'slot' && m.profile === this.scope && this.waiters.length > 0) this.pump();
     });
   }
 
@@ -188,7 +196,7 @@ export class RedisSemaphore implements ConcurrencyLimiter {
 
   private release(holder: string, waiter: string): Promise<number> {
     const { holders, queue, alive } = this.keys;
-    const event = JSON.stringify({ kind: 'slot', profile: this.options.profile });
+    const event = JSON.stringify({ kind: 'slot', profile: this.scope });
     return this.conn.run('slot.release', () => this.commands.zbSemRelease(holders, queue, alive, this.conn.channel, holder, waiter, event));
   }
 
