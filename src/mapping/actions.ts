@@ -354,6 +354,19 @@ export const FILE_ERRORS = {
   badType: (): LegacyError => ({ code: '4424', message: 'Invalid File Type' }),
 };
 
+/** Methods whose body carries a file: a body over the proxy's limit is their file being too big. */
+const FILE_METHODS = new Set(['uploadfile', 'uploadphoto']);
+
+/**
+ * The v1 error for a request body over the proxy's body limit (`limits.maxBodyBytes`; 21 MB for uploads), which
+ * the proxy answers without reading the call: the method's own error — uploadFile / uploadPhoto (any case) 4807
+ * `Exceeded file size limit` (docs/PROTOCOL.md §5: what v1 answered a file over its limit); every other method 4600
+ * naming `xmlData`, the parameter that makes a v1 body big.
+ */
+export function oversizeBodyError(method: string): LegacyError {
+  return FILE_METHODS.has(method.toLowerCase()) ? FILE_ERRORS.tooLarge() : legacyErrors.badParameter('xmlData');
+}
+
 /** A numeric `id` parameter (record or attachment id), else the 4600 refusal. */
 export function numericParam(call: LegacyCall, name: string): string | { refusal: ActionRefusal } {
   const v = call.params[name.toLowerCase()]?.trim();

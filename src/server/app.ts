@@ -7,6 +7,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import { callFacts, recordRejected, rejectedEntry, type CallFacts, type CallOrigin } from '../bridge/outcome.js';
 import type { Bridge } from '../bridge/pipeline.js';
 import { legacyErrorFor, legacyErrorOf } from '../mapping/results.js';
+import { oversizeBodyError } from '../mapping/actions.js';
 import { legacyFormatOf, parseLegacyRequest } from '../legacy/request.js';
 import { renderLegacyResponse, type JsonKeyOrder } from '../legacy/response.js';
 import type { LegacyFormat, LegacyResult } from '../legacy/types.js';
@@ -143,7 +144,8 @@ async function handleLegacy(
     return;
   }
   if (tooLarge) {
-    const result: LegacyResult = { kind: 'error', error: legacyErrorFor('bad-parameter', 'xmlData') };
+    // The method's own error: 4807 for a file too big to upload, 4600 "xmlData" for the others.
+    const result: LegacyResult = { kind: 'error', error: oversizeBodyError(call.method) };
     res.locals.call = journalRejected(options, origin, call, result, 'oversize-body', `body larger than ${limit} bytes`, call.authtoken);
     // Drained to its end: the connection is clean. Not drained (beyond the discard bound): close it.
     if (notDrained) options.connections?.()?.closeAfter(res);

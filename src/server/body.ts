@@ -14,7 +14,7 @@ import { answerExpectation } from './connections.js';
 
 export interface BodyRead {
   body: Buffer;
-  /** The body exceeded the limit (the call answers 4600 "xmlData"). */
+  /** The body exceeded the limit (the call answers the method's oversize error: mapping/actions.ts oversizeBodyError). */
   tooLarge: boolean;
   /** tooLarge and not read to its end (declared or sent beyond the discard bound): close the connection after the answer. */
   notDrained?: boolean;
