@@ -24,6 +24,7 @@ import { ADMIN_PATHS, adminRoutes } from './admin.js';
 import { createProxyApp } from './app.js';
 import { guardConnections, serverOptions, type ConnectionGuard } from './connections.js';
 import { AuthtokenIndex } from './auth.js';
+import { StateHealthLog } from './state-log.js';
 import { createLogger, type Logger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
 
@@ -60,15 +61,15 @@ export interface StartProxyOptions {
 export async function startProxy(config: ZbridgeConfig, options: StartProxyOptions = {}): Promise<RunningProxy> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new ProxyMetrics({ defaultMetrics: options.defaultMetrics });
+  const stateLog = new StateHealthLog(logger);
   const upstream = await createUpstream(config, {
     observer: loggingObserver(metrics.observer, logger),
     stateObserver: {
       ...metrics.stateObserver,
       onHealth: (h) => {
         metrics.stateObserver.onHealth(h);
-        // Say it once per change: why calls are refused, and when they are served again.
-        if (h.up) logger.info({ state: 'redis' }, 'shared state reachable: serving');
-        else logger.error({ state: 'redis', reason: h.reason }, 'shared state unreachable: calls answer 4500 until it is back');
+        // Once per real change (not per reconnect attempt), with a reminder while it lasts: server/state-log.ts.
+        stateLog.onHealth(h);
       },
     },
     onWarning: (message) => logger.warn({ warning: message }, 'upstream warning'),
@@ -81,6 +82,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     journal = openJournal();
   } catch (error) {
     // The embedded sandbox is already listening: close it, or the failed start would hang instead of exiting.
+    stateLog.close();
     await upstream.close().catch(() => undefined);
     // Named by its option, as config check names it (a start-up failure: exit 1).
     throw journalDir ? new Error(`journal.dir: cannot open the journal folder ${journalDir}: ${(error as Error).message}`, { cause: error }) : error;
@@ -173,6 +175,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   } catch (error) {
     // Nothing may keep the process alive after a failed start (the embedded sandbox, the journal).
     await journal.close().catch(() => undefined);
+    stateLog.close();
     await upstream.close().catch(() => undefined);
     throw error;
   }
@@ -187,6 +190,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     } catch (error) {
       server.close();
       await journal.close();
+      stateLog.close();
       await upstream.close();
       throw error;
     }
@@ -237,6 +241,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
       }
       await journal.flush();
       await journal.close();
+      stateLog.close();
       await upstream.close();
       logger.info({ version: VERSION, listen: url, uptimeMs: Date.now() - startedAt, ...(cut > 0 ? { inFlightCut: cut } : {}) }, 'stopped');
       return { cut };

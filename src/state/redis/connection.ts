@@ -35,6 +35,9 @@ export interface RedisConnectionOptions {
   observer?: StateObserver;
 }
 
+/** The reason before the first answer or failure. */
+const CONNECTING = 'connecting';
+
 type Listener = (message: { kind: string; [k: string]: unknown }) => void;
 
 export class RedisConnection {
@@ -42,7 +45,7 @@ export class RedisConnection {
   readonly sub: Redis;
   readonly prefix: string;
   readonly channel: string;
-  private health: RedisHealth = { up: false, reason: 'connecting', since: Date.now() };
+  private health: RedisHealth = { up: false, reason: CONNECTING, since: Date.now() };
   private readonly listeners = new Set<Listener>();
   private readonly observer: StateObserver;
   private closed = false;
@@ -63,8 +66,10 @@ export class RedisConnection {
     this.client = new Redis(options.url, { ...common, commandTimeout: options.commandTimeoutMs ?? 2000 });
     this.sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
     this.client.on('ready', () => this.setHealth(true));
+    // The reason is the cause (ECONNREFUSED, WRONGPASS …): the `close` that follows each failed attempt is its
+    // consequence and keeps it, so an outage is one reason, not two alternating ones per reconnect.
     this.client.on('error', (error: Error) => this.setHealth(false, describe(error)));
-    this.client.on('close', () => this.setHealth(false, 'connection closed'));
+    this.client.on('close', () => this.setHealth(false, this.health.up || this.health.reason === CONNECTING ? 'connection closed' : this.health.reason));
     this.client.on('reconnecting', () => this.setHealth(false, this.health.reason ?? 'reconnecting'));
     this.sub.on('error', () => undefined); // the command connection reports; avoid unhandled 'error' events
     this.sub.on('message', (_channel: string, text: string) => {
@@ -90,7 +95,7 @@ export class RedisConnection {
       await Promise.all([this.client.connect(), this.sub.connect()]);
       await this.sub.subscribe(this.channel);
     } catch (error) {
-      throw new SharedStateError(`shared state (Redis) unreachable at start: ${describe(error)}`, error);
+      throw new SharedStateError(`shared state (Redis) unreachable at start: ${this.cause(error)}`, error);
     }
   }
 
@@ -118,7 +123,8 @@ export class RedisConnection {
       return result;
     } catch (error) {
       this.observer.onCommand?.({ op, durationMs: performance.now() - started, ok: false });
-      throw new SharedStateError(`shared state (Redis) unavailable for ${op}: ${describe(error)}`, error);
+      // While the connection is down, ioredis only says its stream is not writeable: the cause is the health's.
+      throw new SharedStateError(`shared state (Redis) unavailable for ${op}: ${this.cause(error)}`, error);
     }
   }
 
@@ -127,6 +133,16 @@ export class RedisConnection {
     this.closed = true;
     this.listeners.clear();
     await Promise.all([this.client.quit().catch(() => this.client.disconnect()), this.sub.quit().catch(() => this.sub.disconnect())]);
+  }
+
+  /**
+   * Why `error` happened, secret-free: while the connection is down ioredis only says "Connection is closed" or
+   * that its stream is not writeable; the cause (ECONNREFUSED, WRONGPASS …) is the health's reason.
+   */
+  private cause(error: unknown): string {
+    return !this.health.up && this.health.reason && this.health.reason !== CONNECTING && this.health.reason !== 'connection closed'
+      ? this.health.reason
+      : describe(error);
   }
 
   private setHealth(up: boolean, reason?: string): void {
