@@ -172,7 +172,8 @@ describe('replay of deleteRecords lines', () => {
       expect(w.sb.state.store.get('Leads', id)).toBeUndefined();
       expect(w.sb.state.store.deleted.has(id)).toBe(true);
     }
-    const state = replayStateLines(join(w.journalDir, 'replay-state.jsonl'));
+    // Beside the journal folder, never in it (breaker finding 5).
+    const state = replayStateLines(`${w.journalDir}.replay-state.jsonl`);
     expect(state.filter((l) => l.status === 'attempting')).toHaveLength(3);
 
     const again = await runReplay({ source: w.journalDir, config: w.config, retryInDoubt: true }, memoryIO());
