@@ -9,7 +9,8 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { collectConfig, type ConfigProblem, type ZbridgeConfig } from './config.js';
+import { collectConfig, CONFIG_ENV_VARS, type ConfigProblem, type ZbridgeConfig } from './config.js';
+import { defaultReplicaId, maskedRedisUrl, replicaJournalDir, safeReplicaId } from './state/index.js';
 import { EXIT, type CommandIO } from './inputs/io.js';
 import { createUpstream } from './upstream.js';
 
@@ -21,22 +22,6 @@ export interface ConfigCheckOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Environment variables config.ts reads (README "Environment variables"). */
-const ENV_VARS = [
-  'PORT',
-  'HOST',
-  'ZBRIDGE_ADMIN_PORT',
-  'ZBRIDGE_UPSTREAM',
-  'ZBRIDGE_AUTHTOKENS',
-  'ZBRIDGE_JOURNAL_DIR',
-  'ZBRIDGE_SANDBOX_DATA',
-  'ZBRIDGE_LOG_LEVEL',
-  'ZOHO_CLIENT_ID',
-  'ZOHO_CLIENT_SECRET',
-  'ZOHO_REFRESH_TOKEN',
-  'ZOHO_DC',
-  'ZOHO_TIME_ZONE',
-];
 
 /**
  * The nearest existing folder at or above `path` is writable (what mkdir -p would need), and the first missing
@@ -101,10 +86,16 @@ export function environmentProblems(config: ZbridgeConfig): ConfigProblem[] {
 
 /** The configuration in effect, as lines to print: no secret, no authtoken (only how many). */
 export function describeConfig(config: ZbridgeConfig, envUsed: string[]): string[] {
+  // What serve would use: the replica's own folder with shared state (state/index.ts replicaJournalDir).
+  const replicaId = safeReplicaId(config.replicaId ?? defaultReplicaId());
+  const journal = replicaJournalDir(config.journal.dir, config.state.kind, replicaId);
   const lines = [
     `upstream: ${config.upstream}`,
     `listen: ${config.host}:${config.port}${config.admin.port !== undefined ? `, admin ${config.admin.host}:${config.admin.port}` : ''}`,
-    `journal: ${config.journal.dir || 'off'}${config.journal.dir ? ` (values ${config.journal.values}${config.journal.maxFiles ? `, max ${config.journal.maxFiles} files` : ''}${config.journal.maxAgeDays ? `, max ${config.journal.maxAgeDays} days` : ''})` : ''}`,
+    config.state.kind === 'redis'
+      ? `state: redis (${maskedRedisUrl(config.state.url ?? '')}, key prefix ${config.state.keyPrefix}, replica ${replicaId}${config.replicaId ? '' : ' = the host name'})`
+      : 'state: memory (this process only)',
+    `journal: ${journal || 'off'}${journal ? ` (${[journal !== config.journal.dir ? `this replica's folder under ${config.journal.dir}` : '', `values ${config.journal.values}`, config.journal.maxFiles ? `max ${config.journal.maxFiles} files` : '', config.journal.maxAgeDays ? `max ${config.journal.maxAgeDays} days` : ''].filter(Boolean).join(', ')})` : ''}`,
   ];
   if (config.upstream === 'sandbox') {
     lines.push(`sandbox: ${config.sandbox.authtokens.length ? `${config.sandbox.authtokens.length} authtoken(s)` : 'one random authtoken per start'}`);
@@ -130,12 +121,22 @@ export async function runConfigCheck(options: ConfigCheckOptions, io: CommandIO)
     return { exitCode: EXIT.usage, problems };
   }
   say(`${file ?? '(no config file)'}: valid`);
-  for (const line of describeConfig(config, ENV_VARS.filter((v) => env[v] !== undefined))) say(`  ${line}`);
+  for (const line of describeConfig(config, CONFIG_ENV_VARS.filter((v) => env[v] !== undefined))) say(`  ${line}`);
   if (!options.online) return { exitCode: EXIT.ok, problems };
 
-  const upstream = await createUpstream(config);
+  let stateWarning: string | undefined;
+  const upstream = await createUpstream(config, { onWarning: (m) => (stateWarning ??= m) });
   let failed = 0;
   try {
+    if (upstream.state.kind === 'redis') {
+      // Redis first: without it every profile check fails with 4500 and would hide why.
+      const s = upstream.state.status();
+      if (s.ok) say('  online state: ok (Redis reachable)');
+      else {
+        failed++;
+        say(`  online state: FAILED: Redis unreachable: ${s.reason ?? stateWarning ?? 'unknown'}`);
+      }
+    }
     for (const p of upstream.profiles()) {
       try {
         await p.client.get('/crm/v2/settings/modules');

@@ -407,6 +407,28 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
+ * Every environment variable applyEnv reads, in README order: `zbridge config check` lists those set as the
+ * overrides in effect (a test checks this list against the source of applyEnv).
+ */
+export const CONFIG_ENV_VARS = [
+  'PORT',
+  'HOST',
+  'ZBRIDGE_ADMIN_PORT',
+  'ZBRIDGE_UPSTREAM',
+  'ZBRIDGE_AUTHTOKENS',
+  'ZBRIDGE_JOURNAL_DIR',
+  'ZBRIDGE_SANDBOX_DATA',
+  'ZBRIDGE_LOG_LEVEL',
+  'ZBRIDGE_REDIS_URL',
+  'ZBRIDGE_REPLICA_ID',
+  'ZOHO_CLIENT_ID',
+  'ZOHO_CLIENT_SECRET',
+  'ZOHO_REFRESH_TOKEN',
+  'ZOHO_DC',
+  'ZOHO_TIME_ZONE',
+] as const;
+
+/**
  * Environment overrides (README lists them): PORT, HOST, ZBRIDGE_ADMIN_PORT, ZBRIDGE_UPSTREAM, ZBRIDGE_AUTHTOKENS (comma list:
  * the accepted tokens of the sandbox profile, or of the only profile), ZBRIDGE_JOURNAL_DIR, ZBRIDGE_LOG_LEVEL,
  * ZBRIDGE_REDIS_URL (state kind "redis" with that URL), ZBRIDGE_REPLICA_ID,

@@ -15,7 +15,7 @@ import { PolicyJournal } from '../journal/policy.js';
 import { OpenCallsJournal } from '../journal/open-calls.js';
 import { ATTACHMENT_INDEX_FILE, FileAttachmentIndex, MemoryAttachmentIndex } from '../state/attachments.js';
 import type { Journal } from '../journal/types.js';
-import type { SharedState } from '../state/index.js';
+import { replicaJournalDir as journalDirOf, type SharedState } from '../state/index.js';
 import { createUpstream, type Upstream } from '../upstream.js';
 import type { ClientObserver } from '../zoho/observer.js';
 import { VERSION } from '../version.js';
@@ -308,6 +308,5 @@ async function startAdmin(host: string, port: number, deps: { upstream: Upstream
  * when `zbridge report` / `replay` read `journal.dir`.
  */
 export function replicaJournalDir(config: ZbridgeConfig, state: SharedState): string {
-  if (!config.journal.dir) return '';
-  return state.kind === 'redis' ? join(config.journal.dir, state.replicaId) : config.journal.dir;
+  return journalDirOf(config.journal.dir, state.kind, state.replicaId);
 }

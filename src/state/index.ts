@@ -8,6 +8,7 @@
  *   and the metrics say why, and everything resumes by itself when Redis is back.
  */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { FileTokenStore, MemoryTokenStore, type TokenStore } from '../zoho/tokens.js';
 import { RollingCreditMeter, Semaphore, type ConcurrencyLimiter, type CreditMeter } from '../zoho/limiter.js';
 import type { NoteParentStore } from '../zoho/records.js';
@@ -96,6 +97,28 @@ export function defaultReplicaId(): string {
 /** `[\w.-]`, at most 64 characters: it names a directory. */
 export function safeReplicaId(id: string): string {
   return id.replace(/[^\w.-]/g, '_').replace(/^\.+/, '_').slice(0, 64);
+}
+
+/**
+ * The journal directory of a process: `journal.dir` itself (`''` = journal off), or with shared (Redis) state,
+ * where several replicas may write to one volume, `journal.dir/<replicaId>` — each replica its own files, merged
+ * by time when `zbridge report` / `replay` read `journal.dir`. One rule for `serve` and `config check`.
+ */
+export function replicaJournalDir(journalDir: string, kind: 'memory' | 'redis', replicaId: string): string {
+  if (!journalDir) return '';
+  return kind === 'redis' ? join(journalDir, replicaId) : journalDir;
+}
+
+/** A Redis URL for display: the password (and a user name) as `***`; an unparseable URL is not shown. */
+export function maskedRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    if (u.username) u.username = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
 }
 
 export async function createSharedState(config: StateConfig, options: CreateStateOptions = {}): Promise<SharedState> {
