@@ -319,7 +319,7 @@ export class ReadBridge {
     if (params.selectcolumns !== undefined) ctx.notes.push(`selectColumns ignored for ${child.name}: every column is answered`);
     const records = await this.paged(ctx, `/crm/v2/${parent.apiName}/${id}/${child.list}`, {}, this.window(params, ctx));
     if (child.name === 'Attachments' && this.attachments) {
-      for (const r of records) if (typeof r.id === 'string') await this.attachments.remember(ctx.profile.name, r.id, { module: parent.apiName, recordId: id });
+      for (const r of records) if (typeof r.id === 'string') await this.attachments.remember(ctx.profile.scope, r.id, { module: parent.apiName, recordId: id });
     }
     const timeZone = await ctx.profile.timeZone();
     return records.map((r) => pseudoChildRow(child, r, { newFormat, timeZone, legacyZeros: this.options.legacyZeros }));
