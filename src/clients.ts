@@ -29,6 +29,7 @@ export function zohoProfileOf(p: ProfileConfig): ZohoProfile {
     maxQueue: p.maxQueue,
     requestTimeoutMs: p.requestTimeoutMs,
     maxRetries: p.maxRetries,
+    keepAliveIdleMs: p.keepAliveIdleMs,
     creditsPerDay: p.creditsPerDay,
     creditsPauseMs: p.creditsPauseMs,
     resendInsertsAfter: p.resendInsertsAfter,

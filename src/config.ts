@@ -50,6 +50,8 @@ const profileSchema = z
     maxQueue: positiveInt.default(PROFILE_DEFAULTS.maxQueue),
     requestTimeoutMs: positiveInt.default(PROFILE_DEFAULTS.requestTimeoutMs),
     maxRetries: z.number().int().min(0).default(PROFILE_DEFAULTS.maxRetries),
+    /** Longest idle time of a pooled v2 connection, ms (a shorter server `Keep-Alive: timeout` wins). @default 3000 */
+    keepAliveIdleMs: positiveInt.optional(),
     creditsPerDay: positiveInt.optional(),
     /** Stop after a credits-exhausted 429 that names no reset time, ms (default 1 hour). */
     creditsPauseMs: positiveInt.optional(),

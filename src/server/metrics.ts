@@ -9,7 +9,7 @@ import { bundledSnapshot } from '../v2/snapshot.js';
 import { VERSION } from '../version.js';
 
 /** Retry reasons of the zoho client (src/zoho/observer.ts RetryReason), initialised to 0 per profile. */
-const RETRY_REASONS = ['429', 'network', '5xx', 'invalid-token', 'oauth-throttle'] as const;
+const RETRY_REASONS = ['429', 'network', '5xx', 'invalid-token', 'oauth-throttle', 'stale-connection'] as const;
 
 export class ProxyMetrics implements CallMetrics {
   readonly registry = new Registry();

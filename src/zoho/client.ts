@@ -13,6 +13,14 @@
  *   5xx / reset after sending / timeout
  *       insert                   → no retry: upstream-failed, inDoubt (records may exist)
  *       update, upsert, GET      → retry within the budget, then upstream-failed (inDoubt for writes)
+ *   reset on a REUSED keep-alive connection before any answer byte (the server closed it while idle)
+ *       GET, update, upsert, or nothing written yet
+ *                                → resent at once on a new connection, once per call, outside the budget
+ *       insert (body written)    → as any reset after sending: in doubt. The reset alone does not prove the
+ *                                  server never read the request (a server or balancer can read, apply and
+ *                                  drop the connection before answering: same bytes on our side), so a resend
+ *                                  could create the records twice. The agents' idle expiry (zoho/http.ts)
+ *                                  keeps this case for connections the server closed before its announced time.
  *
  * Failures carry a FailureReason (src/errors.ts); src/mapping/results.ts alone turns it into a v1 code.
  */
@@ -22,7 +30,7 @@ import { UpstreamError, ZbridgeError, type FailureReason } from '../errors.js';
 import { v2CodeOf } from '../v2/answers.js';
 import { bodyJson, stringifyV2 } from '../v2/json.js';
 import type { V2Operation, V2Outcome, V2Request } from '../v2/types.js';
-import { createAxios, keepAliveAgents, sendOnce, type HttpAgents, type HttpAnswer, type HttpAttempt } from './http.js';
+import { createAxios, destroyAgents, keepAliveAgents, sendOnce, type HttpAgents, type HttpAnswer, type HttpAttempt } from './http.js';
 import { RollingCreditMeter, Semaphore, writeCredits, type ConcurrencyLimiter, type CreditMeter } from './limiter.js';
 import { notify, type ClientObserver, type RetryReason, type V2CallRecord } from './observer.js';
 import { DEFAULT_CREDITS_PAUSE_MS, rateLimitKind } from './rate-limit.js';
@@ -141,7 +149,7 @@ export class ZohoClient {
     this.backoffBaseMs = options.backoffBaseMs ?? 300;
     this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
     this.trusted = new Set(profile.resendInsertsAfter ?? []);
-    this.agents = keepAliveAgents();
+    this.agents = keepAliveAgents({ idleMs: profile.keepAliveIdleMs });
     this.http = options.http ?? createAxios();
     this.limiter =
       options.limiter ??
@@ -245,8 +253,7 @@ export class ZohoClient {
 
   /** Destroy keep-alive sockets. */
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    destroyAgents(this.agents);
     this.tokens.close();
   }
 
@@ -320,6 +327,10 @@ export class ZohoClient {
         notify(this.observer.onRetry, { profile: this.profile.id, reason: 'invalid-token', attempt });
         continue;
       }
+      if (verdict.kind === 'fresh-connection') {
+        notify(this.observer.onRetry, { profile: this.profile.id, reason: 'stale-connection', attempt });
+        continue;
+      }
       if (!(await this.backoff(run, verdict.reason, attempt, verdict.hintMs))) return verdict.otherwise;
     }
   }
@@ -354,7 +365,9 @@ export class ZohoClient {
     }
     const started = performance.now();
     try {
-      const answer = await sendOnce(this.http, this.httpAttempt(run.plan, token, query), this.agents);
+      const freshConnection = run.freshNext;
+      run.freshNext = false;
+      const answer = await sendOnce(this.http, { ...this.httpAttempt(run.plan, token, query), freshConnection }, this.agents);
       return { kind: 'sent', answer, durationMs: Math.round((performance.now() - started) * 1000) / 1000 };
     } finally {
       release(); // a retry's backoff must not hold a slot
@@ -565,17 +578,22 @@ interface CallRun {
   maybeApplied: boolean;
   /** An attempt reached Zoho, which may have charged credits for it. */
   processed: boolean;
+  /** The one immediate resend after a stale keep-alive connection was taken. */
+  freshRetried: boolean;
+  /** The next attempt goes out on a new connection. */
+  freshNext: boolean;
 }
 
 /** What an attempt's answer means: the call's result, a retry after backoff (else `otherwise`), or a retry with a new token. */
 type Verdict =
   | { kind: 'done'; result: CallResult }
   | { kind: 'retry'; reason: RetryReason; hintMs?: number; otherwise: CallResult }
-  | { kind: 'new-token' };
+  | { kind: 'new-token' }
+  | { kind: 'fresh-connection' };
 
 function newRun(plan: CallPlan, label: string): CallRun {
   const record: V2CallRecord = { method: plan.method, path: plan.path, durationMs: 0, attempts: 0 };
-  return { plan, label, record, retries: 0, tokenRetried: false, maybeApplied: false, processed: false };
+  return { plan, label, record, retries: 0, tokenRetried: false, maybeApplied: false, processed: false, freshRetried: false, freshNext: false };
 }
 
 function done(result: CallResult): Verdict {
@@ -601,8 +619,23 @@ function runFailure(
   };
 }
 
-/** No answer: never sent → retry (nothing reached Zoho); sent → retry only what is repeatable, a write is in doubt. */
+/**
+ * No answer: never sent → retry (nothing reached Zoho); sent → retry only what is repeatable, a write is in doubt.
+ * A reused keep-alive connection the server closed before answering (the idle-close race) is resent at once on a
+ * new connection when that is safe — not written yet, or repeatable — instead of waiting a backoff (once per call,
+ * not counted in maxRetries: a new connection cannot be stale, so this does not loop).
+ */
 function transportVerdict(run: CallRun, attempt: number, answer: Extract<HttpAnswer, { kind: 'error' }>): Verdict {
+  if (answer.staleSocket && !run.freshRetried && (answer.notSent || run.plan.repeatable)) {
+    run.freshRetried = true;
+    run.freshNext = true;
+    if (!answer.notSent) {
+      // Same bookkeeping as any sent attempt: credits may be charged, and a write failing later is in doubt.
+      run.processed = true;
+      if (run.plan.write) run.maybeApplied = true;
+    }
+    return { kind: 'fresh-connection' };
+  }
   if (answer.notSent) {
     return {
       kind: 'retry',

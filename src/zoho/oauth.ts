@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import { UpstreamError, type FailureReason } from '../errors.js';
 import { endpointsFor, type Endpoints } from './dc.js';
-import { createAxios, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
+import { createAxios, destroyAgents, keepAliveAgents, sendOnce, type HttpAgents } from './http.js';
 import { notify, type ClientObserver } from './observer.js';
 import { tokenKey, type RefreshFailure, type StoredToken, type TokenStore } from './tokens.js';
 import { PROFILE_DEFAULTS, type ZohoProfile } from './types.js';
@@ -101,7 +101,7 @@ export class TokenManager {
     this.now = options.now ?? Date.now;
     this.http = options.http ?? createAxios();
     this.ownAgents = !options.agents;
-    this.agents = options.agents ?? keepAliveAgents(2);
+    this.agents = options.agents ?? keepAliveAgents({ maxSockets: 2, idleMs: profile.keepAliveIdleMs });
     this.sleep = options.sleep ?? defaultSleep;
     this.maxRefreshRetries = options.maxRefreshRetries ?? 3;
     this.throttleBackoffMs = options.throttleBackoffMs ?? 2000;
@@ -155,8 +155,7 @@ export class TokenManager {
   close(): void {
     this.unlisten?.();
     if (this.ownAgents) {
-      this.agents.http.destroy();
-      this.agents.https.destroy();
+      destroyAgents(this.agents);
     }
   }
 
@@ -250,17 +249,26 @@ export class TokenManager {
     const label = `profile ${this.profile.id}: token refresh`;
     for (let attempt = 1; ; attempt++) {
       const requestedAt = this.now();
-      const answer = await sendOnce(
-        this.http,
-        {
-          method: 'POST',
-          url,
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-          body: form,
-          timeoutMs: this.options.refreshTimeoutMs ?? Math.min(this.profile.requestTimeoutMs ?? PROFILE_DEFAULTS.requestTimeoutMs, 5000),
-        },
-        this.agents,
-      );
+      const post = (freshConnection: boolean) =>
+        sendOnce(
+          this.http,
+          {
+            method: 'POST',
+            url,
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+            body: form,
+            timeoutMs: this.options.refreshTimeoutMs ?? Math.min(this.profile.requestTimeoutMs ?? PROFILE_DEFAULTS.requestTimeoutMs, 5000),
+            freshConnection,
+          },
+          this.agents,
+        );
+      let answer = await post(false);
+      if (answer.kind === 'error' && answer.staleSocket) {
+        // The accounts server closed the idle keep-alive connection as it was reused: resend at once on a new
+        // one (a refresh is harmless to repeat; see below), outside the retry budget and without a backoff.
+        notify(this.options.observer?.onRetry, { profile: this.profile.id, reason: 'stale-connection', attempt });
+        answer = await post(true);
+      }
       const canRetry = attempt <= this.maxRefreshRetries;
       // Throttling wants a long pause; a refused connection or a 5xx only a short one.
       const backoff = (baseMs = this.networkBackoffMs) => this.sleep(Math.min(60_000, baseMs * 2 ** (attempt - 1)));

@@ -1,6 +1,7 @@
 /** Hooks for metrics and journals. The client reports through these and never imports prom-client itself. */
 
-export type RetryReason = '429' | 'network' | '5xx' | 'invalid-token' | 'oauth-throttle';
+/** `stale-connection`: resent at once on a new connection after a reused keep-alive connection was closed under it. */
+export type RetryReason = '429' | 'network' | '5xx' | 'invalid-token' | 'oauth-throttle' | 'stale-connection';
 
 export interface ClientObserver {
   /** Every v2 attempt, answered or not. `error` is a short, secret-free description of a transport failure. */

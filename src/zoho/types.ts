@@ -32,6 +32,13 @@ export interface ZohoProfile {
   requestTimeoutMs?: number;
   /** Retries of 429 / connection failures before sending / retryable 5xx on update+upsert. Default 4. */
   maxRetries?: number;
+  /**
+   * Longest idle time of a pooled keep-alive connection to v2 and the token server, ms; a server's
+   * `Keep-Alive: timeout=N` shortens it to N s − 1 s, never lengthens it. Keep it below the upstream's idle
+   * timeout: a connection the server closes just as it is reused fails the call (an insert in doubt).
+   * @default 3000 (DEFAULT_KEEP_ALIVE_IDLE_MS in zoho/http.ts)
+   */
+  keepAliveIdleMs?: number;
   /** Optional local credit budget per rolling 24 h: once spent → `rate-limited` without calling. */
   creditsPerDay?: number;
   /**
