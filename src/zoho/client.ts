@@ -412,7 +412,11 @@ export class ZohoClient {
    */
   async reach(timeoutMs: number): Promise<void> {
     const token = await this.tokens.getToken();
-    const answer = await sendOnce(this.http, { method: 'GET', url: `${token.apiDomain}/crm/v2/settings/modules`, headers: {}, timeoutMs }, this.agents);
+    const probe = (freshConnection: boolean) =>
+      sendOnce(this.http, { method: 'GET', url: `${token.apiDomain}/crm/v2/settings/modules`, headers: {}, timeoutMs, freshConnection }, this.agents);
+    let answer = await probe(false);
+    // A pooled connection the server closed while idle says nothing about reachability: ask on a new one.
+    if (answer.kind === 'error' && answer.staleSocket) answer = await probe(true);
     if (answer.kind === 'error') throw new UpstreamError(`API domain unreachable: ${answer.message}`, { reason: 'upstream-failed' });
   }
 

@@ -306,6 +306,17 @@ describe('ZohoClient and TokenManager on a connection the server closed while id
     expect(server.seen.filter((s) => s.method === 'GET' && s.killed)).toHaveLength(killedGets);
   });
 
+  it('the reachability probe (/readyz) asks again on a new connection instead of reporting the API unreachable', async () => {
+    const server = await serve({ mode: 'reset' });
+    const { client } = clientFor(server.url, extra);
+    cleanups.push(() => client.close());
+    await client.reach(60_000);
+    server.expireIdle();
+    await client.reach(60_000);
+    const probes = server.seen.filter((s) => s.path === '/crm/v2/settings/modules');
+    expect(probes.map((s) => s.killed)).toEqual([false, true, false]);
+  });
+
   it.each(['reset', 'hangup'] as const)('a token refresh is resent at once on a new connection (%s)', async (mode) => {
     const server = await serve({ mode });
     const retries: string[] = [];
