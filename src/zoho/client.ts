@@ -14,8 +14,10 @@
  *       insert                   → no retry: upstream-failed, inDoubt (records may exist)
  *       update, upsert, GET      → retry within the budget, then upstream-failed (inDoubt for writes)
  *   reset on a REUSED keep-alive connection before any answer byte (the server closed it while idle)
- *       GET, update, upsert, or nothing written yet
- *                                → resent at once on a new connection, once per call, outside the budget
+ *       GET                      → resent at once on a new connection, once per call, outside the budget
+ *       update, upsert, or a write not written yet
+ *                                → resent at once on a new connection, once per call, taking one retry of the
+ *                                  budget (maxRetries 0: in doubt, as the profile asked for no resend)
  *       insert (body written)    → as any reset after sending: in doubt. The reset alone does not prove the
  *                                  server never read the request (a server or balancer can read, apply and
  *                                  drop the connection before answering: same bytes on our side), so a resend
@@ -449,7 +451,7 @@ export class ZohoClient {
 
   /** What an attempt's answer means for the call (see the retry policy at the top of this file). */
   private async judge(run: CallRun, attempt: number, answer: HttpAnswer, accessToken: string): Promise<Verdict> {
-    if (answer.kind === 'error') return transportVerdict(run, attempt, answer);
+    if (answer.kind === 'error') return transportVerdict(run, attempt, answer, this.maxRetries);
     const { body, parsed } = parseBody(answer.text);
     const v2Code = v2CodeOf(body);
     if (answer.status === 401 && v2Code === 'INVALID_TOKEN') return this.invalidTokenVerdict(run, accessToken, v2Code);
@@ -626,11 +628,14 @@ function runFailure(
 /**
  * No answer: never sent → retry (nothing reached Zoho); sent → retry only what is repeatable, a write is in doubt.
  * A reused keep-alive connection the server closed before answering (the idle-close race) is resent at once on a
- * new connection when that is safe — not written yet, or repeatable — instead of waiting a backoff (once per call,
- * not counted in maxRetries: a new connection cannot be stale, so this does not loop).
+ * new connection when that is safe — not written yet, or repeatable — instead of waiting a backoff (once per call:
+ * a new connection cannot be stale, so this does not loop). A read's resend is outside maxRetries; a write's takes
+ * one retry of the budget, so `maxRetries: 0` still means "never resend a write".
  */
-function transportVerdict(run: CallRun, attempt: number, answer: Extract<HttpAnswer, { kind: 'error' }>): Verdict {
-  if (answer.staleSocket && !run.freshRetried && (answer.notSent || run.plan.repeatable)) {
+function transportVerdict(run: CallRun, attempt: number, answer: Extract<HttpAnswer, { kind: 'error' }>, maxRetries: number): Verdict {
+  const writeBudget = !run.plan.write || run.retries < maxRetries;
+  if (answer.staleSocket && !run.freshRetried && writeBudget && (answer.notSent || run.plan.repeatable)) {
+    if (run.plan.write) run.retries++;
     run.freshRetried = true;
     run.freshNext = true;
     if (!answer.notSent) {

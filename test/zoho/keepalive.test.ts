@@ -279,9 +279,21 @@ describe('ZohoClient and TokenManager on a connection the server closed while id
     expect(events.retries).toEqual([]);
   });
 
-  it('an update (repeatable) is resent at once on a new connection; the journal record shows both attempts', async () => {
+  it('an update (repeatable) with maxRetries 0 is not resent: in doubt, sent once', async () => {
     const server = await serve({ mode: 'reset' });
     const { client, events } = clientFor(server.url, extra);
+    cleanups.push(() => client.close());
+    expect((await client.get('/crm/v2/Leads/7')).status).toBe(200);
+    server.expireIdle();
+    const { outcome } = await client.execute(updateLead('7', { Last_Name: 'X' }), 'update');
+    expect(outcome).toMatchObject({ kind: 'failure', inDoubt: true });
+    expect(events.retries).toEqual([]);
+    expect(server.seen.filter((s) => s.method === 'PUT').map((s) => s.killed)).toEqual([true]);
+  });
+
+  it('an update (repeatable) is resent at once on a new connection, taking one retry; the journal record shows both attempts', async () => {
+    const server = await serve({ mode: 'reset' });
+    const { client, events } = clientFor(server.url, { ...extra, maxRetries: 1 });
     cleanups.push(() => client.close());
     expect((await client.get('/crm/v2/Leads/7')).status).toBe(200);
     server.expireIdle();
