@@ -10,7 +10,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { DEFAULT_LOOKUP_CACHE_MS, LOOKUP_POLICIES } from './bridge/resolve.js';
+import { DEFAULT_LOOKUP_CACHE_MS, DEFAULT_RECENT_RECORDS_MS, LOOKUP_POLICIES } from './bridge/resolve.js';
 import { DEFAULT_JOURNAL_FILE_BYTES } from './journal/file-journal.js';
 import { JOURNAL_VALUES } from './journal/values.js';
 import { DEFAULT_XMLDATA_LIMITS } from './legacy/xmldata.js';
@@ -166,9 +166,19 @@ export const configSchema = z
         noteParentModules: z.array(z.string()).optional(),
         /** How long name → id lookup resolutions are cached. */
         lookupCacheSeconds: positiveInt.default(DEFAULT_LOOKUP_CACHE_MS / 1000),
+        /**
+         * How long records written or found through this deployment are remembered by duplicate-check value and
+         * name, for duplicateCheck=1 and lookups by name while v2 search does not show them yet (index lag,
+         * PROTOCOL-READS §6.3). 0 turns the memory off. @default 600
+         */
+        recentRecordsSeconds: z.number().int().min(0).default(DEFAULT_RECENT_RECORDS_MS / 1000),
       })
       .strict()
-      .default({ ttlSeconds: DEFAULT_METADATA_TTL_MS / 1000, lookupCacheSeconds: DEFAULT_LOOKUP_CACHE_MS / 1000 }),
+      .default({
+        ttlSeconds: DEFAULT_METADATA_TTL_MS / 1000,
+        lookupCacheSeconds: DEFAULT_LOOKUP_CACHE_MS / 1000,
+        recentRecordsSeconds: DEFAULT_RECENT_RECORDS_MS / 1000,
+      }),
     tokenStore: z
       .object({
         /** Where OAuth access tokens are cached: memory, or a 0600 file shared by processes on one host. */

@@ -74,6 +74,12 @@ export interface ActionDeps {
   /** Writes the `request` line; throws when the journal cannot be written (the call then sends nothing). */
   journalRequest: (entry: JournalRequestEntry) => void;
   xmlLimits?: XmlDataLimits;
+  /**
+   * Forgets records about to be deleted or converted away (LookupCache.forget): neither a duplicate check nor a
+   * lookup by name may answer with them from memory. Rejects when the shared store is unreachable (then nothing is sent).
+   * @default nothing to forget
+   */
+  forget?: (scope: string, ids: readonly string[]) => Promise<void>;
 }
 
 type Operation = JournalActionOperation;
@@ -118,6 +124,8 @@ export class ActionBridge {
   private async deleteRecords(ctx: Ctx, module: ModuleMeta): Promise<ActionAnswer> {
     const planned = planDelete(ctx.call, module);
     if (isRefusal(planned)) throw rejected(planned.refusal);
+    // Forgotten before the delete is sent: a delete in doubt must not leave the memory pointing at a gone record.
+    await this.deps.forget?.(ctx.profile.scope, planned.ids);
     this.journal(ctx, 'delete', module, planned.requests);
     const bodies: unknown[] = [];
     for (const [i, req] of planned.requests.entries()) {
@@ -216,6 +224,8 @@ export class ActionBridge {
       else ctx.notes.push('assignTo matches no user: owner unchanged');
     }
     const req: V2ActionRequest = { method: 'POST', path: ACTION_PATHS.convert(leadId), body: convertBody(split, assignTo, deal) };
+    // A converted Lead leaves Leads: a duplicate check of its e-mail must not answer with it from memory.
+    await this.deps.forget?.(ctx.profile.scope, [leadId]);
     this.journal(ctx, 'convert', module, [req]);
     const outcome = await this.write(ctx, 'convert', 0, req, 5);
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);

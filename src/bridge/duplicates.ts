@@ -13,6 +13,7 @@ import type { ExistingRecord, V2Plan, V2Record } from '../mapping/types.js';
 import type { ZohoClient } from '../zoho/client.js';
 import { criteriaEquals, criteriaValueBatches, type CriteriaBatch } from '../v2/criteria.js';
 import { fetchRecord, searchAllPages } from '../zoho/records.js';
+import { normaliseSearchValue } from './resolve.js';
 
 export { criteriaBatches } from '../v2/criteria.js';
 
@@ -27,7 +28,7 @@ export interface DuplicatePrecheck {
 }
 
 /** Values compare as v2 search does: trimmed, case-insensitive. */
-export const normaliseDuplicateValue = (value: string): string => value.trim().toLowerCase();
+export const normaliseDuplicateValue = normaliseSearchValue;
 
 /**
  * The distinct duplicate-check values of a plan's rows, normalised as v2 search compares them: the keys a
@@ -75,7 +76,18 @@ async function searchBatch(
   });
 }
 
-export async function precheckDuplicates(plan: V2Plan, client: ZohoClient): Promise<DuplicatePrecheck> {
+/**
+ * The records a duplicate-checked insert's rows already have upstream.
+ * @param recent the id of a record this deployment wrote or found lately with that value (LookupCache
+ *   .recentRecord), asked before the search: v2 search trails writes by a minute or two (PROTOCOL-READS §6.3).
+ *   A remembered record is read by id (1 credit) and used only when it still holds the value; otherwise the
+ *   value is searched as usual. @default none (search only)
+ */
+export async function precheckDuplicates(
+  plan: V2Plan,
+  client: ZohoClient,
+  recent: (value: string) => Promise<string | undefined> = async () => undefined,
+): Promise<DuplicatePrecheck> {
   const result: DuplicatePrecheck = { existing: new Map(), followers: new Map(), found: [], searches: 0 };
   const field = plan.duplicateCheckField;
   if (!field) return result;
@@ -97,7 +109,20 @@ export async function precheckDuplicates(plan: V2Plan, client: ZohoClient): Prom
   if (leaders.size === 0) return result;
 
   const matches = new Map<string, ExistingRecord>();
-  const values = [...valueByKey.values()];
+  const remembered = new Set<string>();
+  await Promise.all(
+    [...valueByKey].map(async ([key, value]) => {
+      const id = await recent(value);
+      if (id === undefined) return;
+      result.searches += 1;
+      const record = (await fetchRecord(client, plan.module, id)) as ExistingRecord | undefined;
+      // Deleted or changed elsewhere since: the search decides.
+      if (!record || typeof record[field] !== 'string' || normaliseDuplicateValue(record[field] as string) !== key) return;
+      matches.set(key, { ...record, id: String(record.id ?? id) });
+      remembered.add(key);
+    }),
+  );
+  const values = [...valueByKey].filter(([key]) => !remembered.has(key)).map(([, value]) => value);
   const answers = await Promise.all(
     criteriaValueBatches(field, values).map((batch) => searchBatch(client, plan.module, field, batch, (n) => (result.searches += n))),
   );
@@ -107,7 +132,7 @@ export async function precheckDuplicates(plan: V2Plan, client: ZohoClient): Prom
       const v = record[field];
       if (typeof v !== 'string') continue;
       const key = normaliseDuplicateValue(v);
-      if (!leaders.has(key)) continue;
+      if (!leaders.has(key) || remembered.has(key)) continue;
       // Several existing matches: v1 reported one; take the oldest, as v2 upsert does.
       const seen = matches.get(key);
       if (!seen || String(record.Created_Time ?? '') < String(seen.Created_Time ?? '')) matches.set(key, record);
@@ -124,13 +149,13 @@ export async function precheckDuplicates(plan: V2Plan, client: ZohoClient): Prom
       return ((await fetchRecord(client, plan.module, String(match.id))) as ExistingRecord | undefined) ?? match;
     }),
   );
-  found.forEach(([, leaderIndex], i) => {
+  found.forEach(([key, leaderIndex], i) => {
     const complete = completed[i];
     const rows = [leaderIndex, ...[...result.followers].filter(([, leader]) => leader === leaderIndex).map(([row]) => row)];
     for (const row of rows.sort((a, b) => a - b)) {
       result.existing.set(row, complete);
       result.followers.delete(row);
-      result.found.push({ no: plan.rows[row].no, field, existingId: String(complete.id), via: 'search' });
+      result.found.push({ no: plan.rows[row].no, field, existingId: String(complete.id), via: remembered.has(key) ? 'recent' : 'search' });
     }
   });
   result.found.sort((a, b) => rowOrder(plan, a.no) - rowOrder(plan, b.no));

@@ -19,7 +19,7 @@ import { MemoryAttachmentIndex, type AttachmentIndex } from '../state/attachment
 import { ActionBridge, type LegacyDownload } from './actions.js';
 import { RelatedListCache } from './related-lists.js';
 import type { Schema } from '../mapping/schema.js';
-import type { ExistingRecord, V2Operation, V2Outcome, V2Plan, V2Request } from '../mapping/types.js';
+import type { ExistingRecord, V2Operation, V2Outcome, V2Plan, V2Record, V2Request } from '../mapping/types.js';
 import { asObject, dataArray, entryCode, entryDetails } from '../v2/answers.js';
 import { duplicateLockKey, MemoryKeyedLock, type KeyedLock } from '../state/lock.js';
 import type { ProfileRuntime, Upstream } from '../upstream.js';
@@ -30,7 +30,8 @@ import { callSummary, newCallState, outcomeEntry, recordOutcome, requestEntry, t
 import type { AuthLookup, CallMetrics, Logger } from './ports.js';
 import { creditsFor, withoutRows } from './plan-edit.js';
 import { READ_METHODS, ReadBridge, SEARCH_METHODS, type ReadOptions } from './reads.js';
-import { DEFAULT_LOOKUP_CACHE_MS, LookupCache, resolveRequests } from './resolve.js';
+import { DEFAULT_LOOKUP_CACHE_MS, DEFAULT_RECENT_RECORDS_MS, LookupCache, NAME_FIELDS, resolveRequests } from './resolve.js';
+import { duplicateCheckField } from '../v2/modules.js';
 import { SchemaCache } from './schema-cache.js';
 
 export type { CallOrigin } from './outcome.js';
@@ -55,6 +56,11 @@ export interface BridgeDeps {
   xmlLimits?: XmlDataLimits;
   /** Lifetime of cached name → id lookups (ms). Default 5 min. */
   lookupCacheMs?: number;
+  /**
+   * Lifetime of the memory of records this deployment wrote or found (ms; 0: none), consulted by duplicateCheck=1
+   * and lookups by name before v2 search, which trails writes (PROTOCOL-READS §6.3). @default DEFAULT_RECENT_RECORDS_MS (10 min)
+   */
+  recentRecordsMs?: number;
   /**
    * Serialises duplicate-checked inserts per (profile, module, value), from the pre-check to the answered
    * writes. Default: in-process (MemoryKeyedLock); several replicas need the shared (Redis) one.
@@ -82,13 +88,21 @@ export class Bridge {
     // anonymous clients send.
     this.schemas = new SchemaCache((name) => deps.metrics?.knowModule?.(name));
     this.locks = deps.locks ?? deps.upstream.state?.locks ?? new MemoryKeyedLock();
-    this.lookups = new LookupCache(deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS, Date.now, 10_000, deps.upstream.state?.lookupCache, this.locks);
+    this.lookups = new LookupCache(
+      deps.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS,
+      Date.now,
+      10_000,
+      deps.upstream.state?.lookupCache,
+      this.locks,
+      deps.recentRecordsMs ?? DEFAULT_RECENT_RECORDS_MS,
+    );
     const attachments = deps.attachments ?? new MemoryAttachmentIndex();
     this.actions = new ActionBridge({
       schemas: this.schemas,
       relatedLists: this.relatedLists,
       attachments,
       journalRequest: (entry) => this.deps.journal.append(entry),
+      forget: (profile, ids) => this.lookups.forget(profile, ids),
       xmlLimits: deps.xmlLimits,
     });
     this.reads = new ReadBridge(this.schemas, deps.reads, this.relatedLists, attachments);
@@ -196,6 +210,8 @@ export class Bridge {
       schema,
       unknownIdRowCode: profile.mappingOptions.unknownIdRowCode,
     });
+    // Still under the duplicate-check lock: a call waiting on it finds these records without the (lagging) search.
+    await this.rememberWritten(plan, outcomes, existing, profile, summary.id);
     if (result.kind === 'error') {
       state.createdIds = createdIds(plan, outcomes);
       state.createdRows = createdRows(plan, outcomes);
@@ -279,7 +295,10 @@ export class Bridge {
     }
     // Held until the writes are answered: a concurrent call with the same value then finds this one's record.
     state.unlock = await this.locks.acquire(duplicateCheckValues(plan).map((v) => duplicateLockKey(profile.scope, plan.module, v)));
-    const pre = await precheckDuplicates(plan, profile.client);
+    const field = plan.duplicateCheckField;
+    const pre = await precheckDuplicates(plan, profile.client, (value) =>
+      field ? this.lookups.recentRecord(profile.scope, plan.module, field, value) : Promise.resolve(undefined),
+    );
     state.credits += pre.searches;
     pre.existing.forEach((record, row) => existing.set(row, record));
     state.duplicates.push(...pre.found);
@@ -314,6 +333,42 @@ export class Bridge {
       }
     }
     return { plan: { ...plan, requests }, outcomes };
+  }
+
+  /**
+   * Fills the recent-records memory (LookupCache.rememberRecord) with the rows v2 inserted, updated or upserted,
+   * and the existing records duplicate checks found: their duplicate-check value and their name, so a following
+   * duplicate check or lookup by name finds them while v2 search does not show them yet. The writes are done:
+   * a shared store that fails here is logged, never turned into an error answer.
+   */
+  private async rememberWritten(
+    plan: V2Plan,
+    outcomes: V2Outcome[],
+    existing: Map<number, ExistingRecord>,
+    profile: ProfileRuntime,
+    reqId: string,
+  ): Promise<void> {
+    const ids = new Map<number, string>();
+    existing.forEach((record, row) => ids.set(row, String(record.id)));
+    plan.requests.forEach((req, r) => {
+      const outcome = outcomes[r];
+      if (!outcome) return;
+      const w = summariseWrite(outcome, req.rows);
+      (w.succeeded ?? []).forEach((row, k) => w.ids?.[k] !== undefined && ids.set(row, w.ids[k]));
+    });
+    const jobs: Promise<void>[] = [];
+    for (const [row, id] of ids) {
+      const record = plan.rows[row]?.record;
+      if (!record) continue;
+      for (const [field, value] of identityValues(plan.module, record)) {
+        jobs.push(this.lookups.rememberRecord(profile.scope, plan.module, field, value, id));
+      }
+    }
+    try {
+      await Promise.all(jobs);
+    } catch (error) {
+      this.deps.logger.error({ reqId, err: (error as Error).message }, 'recent-records memory not updated');
+    }
   }
 
   /** The request line goes first; a journal that cannot take it refuses the call before anything is written. */
@@ -408,6 +463,25 @@ export class Bridge {
     });
     await Promise.all(jobs);
   }
+}
+
+/**
+ * The values a record is found by before v2 search shows it: its module's duplicate-check field and its name
+ * (NAME_FIELDS; Full_Name from First_Name + Last_Name as v2 composes it), as [api_name, value] pairs.
+ */
+function identityValues(module: string, record: V2Record): [string, string][] {
+  const out = new Map<string, string>();
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+  const dup = duplicateCheckField(module);
+  if (dup && text(record[dup])) out.set(dup, text(record[dup])!);
+  const nameField = NAME_FIELDS[module] ?? 'Name';
+  if (nameField === 'Full_Name') {
+    const last = text(record.Last_Name);
+    if (last) out.set(nameField, [text(record.First_Name), last].filter(Boolean).map((s) => s!.trim()).join(' '));
+  } else if (text(record[nameField])) {
+    out.set(nameField, text(record[nameField])!);
+  }
+  return [...out];
 }
 
 /**

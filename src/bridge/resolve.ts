@@ -27,6 +27,15 @@ export const LOOKUP_POLICIES = ['skip', 'error', 'create'] as const;
 export type LookupPolicy = (typeof LOOKUP_POLICIES)[number];
 /** Lifetime of a cached name → id resolution (config `metadata.lookupCacheSeconds`). */
 export const DEFAULT_LOOKUP_CACHE_MS = 300_000;
+/**
+ * Lifetime of the memory of records this deployment wrote or found (LookupCache.rememberRecord): v2 search
+ * trails writes by a minute or two (PROTOCOL-READS §6.3), so for this long a duplicate check or a lookup by name
+ * trusts the memory before the search. Ten minutes: several times the documented lag.
+ */
+export const DEFAULT_RECENT_RECORDS_MS = 600_000;
+
+/** Values compare as v2 search does: trimmed, case-insensitive. */
+export const normaliseSearchValue = (value: string): string => value.trim().toLowerCase();
 
 export { NAME_FIELDS } from '../v2/modules.js';
 /** Modules where policy "create" may create the missing record (v1 is not known to have done more). */
@@ -59,6 +68,8 @@ export class LookupCache {
    * @param shared cache shared by replicas; replaces the in-process one. Its failures propagate (v1 4500).
    * @param locks serialises creations of one name (policy `create`) — across replicas with the Redis lock.
    *   @default an in-process lock
+   * @param recentMs lifetime of the memory of written/found records (rememberRecord), ms; 0 disables it.
+   *   @default DEFAULT_RECENT_RECORDS_MS (10 min)
    */
   constructor(
     private readonly ttlMs: number,
@@ -66,12 +77,49 @@ export class LookupCache {
     maxEntries = 10_000,
     shared?: SharedCache,
     readonly locks: KeyedLock = new MemoryKeyedLock(),
+    private readonly recentMs = DEFAULT_RECENT_RECORDS_MS,
   ) {
     this.store = shared ?? new MemoryCache(ttlMs, maxEntries, now);
   }
 
   get(key: string): Promise<string | undefined> {
     return this.store.get(key);
+  }
+
+  /**
+   * Remembers, for `recentMs`, that record `id` of `module` holds `value` in `field` (api_name): a record this
+   * deployment inserted, updated or found, which v2 search may not show yet (index lag, PROTOCOL-READS §6.3).
+   * `profile` is the profile's shared-state scope (ProfileRuntime.scope: the upstream's identity), as the lookup
+   * keys use. Keys are hashed in Redis (they hold e-mails and names). A blank value is not remembered.
+   */
+  async rememberRecord(profile: string, module: string, field: string, value: string, id: string): Promise<void> {
+    if (this.recentMs <= 0 || value.trim() === '') return;
+    await this.store.set(recentKey(profile, module, field, value), id, this.recentMs);
+  }
+
+  /**
+   * The id remembered for (profile, module, field, value) by rememberRecord, unless that record was forgotten
+   * (deleted through this deployment) since. Rejects with SharedStateError when the shared store is unreachable.
+   */
+  async recentRecord(profile: string, module: string, field: string, value: string): Promise<string | undefined> {
+    if (this.recentMs <= 0 || value.trim() === '') return undefined;
+    const id = await this.store.get(recentKey(profile, module, field, value));
+    return id !== undefined && !(await this.isForgotten(profile, id)) ? id : undefined;
+  }
+
+  /**
+   * Forgets records deleted (or converted away) through this deployment: neither the recent-records memory nor
+   * the cached name lookups answer with these ids any more. Kept as a marker for as long as either could.
+   */
+  async forget(profile: string, ids: readonly string[]): Promise<void> {
+    const ttl = Math.max(this.recentMs, this.ttlMs);
+    if (ttl <= 0) return;
+    await Promise.all(ids.map((id) => this.store.set(forgottenKey(profile, id), '1', ttl)));
+  }
+
+  /** Whether `id` was forgotten (deleted through this deployment) within the memory's lifetime. */
+  async isForgotten(profile: string, id: string): Promise<boolean> {
+    return (await this.store.get(forgottenKey(profile, id))) !== undefined;
   }
 
   async set(key: string, id: string): Promise<void> {
@@ -97,7 +145,10 @@ export interface ResolveOutcome {
   calls: number;
 }
 
-const lower = (s: string): string => s.trim().toLowerCase();
+const lower = normaliseSearchValue;
+const recentKey = (profile: string, module: string, field: string, value: string): string =>
+  `recent\u0000${profile}\u0000${module}\u0000${field}\u0000${normaliseSearchValue(value)}`;
+const forgottenKey = (profile: string, id: string): string => `forgotten\u0000${profile}\u0000${id}`;
 
 /**
  * Sends one v2 write made while resolving (policy `create`). The proxy passes one that journals the write's
@@ -195,7 +246,7 @@ async function resolveName(
   const cacheKey = `${profile.scope}\u0000${r.module}\u0000${lower(r.value)}`;
   const base = { kind: 'lookup' as const, field: r.field, module: r.module, value: r.value };
 
-  const cached = await cache.get(cacheKey);
+  const cached = await knownId(cache, cacheKey, profile.scope, r.module, r.value);
   if (cached) return { key, entry: { ...base, id: cached, cached: true }, result: { id: cached } };
 
   const found = await cache.single(`search\u0000${cacheKey}`, async () => {
@@ -217,7 +268,7 @@ async function resolveName(
       // (in the cache it filled before letting go, or by searching again when the cache could not keep it).
       const unlock = await cache.locks.acquire([lookupCreateLockKey(profile.scope, r.module, lower(r.value).trim())]);
       try {
-        const again = await cache.get(cacheKey);
+        const again = await knownId(cache, cacheKey, profile.scope, r.module, r.value);
         if (again) return { id: again };
         const now = await searchByName(profile, r.module, r.value);
         out.calls += now.calls;
@@ -228,7 +279,7 @@ async function resolveName(
         if (now.ids.length > 0 || !now.complete) return { reason: now.complete ? 'several-matches' : 'too-many-matches' };
         out.calls += 1;
         const id = await createNamed(write, r.module, r.value);
-        if (id) await cache.set(cacheKey, id);
+        if (id) await Promise.all([cache.set(cacheKey, id), cache.rememberRecord(profile.scope, r.module, NAME_FIELDS[r.module], r.value, id)]);
         return id ? { id, created: true } : {};
       } finally {
         await unlock();
@@ -241,6 +292,16 @@ async function resolveName(
     return failed(key, base, created.reason ?? 'create-failed', policy);
   }
   return failed(key, base, reason, policy);
+}
+
+/**
+ * An id known without searching: the cached resolution, else a record of that name this deployment wrote or
+ * found lately (v2 search may not show it yet); never one deleted through this deployment since.
+ */
+async function knownId(cache: LookupCache, cacheKey: string, profile: string, module: string, value: string): Promise<string | undefined> {
+  const cached = await cache.get(cacheKey);
+  if (cached && !(await cache.isForgotten(profile, cached))) return cached;
+  return cache.recentRecord(profile, module, NAME_FIELDS[module] ?? 'Name', value);
 }
 
 function failed(

@@ -62,8 +62,11 @@ export interface JournalDuplicate {
   no: string;
   field: string;
   existingId: string;
-  /** 'search' = found by the pre-check, 'unique' = v2 DUPLICATE_DATA, 'batch' = an earlier row of the same call. */
-  via: 'search' | 'unique' | 'batch';
+  /**
+   * 'search' = found by the pre-check's search, 'recent' = a record this deployment wrote or found lately (read
+   * by id: v2 search may not show it yet), 'unique' = v2 DUPLICATE_DATA, 'batch' = an earlier row of the same call.
+   */
+  via: 'search' | 'recent' | 'unique' | 'batch';
 }
 
 export interface JournalResolution {

@@ -54,6 +54,11 @@ export class FaultInjector {
     return this.faults.creditsResetMs ?? 3_600_000;
   }
 
+  /** Search index lag (SandboxFaults.searchLagMs), ms; 0 when not set. */
+  get searchLagMs(): number {
+    return Math.max(0, this.faults.searchLagMs ?? 0);
+  }
+
   get slowMs(): number {
     return this.faults.slowMs ?? DEFAULT_SLOW_MS;
   }

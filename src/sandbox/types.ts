@@ -64,6 +64,12 @@ export interface SandboxFaults {
   faultSeed?: number;
   /** Fail the next `count` write requests with `kind` (checked before the random rates). */
   failNext?: FailNext;
+  /**
+   * v2 search index lag (PROTOCOL-READS §6.3): a record becomes visible to `GET /crm/v2/{M}/search` only this
+   * many ms after it was created (GET by id and list reads see it at once). Updated values are searchable at
+   * once (the index lag of updates is not emulated). Default 0: no lag.
+   */
+  searchLagMs?: number;
 }
 
 export interface SandboxOptions {

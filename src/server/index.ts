@@ -118,6 +118,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     metrics,
     xmlLimits: { maxBytes: config.limits.maxBodyBytes, maxDepth: config.limits.maxXmlDepth },
     lookupCacheMs: config.metadata.lookupCacheSeconds * 1000,
+    recentRecordsMs: config.metadata.recentRecordsSeconds * 1000,
     // Shared by the replicas (Redis), else beside the journal, so a restart keeps the attachment → record map
     // downloadFile/deleteFile need.
     attachments:

@@ -51,7 +51,7 @@ describe('parseConfig defaults', () => {
       profiles: [],
       journal: { dir: '.zbridge/journal', maxFileBytes: 64 * 1024 * 1024, values: 'full', readRecords: false },
       limits: { maxBodyBytes: 5 * 1024 * 1024, maxXmlDepth: 8, maxHeaderBytes: 96 * 1024, maxDiscardBytes: 16 * 1024 * 1024, headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, idleTimeoutMs: 5_000 },
-      metadata: { ttlSeconds: 600, lookupCacheSeconds: 300 },
+      metadata: { ttlSeconds: 600, lookupCacheSeconds: 300, recentRecordsSeconds: 600 },
       tokenStore: { kind: 'memory', path: '.zbridge/tokens.json' },
       state: { kind: 'memory', keyPrefix: 'zbridge:', slotLeaseMs: 15_000, lockLeaseMs: 30_000, commandTimeoutMs: 2000 },
       compat: { honourDoubleQuestionMark: true, fullTriggerOnWorkflow: false, unknownIdRowCode: '4425', emptyParameterIsAbsent: true, labelMatching: DEFAULT_LABEL_MATCHING, legacyZeros: false, customLookupIds: 'label-id' },

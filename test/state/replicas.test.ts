@@ -105,6 +105,32 @@ describe.skipIf(!hasRedis)('three replicas on one Redis', () => {
     expect(JSON.stringify(linked[0].values.Account_Name)).toContain(accounts[0].id);
   }, 180_000);
 
+  it('while v2 search lags, records written through one replica are found by the others (shared recent-records memory, finding 25)', async () => {
+    sandbox.state.setFaults({ latencyMs: 30, searchLagMs: 3_600_000 });
+    try {
+      const email = 'lagged.twice@replicas.example';
+      const first = await legacyInsert(replicas[0], 'Leads', leadXml('Lag 1', email), { duplicateCheck: '1' });
+      expect(first).toContain('Record(s) added successfully');
+      const second = await legacyInsert(replicas[1], 'Leads', leadXml('Lag 2', email.toUpperCase()), { duplicateCheck: '1' });
+      expect(second).toContain('Record(s) already exists');
+      expect(leadsWithEmail(email)).toBe(1);
+
+      const account = 'Lagged Replica Account Ltd';
+      const created = await legacyInsert(replicas[1], 'Accounts', `<Accounts><row no="1"><FL val="Account Name">${account}</FL></row></Accounts>`);
+      const accountId = /<FL val="Id">(\d+)<\/FL>/.exec(created)?.[1];
+      expect(accountId).toBeDefined();
+      expectAllOk([await legacyInsert(replicas[2], 'Contacts', `<Contacts><row no="1"><FL val="Last Name">Lag linked</FL><FL val="Account Name">${account}</FL></row></Contacts>`)]);
+      expect(sandbox.state.records('Accounts').filter((r) => r.values.Account_Name === account)).toHaveLength(1);
+      const contact = sandbox.state.records('Contacts').find((r) => r.values.Last_Name === 'Lag linked')!;
+      expect(JSON.stringify(contact.values.Account_Name)).toContain(accountId);
+      // The memory's keys are hashes: no e-mail or name in Redis.
+      const keys = await admin.keys(`${KEY_PREFIX}*`);
+      expect(keys.filter((k) => /lagged|@/i.test(k))).toEqual([]);
+    } finally {
+      sandbox.state.setFaults({ latencyMs: 30 });
+    }
+  }, 180_000);
+
   it('an attachment uploaded through one replica is downloaded and deleted through the others (shared attachment map)', async () => {
     const [a, b, c] = replicas;
     const inserted = await legacyInsert(a, 'Leads', leadXml('Has a file'));

@@ -70,7 +70,7 @@ function duplicateCheckFields(ctx: CallContext): string[] | undefined {
 /** `GET /crm/v2/{M}/search` by `criteria`, else `email`, `phone` or `word`; paged. */
 function search(ctx: CallContext, moduleApi: string): Reply {
   const q = ctx.req.query;
-  const found = (() => {
+  const found = indexed(ctx, (() => {
     const criteria = str(q.criteria);
     if (criteria !== undefined) return byCriteria(ctx, moduleApi, criteria);
     const records = ctx.state.store.list(moduleApi);
@@ -79,8 +79,16 @@ function search(ctx: CallContext, moduleApi: string): Reply {
     if (str(q.phone) !== undefined) return records.filter((r) => matchesPhone(r, fields, str(q.phone)!));
     if (str(q.word) !== undefined) return records.filter((r) => matchesWord(r, str(q.word)!));
     return topLevel.paramMissing('criteria');
-  })();
+  })());
   return Array.isArray(found) ? pageOf(ctx)(found, (r) => render(ctx, r)) : found;
+}
+
+/** The search index's view: records created less than `searchLagMs` ago are not in it yet (PROTOCOL-READS §6.3). */
+function indexed(ctx: CallContext, found: StoredRecord[] | Reply): StoredRecord[] | Reply {
+  const lag = ctx.state.faults.searchLagMs;
+  if (lag === 0 || !Array.isArray(found)) return found;
+  const cutoff = ctx.state.now() - lag;
+  return found.filter((r) => r.createdAt <= cutoff);
 }
 
 /** Records matching a v2 `criteria`; INVALID_QUERY for one that does not parse or names an unknown field. */
