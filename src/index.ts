@@ -30,6 +30,7 @@ export {
   planPrepared,
   checkCall,
   TRANSLATED_METHODS,
+  isTranslatedMethod,
   type Translation,
   type TranslateContext,
   type CallRejection,

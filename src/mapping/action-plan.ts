@@ -59,6 +59,10 @@ const refuse = (parameter: string, detail: string, reason: ActionRefusal['reason
   refusal: { reason, parameter, detail },
 });
 const unsupported = (detail: string): { refusal: ActionRefusal } => ({ refusal: { reason: 'unsupported-method', detail } });
+/** A call the proxy translates live whose archived form holds nothing to convert (ActionRefusal.offline). */
+const liveOnly = (detail: string): { refusal: ActionRefusal } => ({
+  refusal: { reason: 'unsupported-method', detail: `${detail}; the proxy translates it live`, offline: true },
+});
 
 /** Plans one action call offline, or says why it cannot be (the v1 error the proxy would answer, or why offline cannot). */
 export function planActionOffline(call: LegacyCall, ctx: ActionPlanContext): ActionPlan | { refusal: ActionRefusal } {
@@ -99,7 +103,7 @@ export function planActionOffline(call: LegacyCall, ctx: ActionPlanContext): Act
       const id = numeric('id');
       if (isRefusal(id)) return id;
       const url = call.params.attachmenturl?.trim();
-      if (!url) return unsupported("uploadFile of a file: the file's bytes are not in the archived call (only attachmentUrl uploads convert)");
+      if (!url) return liveOnly("uploadFile of a file: the file's bytes are not in the archived call (only attachmentUrl uploads convert)");
       return plan('upload-file', [{ method: 'POST', path: ACTION_PATHS.attachments(module.apiName, id), body: { attachmentUrl: url } }]);
     }
     case 'deleteFile': {
@@ -118,10 +122,10 @@ export function planActionOffline(call: LegacyCall, ctx: ActionPlanContext): Act
       return plan('delete-photo', [{ method: 'DELETE', path: ACTION_PATHS.photo(module.apiName, id) }]);
     }
     case 'uploadPhoto':
-      return unsupported("uploadPhoto: the photo's bytes are not in the archived call");
+      return liveOnly("uploadPhoto: the photo's bytes are not in the archived call");
     case 'downloadFile':
     case 'downloadPhoto':
-      return unsupported(`${call.method} is a download: it writes nothing, so there is nothing to convert`);
+      return liveOnly(`${call.method} is a download: it writes nothing, so there is nothing to convert`);
     default:
       return unsupported(`v1 method ${call.method} is not an action`);
   }

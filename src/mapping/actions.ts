@@ -49,6 +49,11 @@ export interface ActionRefusal {
   /** Set when v1 answered something more specific than the reason's generic error (4807, 4424 …). */
   legacy?: LegacyError;
   detail: string;
+  /**
+   * The proxy translates the call live; only its archived form cannot be converted offline (a download, or an
+   * upload whose bytes are not archived). Convert and report count it as translated, not unsupported.
+   */
+  offline?: true;
 }
 
 export const isRefusal = (x: unknown): x is { refusal: ActionRefusal } => typeof x === 'object' && x !== null && 'refusal' in x;

@@ -23,8 +23,19 @@ import { planActionOffline, type ActionPlan } from './action-plan.js';
 import { relatedListsOf, type RelatedListDef } from '../v2/related-lists.js';
 import { bundledSnapshot } from '../v2/snapshot.js';
 
-/** v1 methods the bridge translates (docs/PROTOCOL.md §1). Every other method answers 4600 and is counted. */
+/**
+ * v1 write methods the bridge translates through a plan (docs/PROTOCOL.md §1). Reads (READ_METHODS) and record
+ * actions (ACTION_METHODS) have their own sets; isTranslatedMethod asks all three.
+ */
 export const TRANSLATED_METHODS: ReadonlySet<string> = new Set(['insertRecords', 'updateRecords']);
+
+/**
+ * Whether the proxy answers v1 `method` (case as sent): a write (TRANSLATED_METHODS), a read (READ_METHODS) or a
+ * record action (ACTION_METHODS). Every other method answers 4600; reports count it as unsupported.
+ */
+export function isTranslatedMethod(method: string): boolean {
+  return TRANSLATED_METHODS.has(method) || READ_METHODS.has(method) || ACTION_METHODS.has(method);
+}
 
 /**
  * What kind of whole-call failure a call met, as journals and reports label it:
@@ -43,7 +54,9 @@ export type CallCategory =
   | 'bridge'
   | 'oversize-body'
   /** The journal cannot take the call's lines: refused before anything is written (issue 13). */
-  | 'journal';
+  | 'journal'
+  /** Offline only: the proxy translates the call live, its archived form cannot be converted (ActionRefusal.offline). */
+  | 'offline';
 
 /** A whole-call failure decided before any v2 request. */
 export interface CallRejection {
@@ -174,7 +187,13 @@ export function translateCall(call: LegacyCall, ctx: TranslateContext & PrepareO
     const planned = planActionOffline(call, { schema: ctx.schema, timeZone: ctx.timeZone, options: ctx.options, xmlLimits: ctx.xmlLimits, relatedLists: ctx.relatedLists ?? bundledRelatedLists });
     if (!isRefusal(planned)) return { action: planned };
     const r = planned.refusal;
-    const category: CallCategory = r.reason === 'unsupported-method' ? 'unsupported-method' : r.reason === 'unknown-module' ? 'unknown-module' : 'bad-request';
+    const category: CallCategory = r.offline
+      ? 'offline'
+      : r.reason === 'unsupported-method'
+        ? 'unsupported-method'
+        : r.reason === 'unknown-module'
+          ? 'unknown-module'
+          : 'bad-request';
     return { error: r.legacy ?? legacyErrorFor(r.reason, r.parameter), errorDetail: r.detail, category };
   }
   const first = prepareCall(call, ctx.schema, ctx);

@@ -8,7 +8,7 @@ import type { JournalClient, JournalOutcomeEntry, JournalRequestEntry } from '..
 import { scrubPath, tokenFingerprint } from '../journal/redact.js';
 import type { LegacyCall } from '../legacy/types.js';
 import type { Schema } from '../mapping/index.js';
-import { allWarnings, TRANSLATED_METHODS, type Translation } from '../mapping/translate.js';
+import { allWarnings, isTranslatedMethod, type Translation } from '../mapping/translate.js';
 import { READ_METHODS } from '../mapping/query.js';
 import { IntegrationTracker, integrationIdentity, type CallSource } from './integrations.js';
 import { keyValues } from './keys.js';
@@ -117,7 +117,7 @@ export class ReportAggregator {
   ) {
     this.opts = { maxInDoubtShown: 200, maxIntegrations: 5000, latencySamples: 100_000, examples: true, ...options };
     this.schema = options.schema;
-    this.isTranslated = options.isTranslated ?? ((m) => TRANSLATED_METHODS.has(m) || READ_METHODS.has(m));
+    this.isTranslated = options.isTranslated ?? isTranslatedMethod;
     this.tracker = new IntegrationTracker(this.opts.maxIntegrations, this.opts.examples);
   }
 
@@ -167,9 +167,11 @@ export class ReportAggregator {
     const rowCount = t?.plan?.rows.length ?? t?.parsed?.rows.length ?? 0;
     if (t) for (const w of allWarnings(t)) this.addWarning(traceModule, w, 'offline', integration.id, where);
     const unsupported = t?.category === 'unsupported-method' || !this.isTranslated(call.method);
-    if (t?.error && !unsupported) this.addCode('call', t.error.code, t.error.message, integration.id, where, traceModule);
+    // A download or byte upload: the proxy translates it live; offline there is nothing to convert, nothing failed.
+    const liveOnly = t?.category === 'offline';
+    if (t?.error && !unsupported && !liveOnly) this.addCode('call', t.error.code, t.error.message, integration.id, where, traceModule);
     if (unsupported) this.addUnsupported(module, call.method, integration.id, where);
-    const failed = !t || t.error !== undefined || failedRows > 0;
+    const failed = !t || (t.error !== undefined && !liveOnly) || failedRows > 0;
     const failedRowCount = t?.error ? rowCount : failedRows;
     this.addCall(module, call.method, failed, rowCount, failedRowCount);
     integration.addCall({
