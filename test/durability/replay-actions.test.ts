@@ -362,8 +362,8 @@ describe('zbridge convert of archived action calls, then replay', () => {
     expect(docs[3].requests[0].body).toEqual({ data: [{ overwrite: false, notify_lead_owner: false, notify_new_entity_owner: false, Deals: { Deal_Name: 'From archive', Closing_Date: '2026-12-21', Stage: 'Qualification' } }] });
     expect(docs[3].notes).toEqual([expect.stringContaining('assignTo is an e-mail')]);
     expect(docs.slice(7).map((d) => d.error.detail)).toEqual([
-      "uploadPhoto: the photo's bytes are not in the archived call",
-      'downloadFile is a download: it writes nothing, so there is nothing to convert',
+      "uploadPhoto: the photo's bytes are not in the archived call; the proxy translates it live",
+      'downloadFile is a download: it writes nothing, so there is nothing to convert; the proxy translates it live',
       "deleteFile offline needs the attachment's parent record (the proxy's attachment map): give parentId",
       'convertLead option createPotential is not true or false',
     ]);
