@@ -4,6 +4,7 @@
  * it will send) before the first v2 call, like inserts; each answer is the exact v1 one. Reads of the same family
  * (getDeletedRecordIds, getRelatedRecords) live with the other reads.
  */
+import { parse as parseDisposition } from 'content-disposition';
 import type { Readable } from 'node:stream';
 import type { LegacyActionResult } from '../legacy/action-response.js';
 import { ACTION_MESSAGES } from '../legacy/action-response.js';
@@ -467,8 +468,16 @@ function recordsOf(body: unknown): number {
   return Array.isArray(data) ? data.length : 0;
 }
 
-/** `attachment;filename="a.pdf"` → `a.pdf`. */
+/**
+ * The file name of v2's download answer: `attachment;filename="a.pdf"` → `a.pdf`; RFC 6266's
+ * `filename*=UTF-8''%E6%97%A5.txt` wins over its ASCII fallback (the `content-disposition` package decodes it).
+ * A header that package refuses falls back to the plain `filename` value.
+ */
 function fileNameOf(disposition: string | undefined): string | undefined {
-  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition ?? '');
-  return m?.[1];
+  if (!disposition) return undefined;
+  try {
+    return parseDisposition(disposition).parameters.filename;
+  } catch {
+    return /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+  }
 }

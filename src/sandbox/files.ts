@@ -40,7 +40,8 @@ export function parseUpload(contentType: string | undefined, body: Buffer): Prom
     const out: { file?: UploadPart; attachmentUrl?: string } = {};
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType } });
+      // Part names are read as UTF-8 (what form-data, browsers and the proxy send), not busboy's default Latin-1.
+      parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8' });
     } catch (error) {
       reject(error as Error);
       return;

@@ -4,6 +4,7 @@
  */
 import type { Request, Response } from 'express';
 import { missingPermissions, scopesAllow, type Need, type Operation } from './access.js';
+import { attachmentDisposition } from '../v2/disposition.js';
 import { topLevel, type Reply } from '../v2/envelopes.js';
 import type { FileReply } from './files.js';
 import { creditCost } from './limits.js';
@@ -77,7 +78,7 @@ export function send(res: Response, reply: Reply | FileReply): void {
     const { bytes, contentType, fileName } = reply.file;
     res.status(reply.status);
     res.setHeader('Content-Type', contentType);
-    res.setHeader('Content-Disposition', `attachment;filename="${fileName.replace(/["\\\r\n]/g, '_')}"`);
+    res.setHeader('Content-Disposition', attachmentDisposition(fileName));
     res.setHeader('Content-Length', String(bytes.length));
     res.end(bytes);
     return;

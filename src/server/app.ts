@@ -18,6 +18,7 @@ import type { LegacyDownload } from '../bridge/actions.js';
 import { clientRequestIdOf, requestIds, requestIdOf } from './access-log.js';
 import { RejectSampler } from '../bridge/reject-sampler.js';
 import { scrubMessage, scrubPath } from '../journal/redact.js';
+import { attachmentDisposition } from '../v2/disposition.js';
 import { readRawBody } from './body.js';
 import type { ConnectionGuard } from './connections.js';
 import { adminRoutes } from './admin.js';
@@ -169,7 +170,7 @@ const MAX_UPLOAD_BODY_BYTES = 21 * 1024 * 1024;
 /** A downloaded file, streamed through as v1 sent it: the file's bytes with its content type (§13). */
 async function sendDownload(res: Response, download: LegacyDownload): Promise<void> {
   const headers: Record<string, string> = { ...LEGACY_HEADERS, 'Content-Type': download.contentType };
-  if (download.fileName) headers['Content-Disposition'] = `attachment;filename="${download.fileName.replace(/["\\\r\n]/g, '_')}"`;
+  if (download.fileName) headers['Content-Disposition'] = attachmentDisposition(download.fileName);
   if (download.length !== undefined) headers['Content-Length'] = String(download.length);
   res.writeHead(200, headers);
   try {

@@ -146,6 +146,22 @@ describe('convertLead', () => {
 });
 
 describe('files and photos', () => {
+  it('a file name outside ASCII comes back whole in the download (RFC 6266 filename*), an ASCII one as before', async () => {
+    const p = await proxy();
+    const lead = await insert(p, 'Leads', { 'Last Name': 'Names', Company: 'X' });
+    for (const [name, expected] of [
+      ['日本.txt', "attachment; filename=\"??.txt\"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt"],
+      ['résumé €.txt', "attachment; filename=\"r?sum? ?.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E2%82%AC.txt"],
+      ['plain.txt', 'attachment;filename="plain.txt"'],
+    ]) {
+      const up = await p.http.post('/crm/private/xml/Leads/uploadFile').field('authtoken', TOKEN).field('scope', 'crmapi').field('id', lead).attach('content', Buffer.from('x'), { filename: name, contentType: 'text/plain' });
+      const id = /<FL val="Id">(\d+)<\/FL>/.exec(up.text)?.[1];
+      expect(id, up.text).toBeDefined();
+      const down = await p.http.get(`/crm/private/xml/Leads/downloadFile?${auth}&id=${id}`);
+      expect(down.headers['content-disposition']).toBe(expected);
+    }
+  });
+
   it('uploads 15 MB, downloads it byte for byte, deletes it; the attachment map survives a proxy restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zb-files-'));
     const dataFile = join(dir, 'sandbox.json');
