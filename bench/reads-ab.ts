@@ -6,7 +6,7 @@
  * request (/proc). Prints per-round ratios and their median (min–max); writes nothing.
  */
 import { join, resolve } from 'node:path';
-import { benchDir, processCpuMs, runJsonChild, startServerChild, type ServerChild } from './lib/child.js';
+import { benchDir, processCpuMs, runJsonChild, startSandboxWithLead, startServerChild, type ServerChild } from './lib/child.js';
 import { fmt } from './lib/measure.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 
@@ -26,16 +26,8 @@ async function main(): Promise<void> {
   const connections = arg('--connections', 10);
   const servers: ServerChild[] = [];
   try {
-    const sandbox = await startServerChild(join(benchDir, 'servers', 'sandbox.ts'), ['{}']);
-    servers.push(sandbox);
-    const s = sandbox.info as ServerChild['info'] & { accessToken: string; clientId: string; clientSecret: string; refreshToken: string };
+    const { sandbox: s, leadId: id } = await startSandboxWithLead(servers);
     const auth = { authorization: `Zoho-oauthtoken ${s.accessToken}` };
-    const created = await fetch(`${s.url}/crm/v2/Leads`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify({ data: [{ Last_Name: 'Bench', First_Name: 'Read', Company: 'Bench Inc', Email: 'read@bench.example', Phone: '0123456' }] }),
-    });
-    const id = ((await created.json()) as { data: { details: { id: string } }[] }).data[0].details.id;
     const proxyArgs = [JSON.stringify({ sandboxUrl: s.url, clientId: s.clientId, clientSecret: s.clientSecret, refreshToken: s.refreshToken, authtoken: AUTHTOKEN, concurrency: 10 })];
     const naive = await startServerChild(join(benchDir, 'servers', 'naive-proxy.ts'), [s.url]);
     const a = await startServerChild(join(resolve(baseDir), 'bench', 'servers', 'proxy.ts'), proxyArgs);

@@ -15,7 +15,7 @@ import { renderLegacyJson, renderLegacyXml } from '../src/legacy/response.js';
 import { moduleColumns } from '../src/mapping/columns.js';
 import { toV1Row } from '../src/mapping/rows.js';
 import { Schema } from '../src/mapping/schema.js';
-import { benchDir, processCpuMs, runJsonChild, startServerChild, type ServerChild } from './lib/child.js';
+import { benchDir, processCpuMs, runJsonChild, startSandboxWithLead, startServerChild, type ServerChild } from './lib/child.js';
 import { fmt, isQuick, mdTable, timeOp, type BenchOptions, type BenchSection } from './lib/measure.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 
@@ -111,16 +111,8 @@ async function proxyFigures(quick: boolean): Promise<ProxyRun[]> {
   const servers: ServerChild[] = [];
   const runs: ProxyRun[] = [];
   try {
-    const sandbox = await startServerChild(join(benchDir, 'servers', 'sandbox.ts'), ['{}']);
-    servers.push(sandbox);
-    const s = sandbox.info as ServerChild['info'] & { accessToken: string; clientId: string; clientSecret: string; refreshToken: string };
+    const { sandbox: s, leadId: id } = await startSandboxWithLead(servers);
     const auth = { authorization: `Zoho-oauthtoken ${s.accessToken}` };
-    const created = await fetch(`${s.url}/crm/v2/Leads`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify({ data: [{ Last_Name: 'Bench', First_Name: 'Read', Company: 'Bench Inc', Email: 'read@bench.example', Phone: '0123456' }] }),
-    });
-    const id = ((await created.json()) as { data: { details: { id: string } }[] }).data[0].details.id;
     const naive = await startServerChild(join(benchDir, 'servers', 'naive-proxy.ts'), [s.url]);
     servers.push(naive);
     const proxy = await startServerChild(join(benchDir, 'servers', 'proxy.ts'), [

@@ -1,6 +1,7 @@
 /** Running bench helpers as separate Node processes (TypeScript through tsx), reading their JSON output. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -89,4 +90,24 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Sandbox child info with its demo OAuth client and a live access token (bench/servers/sandbox.ts). */
+export type SandboxChildInfo = ServerChild['info'] & { accessToken: string; clientId: string; clientSecret: string; refreshToken: string };
+
+/**
+ * The read benchmarks' upstream: a sandbox child (pushed onto `servers` so the caller stops it) holding one Lead
+ * created through v2, whose id getRecordById then asks for.
+ */
+export async function startSandboxWithLead(servers: ServerChild[]): Promise<{ sandbox: SandboxChildInfo; leadId: string }> {
+  const child = await startServerChild(join(benchDir, 'servers', 'sandbox.ts'), ['{}']);
+  servers.push(child);
+  const sandbox = child.info as SandboxChildInfo;
+  const created = await fetch(`${sandbox.url}/crm/v2/Leads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Zoho-oauthtoken ${sandbox.accessToken}` },
+    body: JSON.stringify({ data: [{ Last_Name: 'Bench', First_Name: 'Read', Company: 'Bench Inc', Email: 'read@bench.example', Phone: '0123456' }] }),
+  });
+  const leadId = ((await created.json()) as { data: { details: { id: string } }[] }).data[0].details.id;
+  return { sandbox, leadId };
 }
