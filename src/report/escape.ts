@@ -14,3 +14,30 @@ export function csvCell(value: unknown): string {
   if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+const MARKDOWN_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '|': '&#124;' };
+
+/**
+ * Text from the inputs (user agents, client addresses, v1 labels and values, module and method names, paths,
+ * Zoho messages, and the report's own sentences that quote them) as literal inline Markdown: rendered by a
+ * CommonMark 0.31 / GFM renderer, even one that passes raw HTML through, it shows the text and nothing else.
+ * Escaping rather than code spans: the problem titles and the integration label are sentences that quote client
+ * text, so one function must fit prose, headings, list items and table cells alike.
+ * - `&` `<` `>` become entities: no raw HTML, autolink or entity of the input's own can open;
+ * - `|` becomes `&#124;`: GFM splits table cells on the raw character, even inside code spans;
+ * - `\` `` ` `` `*` `_` `[` `]` `~` `#` `$` are backslash-escaped: no code span, emphasis, link or image,
+ *   strike-through, math or heading closer (CommonMark §2.4: any escaped ASCII punctuation is literal);
+ * - line breaks, tabs and every other C0 control (and DEL) become their Control Pictures symbol (U+2400…,
+ *   U+2421): block structure is read before inline text, so a newline could start a heading or an HTML block;
+ * - leading spaces become `&#32;` and a leading `-` `+` `=` or `1.` / `1)` is escaped, so a value that opens a
+ *   line or a list item's content cannot start a list, a code block or a setext underline.
+ * GFM's bare-URL autolinks (www.…, https://…) may still show as links whose text is the URL itself.
+ */
+export function markdownText(value: unknown): string {
+  const text = String(value ?? '')
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)))
+    .replace(/[\\`*_[\]~#$]/g, '\\$&')
+    .replace(/[&<>|]/g, (c) => MARKDOWN_ENTITIES[c]!);
+  const lead = /^ */.exec(text)![0].length;
+  return '&#32;'.repeat(lead) + text.slice(lead).replace(/^[-+=]|^(\d{1,9})([.)])/, (m, digits?: string, mark?: string) => (digits ? `${digits}\\${mark}` : `\\${m}`));
+}

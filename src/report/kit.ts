@@ -12,47 +12,61 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeFolder } from '../folders.js';
 import { stringifyV2 } from '../mapping/index.js';
+import { markdownText } from './escape.js';
 import type { IntegrationRow, ReportData } from './types.js';
 
 const json = (v: unknown): string => `${stringifyV2(v, 2)}\n`;
 
+/**
+ * The kit's README.md. Every text that comes from the inputs (label, user agent, address, file names, modules,
+ * methods, labels, values, paths, problem titles) goes through `markdownText`: it renders as the text itself,
+ * never as HTML, a link or a broken table.
+ */
 export function kitReadme(i: IntegrationRow, data: ReportData): string {
   const k = i.kit;
+  const md = markdownText;
+  const row = (cells: readonly unknown[]): string => `| ${cells.map(md).join(' | ')} |`;
   const lines = [
-    `# Porting kit: ${i.label}`,
+    `# Porting kit: ${md(i.label)}`,
     '',
     `${i.calls} call(s) (${(i.share * 100).toFixed(1)}% of the report's calls), ${i.failed} failed; ${i.rows} row(s), ${i.failedRows} failed.`,
-    i.firstSeen ? `Seen ${i.firstSeen} … ${i.lastSeen}.` : '',
-    `Files: ${i.files.join(', ')}`,
+    i.firstSeen ? `Seen ${md(i.firstSeen)} … ${md(i.lastSeen)}.` : '',
+    `Files: ${i.files.map(md).join(', ')}`,
     '',
     '## v1 methods and their v2 replacement',
     '',
-    ...k.methods.map((m) => `- ${m.module}/${m.method} → ${m.v2}${m.notes ? `\n  ${m.notes}` : ''}`),
+    ...k.methods.map((m) => `- ${md(m.module)}/${md(m.method)} → ${md(m.v2)}${m.notes ? `\n  ${md(m.notes)}` : ''}`),
     '',
     '## OAuth scopes (scopes.txt)',
     '',
-    k.scopes.length ? k.scopes.join(',') : '(none needed)',
+    k.scopes.length ? md(k.scopes.join(',')) : '(none needed)',
     '',
     '## Field map (field-map.json)',
     '',
-    ...Object.entries(k.fieldMap).flatMap(([m, map]) => [`${m}:`, ...Object.entries(map).map(([l, a]) => `- "${l}" → ${a}`)]),
+    ...(Object.keys(k.fieldMap).length
+      ? Object.entries(k.fieldMap).flatMap(([m, map]) => [`${md(m)}:`, '', '| v1 label | v2 api_name |', '| --- | --- |', ...Object.entries(map).map(([l, a]) => row([l, a])), ''])
+      : ['(none)']),
     ...(Object.keys(k.unmappedLabels).length
-      ? ['', 'Labels with no v2 field (their values are dropped today):', ...Object.entries(k.unmappedLabels).map(([m, ls]) => `- ${m}: ${ls.map((l) => `"${l}"`).join(', ')}`)]
+      ? ['', 'Labels with no v2 field (their values are dropped today):', ...Object.entries(k.unmappedLabels).map(([m, ls]) => `- ${md(m)}: ${ls.map((l) => `"${md(l)}"`).join(', ')}`)]
       : []),
     '',
     '## Representative v2 requests (requests/)',
     '',
-    ...k.requests.map((r) => `- requests/${r.name}.json: ${r.method} ${r.path} (from ${r.location})`),
+    ...(k.requests.length ? k.requests.map((r) => `- requests/${md(r.name)}.json: ${md(r.method)} ${md(r.path)} (from ${md(r.location)})`) : ['(none)']),
     '',
     '## Values that failed conversion (conversion-failures.json)',
     '',
     ...(k.conversionFailures.length
-      ? k.conversionFailures.map((c) => `- ${c.module} "${c.label}"${c.apiName ? ` (${c.apiName})` : ''}: ${c.count} row(s)${c.example !== undefined ? `, e.g. "${c.example}"` : ''} — ${c.rule}`)
+      ? [
+          '| module | v1 label | v2 api_name | rows | example | rule |',
+          '| --- | --- | --- | --- | --- | --- |',
+          ...k.conversionFailures.map((c) => row([c.module, c.label, c.apiName ?? '', c.count, c.example !== undefined ? `"${c.example}"` : '', c.rule])),
+        ]
       : ['(none)']),
     '',
     '## Problems found (ranked as in report.html)',
     '',
-    ...(i.problems.length ? i.problems.map((p) => `- ${data.fixFirst[p].title}\n  ${data.fixFirst[p].action}`) : ['(none)']),
+    ...(i.problems.length ? i.problems.map((p) => `- ${md(data.fixFirst[p].title)}\n  ${md(data.fixFirst[p].action)}`) : ['(none)']),
     '',
   ];
   return lines.filter((l, n, a) => !(l === '' && a[n - 1] === '')).join('\n');
