@@ -112,8 +112,8 @@ export function describeConfig(config: ZbridgeConfig, envUsed: string[]): string
 export async function runConfigCheck(options: ConfigCheckOptions, io: CommandIO): Promise<{ exitCode: number; problems: ConfigProblem[] }> {
   const env = options.env ?? process.env;
   const file = options.config ?? env.ZBRIDGE_CONFIG;
-  const { config, problems } = collectConfig(file, env);
-  if (config) problems.push(...environmentProblems(config));
+  const { config, problems, fromEnv } = collectConfig(file, env);
+  if (config) problems.push(...environmentProblems(config).map(fromEnv));
   const say = (line: string): void => void io.stdout.write(`${line}\n`);
   if (problems.length > 0 || !config) {
     for (const p of problems) io.stderr.write(`zbridge config check: ${p.option}: ${p.message}\n`);

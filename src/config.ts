@@ -262,17 +262,36 @@ const problemOf = (error: ConfigError): ConfigProblem => ({ option: error.option
  * Every problem of a config document (already decoded) with env overrides applied, in document order, and the
  * configuration when there is none. `zbridge config check` prints them all; parseConfig throws the first.
  */
-export function configProblems(input: unknown, env: NodeJS.ProcessEnv = {}): { config?: ZbridgeConfig; problems: ConfigProblem[] } {
+export function configProblems(input: unknown, env: NodeJS.ProcessEnv = {}): ConfigProblems {
   if (!isObject(input ?? {})) {
-    return { problems: [{ option: '(root)', message: `expected an object of options, got ${Array.isArray(input) ? 'an array' : typeof input}` }] };
+    return { problems: [{ option: '(root)', message: `expected an object of options, got ${Array.isArray(input) ? 'an array' : typeof input}` }], fromEnv: (p) => p };
   }
+  const origins: EnvOrigins = new Map();
+  const fromEnv = (problem: ConfigProblem): ConfigProblem => namedByEnv(problem, origins, env);
   let doc: Record<string, unknown>;
   try {
-    doc = applyEnv(structuredClone((input ?? {}) as Record<string, unknown>), env);
+    doc = applyEnv(structuredClone((input ?? {}) as Record<string, unknown>), env, origins);
   } catch (error) {
-    if (error instanceof ConfigError) return { problems: [problemOf(error)] };
+    if (error instanceof ConfigError) return { problems: [problemOf(error)], fromEnv };
     throw error;
   }
+  const { config, problems } = documentProblems(doc);
+  return { ...(config ? { config } : {}), problems: problems.map(fromEnv), fromEnv };
+}
+
+/**
+ * What configProblems finds. `fromEnv` names a problem of an option an environment variable set by that
+ * variable (as README's environment table does), for checks made later on the configuration (config check's
+ * file-system checks): `admin.port` set by ZBRIDGE_ADMIN_PORT becomes `ZBRIDGE_ADMIN_PORT`.
+ */
+export interface ConfigProblems {
+  config?: ZbridgeConfig;
+  problems: ConfigProblem[];
+  fromEnv: (problem: ConfigProblem) => ConfigProblem;
+}
+
+/** Problems of a document with the environment already applied, named by option path. */
+function documentProblems(doc: Record<string, unknown>): { config?: ZbridgeConfig; problems: ConfigProblem[] } {
   const result = configSchema.safeParse(doc);
   if (!result.success) {
     const cap = (k: PropertyKey | undefined) => (typeof k === 'string' && k.length > 40 ? `${k.slice(0, 12)}…` : k);
@@ -369,12 +388,12 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
 }
 
 /** Like loadConfig, but every problem instead of the first (`zbridge config check`). */
-export function collectConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { config?: ZbridgeConfig; problems: ConfigProblem[] } {
+export function collectConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): ConfigProblems {
   let doc: unknown;
   try {
     doc = readConfigDocument(file);
   } catch (error) {
-    if (error instanceof ConfigError) return { problems: [problemOf(error)] };
+    if (error instanceof ConfigError) return { problems: [problemOf(error)], fromEnv: (p) => p };
     throw error;
   }
   return configProblems(doc, env);
@@ -447,22 +466,25 @@ export const CONFIG_ENV_VARS = [
  * ZBRIDGE_SANDBOX_DATA, and one profile from ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET / ZOHO_REFRESH_TOKEN /
  * ZOHO_DC / ZOHO_TIME_ZONE (which also selects upstream "zoho" unless ZBRIDGE_UPSTREAM says otherwise).
  */
-function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv, origins: EnvOrigins): Record<string, unknown> {
   const int = (name: string, value: string): number => {
     if (!/^\d+$/.test(value)) throw new ConfigError(name, `expected a whole number, got "${value}"`);
     return Number(value);
   };
-  if (env.PORT) doc.port = int('PORT', env.PORT);
-  if (env.HOST) doc.host = env.HOST;
-  if (env.ZBRIDGE_ADMIN_PORT) doc.admin = patched(doc.admin, { port: int('ZBRIDGE_ADMIN_PORT', env.ZBRIDGE_ADMIN_PORT) });
-  if (env.ZBRIDGE_LOG_LEVEL) doc.logLevel = env.ZBRIDGE_LOG_LEVEL;
-  if (env.ZBRIDGE_JOURNAL_DIR !== undefined) doc.journal = patched(doc.journal, { dir: env.ZBRIDGE_JOURNAL_DIR });
-  if (env.ZBRIDGE_REDIS_URL) doc.state = patched(doc.state, { kind: 'redis', url: env.ZBRIDGE_REDIS_URL });
-  if (env.ZBRIDGE_REPLICA_ID) doc.replicaId = env.ZBRIDGE_REPLICA_ID;
-  if (env.ZBRIDGE_SANDBOX_DATA) doc.sandbox = patched(doc.sandbox, { dataFile: env.ZBRIDGE_SANDBOX_DATA });
+  const from = (variable: string, ...paths: string[]): void => paths.forEach((path) => origins.set(path, variable));
+  if (env.PORT) (doc.port = int('PORT', env.PORT)), from('PORT', 'port');
+  if (env.HOST) (doc.host = env.HOST), from('HOST', 'host');
+  if (env.ZBRIDGE_ADMIN_PORT) (doc.admin = patched(doc.admin, { port: int('ZBRIDGE_ADMIN_PORT', env.ZBRIDGE_ADMIN_PORT) })), from('ZBRIDGE_ADMIN_PORT', 'admin.port');
+  if (env.ZBRIDGE_LOG_LEVEL) (doc.logLevel = env.ZBRIDGE_LOG_LEVEL), from('ZBRIDGE_LOG_LEVEL', 'logLevel');
+  if (env.ZBRIDGE_JOURNAL_DIR !== undefined) (doc.journal = patched(doc.journal, { dir: env.ZBRIDGE_JOURNAL_DIR })), from('ZBRIDGE_JOURNAL_DIR', 'journal.dir');
+  if (env.ZBRIDGE_REDIS_URL) (doc.state = patched(doc.state, { kind: 'redis', url: env.ZBRIDGE_REDIS_URL })), from('ZBRIDGE_REDIS_URL', 'state.kind', 'state.url');
+  if (env.ZBRIDGE_REPLICA_ID) (doc.replicaId = env.ZBRIDGE_REPLICA_ID), from('ZBRIDGE_REPLICA_ID', 'replicaId');
+  if (env.ZBRIDGE_SANDBOX_DATA) (doc.sandbox = patched(doc.sandbox, { dataFile: env.ZBRIDGE_SANDBOX_DATA })), from('ZBRIDGE_SANDBOX_DATA', 'sandbox.dataFile');
   // A `profiles` that is not a list stays as it is, so the schema reports it instead of the env replacing it.
   if ((env.ZOHO_CLIENT_ID || env.ZOHO_CLIENT_SECRET || env.ZOHO_REFRESH_TOKEN) && (doc.profiles === undefined || Array.isArray(doc.profiles))) {
     const profiles = (doc.profiles ?? []) as Record<string, unknown>[];
+    const at = `profiles[${profiles.length}]`;
+    for (const [field, variable] of Object.entries(ENV_PROFILE_FIELDS)) from(variable, `${at}.${field}`);
     profiles.push({
       name: 'env',
       clientId: env.ZOHO_CLIENT_ID,
@@ -475,7 +497,7 @@ function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
     doc.profiles = profiles;
     doc.upstream ??= 'zoho';
   }
-  if (env.ZBRIDGE_UPSTREAM) doc.upstream = env.ZBRIDGE_UPSTREAM;
+  if (env.ZBRIDGE_UPSTREAM) (doc.upstream = env.ZBRIDGE_UPSTREAM), from('ZBRIDGE_UPSTREAM', 'upstream');
   if (env.ZBRIDGE_AUTHTOKENS) {
     const tokens = env.ZBRIDGE_AUTHTOKENS.split(',').map((t) => t.trim()).filter(Boolean);
     const profiles = Array.isArray(doc.profiles) ? (doc.profiles as Record<string, unknown>[]) : [];
@@ -483,8 +505,51 @@ function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
       throw new ConfigError('ZBRIDGE_AUTHTOKENS', 'is ambiguous with several profiles: set authtokens per profile in the config file');
     }
     if (profiles.length === 1) {
-      if (isObject(profiles[0])) profiles[0].authtokens = tokens;
-    } else doc.sandbox = patched(doc.sandbox, { authtokens: tokens });
+      if (isObject(profiles[0])) (profiles[0].authtokens = tokens), from('ZBRIDGE_AUTHTOKENS', 'profiles[0].authtokens');
+    } else (doc.sandbox = patched(doc.sandbox, { authtokens: tokens })), from('ZBRIDGE_AUTHTOKENS', 'sandbox.authtokens');
   }
   return doc;
+}
+
+/** Option path (as problems name it, `profiles[1].clientSecret`) → the environment variable that set it. */
+type EnvOrigins = Map<string, string>;
+
+/** Each option of that profile → its variable (`authtokens` comes from ZBRIDGE_AUTHTOKENS, or nowhere). */
+const ENV_PROFILE_FIELDS: Readonly<Record<string, string>> = {
+  clientId: 'ZOHO_CLIENT_ID',
+  clientSecret: 'ZOHO_CLIENT_SECRET',
+  refreshToken: 'ZOHO_REFRESH_TOKEN',
+  dc: 'ZOHO_DC',
+  timeZone: 'ZOHO_TIME_ZONE',
+  authtokens: 'ZBRIDGE_AUTHTOKENS',
+};
+
+/**
+ * A problem of an option the environment set, named by its variable (the option itself or its closest parent
+ * the environment set): `profiles[0].clientSecret: Invalid input …` with only ZOHO_CLIENT_ID set becomes
+ * `ZOHO_CLIENT_SECRET: not set: …`. The option path stays in the message for those who read config check's
+ * summary. Problems of options the file wrote are returned as they are.
+ */
+function namedByEnv(problem: ConfigProblem, origins: EnvOrigins, env: NodeJS.ProcessEnv): ConfigProblem {
+  for (let path = problem.option; ; ) {
+    const variable = origins.get(path);
+    if (variable !== undefined) {
+      if (!env[variable]) return { option: variable, message: notSet(variable, env, !problem.option.startsWith('profiles[0]')) };
+      return { option: variable, message: `${problem.message} (${variable} sets ${problem.option})` };
+    }
+    const parent = path.replace(/(\.[^.[\]]*|\[\d+\])$/, '');
+    if (parent === path || parent === '') return problem;
+    path = parent;
+  }
+}
+
+/** Why a variable the env profile needs is missing, naming the ones that are set (never their values). */
+function notSet(variable: string, env: NodeJS.ProcessEnv, fileProfiles: boolean): string {
+  const set = ['ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET', 'ZOHO_REFRESH_TOKEN'].filter((v) => env[v]);
+  const by = `${set.join(', ')} ${set.length === 1 ? 'adds' : 'add'} the credential profile "env"`;
+  if (variable === 'ZBRIDGE_AUTHTOKENS') {
+    const hint = fileProfiles ? ' (the config file has profiles too, and ZBRIDGE_AUTHTOKENS is refused with several: put this profile in the file)' : '';
+    return `not set: ${by}, which needs the legacy authtokens it accepts${hint}`;
+  }
+  return `not set${env[variable] === '' ? ' (empty)' : ''}: ${by}, which needs ${variable} too`;
 }

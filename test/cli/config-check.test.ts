@@ -93,6 +93,26 @@ describe('runConfigCheck', () => {
     expect(io.err()).toContain('4 problem(s)');
   });
 
+  it('credentials from the environment only: a missing variable is named as the environment table names it', async () => {
+    const io = memoryIO();
+    const { exitCode, problems } = await runConfigCheck({ env: { ZOHO_CLIENT_ID: 'cid' } }, io);
+    expect(exitCode).toBe(2);
+    expect(problems.map((p) => p.option)).toEqual(['ZOHO_CLIENT_SECRET', 'ZOHO_REFRESH_TOKEN']);
+    expect(io.err()).toContain('zbridge config check: ZOHO_CLIENT_SECRET: not set: ZOHO_CLIENT_ID adds the credential profile "env", which needs ZOHO_CLIENT_SECRET too\n');
+    expect(io.err()).not.toMatch(/profiles\[/);
+  });
+
+  it('file-system problems of options set by variables name the variables', async () => {
+    const file = write('not-a-folder', 'x');
+    const io = memoryIO();
+    const { exitCode, problems } = await runConfigCheck({ env: { ZBRIDGE_JOURNAL_DIR: file, PORT: '9100', ZBRIDGE_ADMIN_PORT: '9100' } }, io);
+    expect(exitCode).toBe(2);
+    expect(problems).toEqual([
+      { option: 'ZBRIDGE_JOURNAL_DIR', message: `${file} is a file, not a folder (ZBRIDGE_JOURNAL_DIR sets journal.dir)` },
+      { option: 'ZBRIDGE_ADMIN_PORT', message: 'is the proxy port 9100: give the admin listener a port of its own (ZBRIDGE_ADMIN_PORT sets admin.port)' },
+    ]);
+  });
+
   describe('--online', () => {
     let sandbox: RunningSandbox;
     const creds = { clientId: '1000.CHECKCLIENT', clientSecret: 'check-secret', refreshToken: '1000.check.refresh' };
@@ -141,6 +161,10 @@ describe('the built CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('zbridge config check: port:');
     expect(r.stderr).toContain('zbridge config check: shutdownGraceMs:');
+    const envOnly = await zbridge(['config', 'check'], { env: { ZOHO_CLIENT_ID: 'cid', ZOHO_CLIENT_SECRET: '', ZOHO_REFRESH_TOKEN: '' } });
+    expect(envOnly.code).toBe(2);
+    expect(envOnly.stderr).toContain('zbridge config check: ZOHO_CLIENT_SECRET: not set (empty):');
+    expect(envOnly.stderr).toContain('zbridge config check: ZOHO_REFRESH_TOKEN: not set (empty):');
     const ok = await zbridge(['config', 'check'], { env: { ZBRIDGE_CONFIG: write('cli-ok.yaml', 'port: 8081\njournal: { dir: "" }\n') } });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('listen: 0.0.0.0:8081');

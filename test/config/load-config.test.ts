@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, type ZbridgeConfig } from '../../src/config.js';
+import { configProblems, loadConfig, parseConfig, type ZbridgeConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { legacyErrorOf } from '../../src/mapping/results.js';
 
@@ -176,13 +176,31 @@ describe('loadConfig files', () => {
 });
 
 describe('environment overrides', () => {
+  // A bad value from a variable is named by the variable (README's environment table), the option it sets after it.
+  const BAD_VALUES: [Record<string, string>, Record<string, unknown>, string, string][] = [
+    [{ PORT: '70000' }, {}, 'PORT', 'port'],
+    [{ ZBRIDGE_ADMIN_PORT: '65536' }, {}, 'ZBRIDGE_ADMIN_PORT', 'admin.port'],
+    [{ ZBRIDGE_UPSTREAM: 'live' }, {}, 'ZBRIDGE_UPSTREAM', 'upstream'],
+    [{ ZBRIDGE_LOG_LEVEL: 'loud' }, {}, 'ZBRIDGE_LOG_LEVEL', 'logLevel'],
+    [{ ZBRIDGE_REDIS_URL: 'redis://h:6379' }, {}, 'ZBRIDGE_REDIS_URL', 'state.kind'],
+    [{ ...ZOHO_ENV, ZOHO_DC: 'mars', ZBRIDGE_AUTHTOKENS: 't' }, {}, 'ZOHO_DC', 'profiles[0].dc'],
+    [{ ...ZOHO_ENV, ZOHO_TIME_ZONE: 'Mars/Olympus', ZBRIDGE_AUTHTOKENS: 't' }, {}, 'ZOHO_TIME_ZONE', 'profiles[0].timeZone'],
+    [{ ZBRIDGE_AUTHTOKENS: 'tok' }, { profiles: [profile()], upstream: 'zoho', port: 99999 }, 'port', ''],
+  ];
+  it.each(BAD_VALUES)('%j over %j names %s', (env, doc, option, sets) => {
+    const { problems } = configProblems(doc, env);
+    expect(problems.map((p) => p.option)).toEqual([option]);
+    if (sets) expect(problems[0].message).toMatch(new RegExp(`\\(${option} sets ${sets.replace(/[[\].]/g, '\\$&')}\\)$`));
+    else expect(problems[0].message).not.toMatch(/ sets /);
+  });
+
   it('PORT and HOST', () => {
     expect(parseConfig({ port: 1 }, { PORT: '8443', HOST: '::1' })).toMatchObject({ port: 8443, host: '::1' });
     expect(parseConfig({ port: 1 }, { PORT: '' }).port).toBe(1); // empty = unset
     expect(configError(() => parseConfig({}, { PORT: 'http' })).option).toBe('PORT');
     expect(configError(() => parseConfig({}, { PORT: '-1' })).option).toBe('PORT');
     expect(configError(() => parseConfig({}, { PORT: '8080.5' })).option).toBe('PORT');
-    expect(configError(() => parseConfig({}, { PORT: '70000' })).option).toBe('port');
+    expect(configError(() => parseConfig({}, { PORT: '70000' })).option).toBe('PORT');
   });
 
   it('ZBRIDGE_JOURNAL_DIR, also "" (journal off), keeping the other journal options', () => {
@@ -196,14 +214,14 @@ describe('environment overrides', () => {
     expect(parseConfig({}, { ZBRIDGE_UPSTREAM: 'sandbox' }).upstream).toBe('sandbox');
     expect(parseConfig({ upstream: 'sandbox', profiles: [profile()] }, { ZBRIDGE_UPSTREAM: 'zoho' }).upstream).toBe('zoho');
     expect(configError(() => parseConfig({}, { ZBRIDGE_UPSTREAM: 'zoho' })).option).toBe('profiles'); // no profile
-    expect(configError(() => parseConfig({}, { ZBRIDGE_UPSTREAM: 'prod' })).option).toBe('upstream');
+    expect(configError(() => parseConfig({}, { ZBRIDGE_UPSTREAM: 'prod' })).option).toBe('ZBRIDGE_UPSTREAM');
   });
 
   it('ZBRIDGE_LOG_LEVEL and ZBRIDGE_SANDBOX_DATA', () => {
     const config = parseConfig({ sandbox: { port: 7000 } }, { ZBRIDGE_LOG_LEVEL: 'debug', ZBRIDGE_SANDBOX_DATA: '/tmp/sb.json' });
     expect(config.logLevel).toBe('debug');
     expect(config.sandbox).toEqual({ port: 7000, dataFile: '/tmp/sb.json', authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [], jsonKeyOrder: 'java7' });
-    expect(configError(() => parseConfig({}, { ZBRIDGE_LOG_LEVEL: 'loud' })).option).toBe('logLevel');
+    expect(configError(() => parseConfig({}, { ZBRIDGE_LOG_LEVEL: 'loud' })).option).toBe('ZBRIDGE_LOG_LEVEL');
   });
 
   it('ZBRIDGE_REDIS_URL selects shared state on that URL; ZBRIDGE_REPLICA_ID names the replica', () => {
@@ -264,28 +282,55 @@ describe('environment overrides', () => {
     it('is added after the file\'s profiles', () => {
       const doc = { profiles: [profile({ authtokens: ['x'] })] };
       // The env profile has no legacy token of its own (ZBRIDGE_AUTHTOKENS is ambiguous with two profiles).
-      expect(configError(() => parseConfig(doc, { ...ZOHO_ENV })).option).toBe('profiles[1].authtokens');
+      const error = configError(() => parseConfig(doc, { ...ZOHO_ENV }));
+      expect(error.option).toBe('ZBRIDGE_AUTHTOKENS');
+      expect(error.message).toMatch(/the config file has profiles too/);
     });
 
     it('a partial set of variables names the missing one', () => {
       const error = configError(() => parseConfig({}, { ZOHO_CLIENT_ID: '1000.X', ZBRIDGE_AUTHTOKENS: 't' }));
-      expect(error.option).toBe('profiles[0].clientSecret');
+      expect(error.option).toBe('ZOHO_CLIENT_SECRET');
     });
 
-    it('bad ZOHO_DC / ZOHO_TIME_ZONE name the profile option, never a secret', () => {
+    it('bad ZOHO_DC / ZOHO_TIME_ZONE name the variable (and the option it sets), never a secret', () => {
       const dc = configError(() => parseConfig({}, { ...ZOHO_ENV, ZBRIDGE_AUTHTOKENS: 't', ZOHO_DC: 'mars' }));
-      expect(dc.option).toBe('profiles[0].dc');
+      expect([dc.option, dc.message]).toEqual(['ZOHO_DC', expect.stringMatching(/\(ZOHO_DC sets profiles\[0\]\.dc\)$/)]);
       const tz = configError(() => parseConfig({}, { ...ZOHO_ENV, ZBRIDGE_AUTHTOKENS: 't', ZOHO_TIME_ZONE: 'Mars/Olympus' }));
-      expect(tz.option).toBe('profiles[0].timeZone');
+      expect([tz.option, tz.message]).toEqual(['ZOHO_TIME_ZONE', expect.stringMatching(/\(ZOHO_TIME_ZONE sets profiles\[0\]\.timeZone\)$/)]);
       for (const e of [dc, tz]) {
         for (const secret of Object.values(ZOHO_ENV)) expect(e.message).not.toContain(secret);
       }
     });
 
-    it('a profile named "env" in the file collides with it', () => {
+    it('a profile named "env" in the file beside it: the env profile can have no authtoken, ZBRIDGE_AUTHTOKENS is named', () => {
       const error = configError(() => parseConfig({ profiles: [profile({ name: 'env' })] }, { ...ZOHO_ENV }));
-      // Either the missing authtokens of the env profile or the duplicate name is reported first; both name profiles[1].
-      expect(error.option).toMatch(/^profiles\[1\]\./);
+      expect(error.option).toBe('ZBRIDGE_AUTHTOKENS');
+    });
+
+    // Every partial set of the three credential variables (unset or empty), and the full set without authtokens:
+    // each missing variable is named as README's environment table names it, never a profiles[…] path.
+    const CREDENTIALS = ['ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET', 'ZOHO_REFRESH_TOKEN'] as const;
+    const partial = [1, 2, 3, 4, 5, 6].map((mask) => CREDENTIALS.filter((_, i) => mask & (1 << i)));
+    const cases: [string, Record<string, string>, string[]][] = [
+      ...partial.map((set): [string, Record<string, string>, string[]] => [
+        `${set.join(' + ')} set`,
+        { ...Object.fromEntries(set.map((v) => [v, ZOHO_ENV[v]])), ZBRIDGE_AUTHTOKENS: 't' },
+        CREDENTIALS.filter((v) => !set.includes(v)),
+      ]),
+      ...CREDENTIALS.map((v): [string, Record<string, string>, string[]] => [`${v} empty`, { ...ZOHO_ENV, [v]: '', ZBRIDGE_AUTHTOKENS: 't' }, [v]]),
+      ['all three, no ZBRIDGE_AUTHTOKENS', { ...ZOHO_ENV }, ['ZBRIDGE_AUTHTOKENS']],
+    ];
+    it.each(cases)('%s: names %j', (_name, env, missing) => {
+      const { config, problems } = configProblems({}, env);
+      expect(config).toBeUndefined();
+      expect(problems.map((p) => p.option)).toEqual(missing);
+      const set = CREDENTIALS.filter((v) => env[v]);
+      for (const p of problems) {
+        expect(p.message).toMatch(/^not set/);
+        expect(p.message).toContain(`${set.join(', ')} add${set.length === 1 ? 's' : ''} the credential profile "env"`);
+        if (env[p.option] === '') expect(p.message).toMatch(/^not set \(empty\)/);
+        for (const secret of Object.values(ZOHO_ENV)) expect(p.message).not.toContain(secret);
+      }
     });
   });
 });
