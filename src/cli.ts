@@ -1,8 +1,8 @@
 /**
- * The `zbridge` command, every subcommand registered here: serve (the proxy), sandbox (the v2 emulator), convert,
- * replay, report, metadata pull. Exit codes: 0 success, 1 some work failed, 2 bad usage or config. Importing this
- * module runs nothing: the bin file (src/bin.ts) calls `main`; run directly (`npx tsx src/cli.ts --help`), it
- * runs `main` itself.
+ * The `zbridge` command, every subcommand registered here: serve (the proxy), sandbox (the v2 emulator), config
+ * check, healthcheck (the proxy's readiness, for container health checks), convert, replay, report, metadata pull.
+ * Exit codes: 0 success, 1 some work failed, 2 bad usage or config. Importing this module runs nothing: the bin
+ * file (src/bin.ts) calls `main`; run directly (`npx tsx src/cli.ts --help`), it runs `main` itself.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { DEFAULT_MAX_CONSECUTIVE_FAILURES, runReplay } from './convert/replay.js
 import { processIO } from './inputs/io.js';
 import { runReport } from './report/run.js';
 import { runConfigCheck } from './config-check.js';
+import { DEFAULT_HEALTHCHECK_TIMEOUT_MS, runHealthcheck } from './healthcheck.js';
 import { DEMO_CLIENT, startSandbox } from './sandbox/index.js';
 import { startProxy } from './server/index.js';
 import { startupBanner } from './server/banner.js';
@@ -122,6 +123,17 @@ export function buildProgram(): Command {
     .option('--online', "get a token and read each profile's metadata")
     .action(async (opts: { config?: string; online?: boolean }) => {
       const { exitCode } = await runConfigCheck(opts, processIO());
+      process.exitCode = exitCode;
+    });
+
+  program
+    .command('healthcheck')
+    .description("ask the running proxy's /readyz where its configuration says it listens (admin port, else proxy port); exit 0 ready, 1 not")
+    .option('-c, --config <file>', 'configuration file (JSON or YAML), as given to serve; env ZBRIDGE_CONFIG')
+    .option('-p, --port <port>', 'the proxy port, when serve was started with --port', port)
+    .option('--timeout <ms>', `how long to wait for the answer (default ${DEFAULT_HEALTHCHECK_TIMEOUT_MS})`, positive)
+    .action(async (opts: { config?: string; port?: number; timeout?: number }) => {
+      const { exitCode } = await runHealthcheck({ config: opts.config, port: opts.port, timeoutMs: opts.timeout }, processIO());
       process.exitCode = exitCode;
     });
 

@@ -78,16 +78,15 @@ describe('Dockerfile', () => {
       await t?.close();
     });
 
-    it('asks /readyz', () => {
-      expect(cmd[0]).toBe('node');
-      expect(cmd.join(' ')).toContain('/readyz');
+    it('runs `zbridge healthcheck` (the configuration loaded as serve loads it: test/cli/healthcheck.test.ts)', () => {
+      expect(cmd).toEqual(['node', 'dist/bin.js', 'healthcheck']);
     });
 
     it('exits 0 against a ready proxy and 1 when nothing answers', async () => {
-      const env = { ...process.env, PORT: String(t.proxy.port), ZBRIDGE_ADMIN_PORT: '' };
-      await expect(run(process.execPath, cmd.slice(1), { env })).resolves.toBeDefined();
+      const env = { ...process.env, PORT: String(t.proxy.port), HOST: '127.0.0.1', ZBRIDGE_ADMIN_PORT: '', ZBRIDGE_CONFIG: '' };
+      await expect(run(process.execPath, cmd.slice(1), { env, cwd: packageRoot })).resolves.toBeDefined();
       const closed = await freePort();
-      await expect(run(process.execPath, cmd.slice(1), { env: { ...env, PORT: String(closed) } })).rejects.toMatchObject({ code: 1 });
+      await expect(run(process.execPath, cmd.slice(1), { env: { ...env, PORT: String(closed) }, cwd: packageRoot })).rejects.toMatchObject({ code: 1 });
     }, 60_000);
   });
 });
