@@ -54,10 +54,7 @@ export function requestIds(logger: Logger) {
     res.locals.requestId = requestId;
     res.locals.clientRequestId = clientRequestId;
     res.setHeader('X-Request-Id', clientRequestId ?? requestId);
-    let logged = false;
     const log = (aborted: boolean): void => {
-      if (logged) return;
-      logged = true;
       const call = res.locals.call as CallFacts | undefined;
       const admin = !call && ADMIN_PATHS.has(req.path);
       const level = admin ? 'debug' : call?.inDoubt || call?.category === 'upstream' || call?.category === 'bridge' || aborted ? 'warn' : 'info';
@@ -78,8 +75,8 @@ export function requestIds(logger: Logger) {
       if (aborted) line.aborted = true;
       logger[level](line, 'access');
     };
-    res.on('finish', () => log(false));
-    res.on('close', () => log(!res.writableFinished));
+    // 'close' follows 'finish' on every answer (Node's resOnFinish) and also ends an answer cut off: one listener.
+    res.once('close', () => log(!res.writableFinished));
     next();
   };
 }
