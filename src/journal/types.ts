@@ -171,8 +171,19 @@ export interface JournalOutcomeEntry extends JournalCallSummary {
   credits?: number;
   /** Non-secret error text for bridge/upstream failures. */
   error?: string;
-  /** When not a translated write: 'unsupported-method', 'bad-request', 'auth' … */
+  /**
+   * When not a translated write: 'unsupported-method', 'bad-request', 'auth' …; refusals at the HTTP layer:
+   * 'method-not-allowed', 'header-overflow', 'unparseable-request', 'header-timeout', 'body-incomplete',
+   * 'shutting-down' (the reason of zbridge_rejected_requests_total).
+   */
   category?: string;
+  /** Refusals at the HTTP layer: the request's HTTP method (capped at 20 characters). */
+  httpMethod?: string;
+  /**
+   * Refusals at the HTTP layer: the HTTP status answered (200 with a legacy error, 405, 408, 503 with the legacy
+   * 4500); 0 = no answer, the connection was dropped (a body cut short).
+   */
+  httpStatus?: number;
   /** Unauthenticated rejects left out of the journal (sampled) since the previous one written. */
   suppressedRejects?: number;
 }

@@ -94,6 +94,49 @@ export function parseLegacyRequest(req: RawHttpRequest, options: RequestParseOpt
   return call;
 }
 
+/** What can be read of a request that is refused before it is parsed (peekLegacyRequest). */
+export interface LegacyRequestPeek {
+  format: LegacyFormat;
+  /** The path as received (no query); '' when it was not readable whole. */
+  path: string;
+  /** The v1 module and method segments, when the path is a legacy API path. */
+  module?: string;
+  method?: string;
+  /** The query string's `authtoken` (decoded as parseLegacyRequest decodes it), when readable whole. */
+  authtoken?: string;
+}
+
+/**
+ * The facts of a request the proxy refuses without parsing it (a bad HTTP method, a header overflow, a request
+ * line that does not parse, the stop): its path, v1 module and method, and the query's authtoken, for the
+ * journal line and the answer's `uri`. `target` is the request-target as received (path and query, or an
+ * absolute URL); `truncated` = only a prefix of it was read, so a path without its end is not readable and the
+ * query's last parameter may be cut (never taken for an authtoken). Never throws; linear in `target`.
+ */
+export function peekLegacyRequest(target: string, options: { truncated?: boolean } = {}): LegacyRequestPeek {
+  const { path, query } = splitUrl(target);
+  // A path is readable when something followed it (the query) or the target was read whole.
+  const pathWhole = query !== undefined || !options.truncated;
+  const peek: LegacyRequestPeek = { format: legacyFormatOf(path), path: pathWhole ? path : '' };
+  const match = pathWhole ? LEGACY_PATH.exec(path) : null;
+  if (match !== null) {
+    peek.module = match[2];
+    peek.method = match[3];
+  }
+  if (query !== undefined) {
+    let pairs: FormPair[] = [];
+    try {
+      pairs = parseFormPairs(query);
+    } catch {
+      // Not decodable as the parser decodes it: no token is read rather than a wrong one.
+    }
+    if (options.truncated) pairs = pairs.slice(0, -1);
+    const token = pairs.find((p) => normaliseName(p.name, true) === 'authtoken');
+    if (token?.value) peek.authtoken = token.value;
+  }
+  return peek;
+}
+
 /**
  * A full legacy request URL as found in log files (GET style), optionally with scheme + host, a leading HTTP
  * method and a trailing `HTTP/1.x`. Throws like parseLegacyRequest.

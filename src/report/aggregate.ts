@@ -256,10 +256,17 @@ export class ReportAggregator {
     const isRead = READ_METHODS.has(entry.method);
     // nodata is a read's normal "nothing matched", not a failure.
     const callError = entry.legacy.kind === 'error' || entry.legacy.kind === 'search-error' || (entry.legacy.kind === 'nodata' && !isRead);
-    const unsupported = entry.category === 'unsupported-method' || !this.isTranslated(entry.method);
+    // A request refused at the HTTP layer (`httpStatus`: bad HTTP method, oversize head, stop …) failed for how
+    // it was sent, whatever v1 method its path names: a failed call under its answer, never "unsupported".
+    const httpRefusal = entry.httpStatus !== undefined;
+    const unsupported = !httpRefusal && (entry.category === 'unsupported-method' || !this.isTranslated(entry.method));
     const v2Module = request?.v2Module ?? this.schema?.resolveModule(module)?.apiName;
     for (const r of rowErrors) this.addCode('row', r.code, r.message ?? '', integration.id, where, v2Module ?? module);
-    if (callError && !unsupported) this.addCode('call', entry.legacy.code ?? '?', entry.legacy.message ?? '', integration.id, where, v2Module ?? module);
+    if (callError && !unsupported) {
+      // No legacy code: the answer was an HTTP status (405, 408) or none (0: dropped connection).
+      const code = entry.legacy.code ?? (httpRefusal ? (entry.httpStatus ? `HTTP ${entry.httpStatus}` : 'no answer') : '?');
+      this.addCode('call', code, entry.legacy.message ?? (httpRefusal ? (entry.error ?? '') : ''), integration.id, where, v2Module ?? module);
+    }
     const failed = callError || rowErrors.length > 0 || entry.inDoubt === true;
     if (unsupported) this.addUnsupported(module, entry.method, integration.id, where);
     for (const c of entry.v2Calls ?? []) {

@@ -16,6 +16,10 @@ const CODE_ACTIONS: Record<string, string> = {
   '4820': "Rate limit reached: spread the calls or raise the org's API credits.",
   '4500': 'Upstream or bridge failure: check the journal errors and the v2 org status, then replay.',
   '4502': 'The module is not available through the v2 API of this edition.',
+  // Requests refused at the HTTP layer (journal `httpStatus`, no legacy code).
+  'HTTP 405': 'Send the call with GET or POST: v1 took no other HTTP method.',
+  'HTTP 408': 'The client sends its request line and headers too slowly (limits.headersTimeoutMs): check its network.',
+  'no answer': 'The body did not arrive whole (limits.requestTimeoutMs, or the client went away): nothing was processed; check the network and send it again.',
 };
 
 export function codeAction(code: string): string {

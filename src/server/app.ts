@@ -20,6 +20,7 @@ import { RejectSampler } from '../bridge/reject-sampler.js';
 import { scrubMessage, scrubPath } from '../journal/redact.js';
 import { attachmentDisposition } from '../v2/disposition.js';
 import { readRawBody } from './body.js';
+import { recordHttpRefusal, type HttpRefusal } from './http-rejects.js';
 import type { ConnectionGuard } from './connections.js';
 import { adminRoutes } from './admin.js';
 import type { Logger } from './logger.js';
@@ -51,20 +52,6 @@ export interface ProxyAppOptions {
 
 const LEGACY_HEADERS = { Pragma: 'no-cache', 'Cache-Control': 'no-store, no-cache, must-revalidate' };
 
-/**
- * The headers of a legacy answer whose whole body is known: with its Content-Length, so it goes out in one
- * piece rather than chunked (what a servlet container did for answers of this size, and what a client that reads
- * to a length expects). A literal: `{...LEGACY_HEADERS, more}` is a slow path in V8 on every call.
- */
-function legacyHeaders(contentType: string, body: string): Record<string, string | number> {
-  return {
-    Pragma: LEGACY_HEADERS.Pragma,
-    'Cache-Control': LEGACY_HEADERS['Cache-Control'],
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body, 'utf8'),
-  };
-}
-
 export function createProxyApp(options: ProxyAppOptions): Express {
   const { bridge, upstream, metrics, logger } = options;
   const app = express();
@@ -79,15 +66,16 @@ export function createProxyApp(options: ProxyAppOptions): Express {
   app.use((req: Request, res: Response, next) => {
     if (req.method === 'GET' || req.method === 'POST') return next();
     res.setHeader('Allow', 'GET, POST');
-    metrics.rejected.inc({ reason: req.method === 'OPTIONS' ? 'options' : 'method-not-allowed' });
-    res.locals.call = { ...metrics.callLabels('', '', req.method === 'OPTIONS' ? '200' : '405'), category: 'http-method' } satisfies CallFacts;
     req.resume(); // a body is drained, never read
     if (req.method === 'OPTIONS') {
+      metrics.rejected.inc({ reason: 'options' });
+      res.locals.call = { ...metrics.callLabels('', '', '200'), category: 'http-method' } satisfies CallFacts;
       res.status(200).setHeader('Content-Length', '0');
       res.end();
       return;
     }
     const text = `HTTP method ${req.method.slice(0, 20)} is not supported by this URL`;
+    res.locals.call = refuse(options, req, res, { category: 'method-not-allowed', httpStatus: 405, error: text });
     res.status(405).type('text/plain');
     res.end(req.method === 'HEAD' ? undefined : text);
   });
@@ -97,15 +85,7 @@ export function createProxyApp(options: ProxyAppOptions): Express {
     // The call's own unique id keys its journal lines; the client's X-Request-Id is kept beside it.
     const requestId = requestIdOf(res);
     const clientRequestId = clientRequestIdOf(res);
-    // The path is only read if a shutdown cuts the call (its log line): scrubbed then, not on every call.
-    const rawPath = req.path;
-    const running = {
-      requestId,
-      method: req.method,
-      get path(): string {
-        return scrubPath(rawPath, options.isAcceptedToken, 128);
-      },
-    };
+    const running = { requestId, method: req.method, path: scrubPath(req.path, options.isAcceptedToken, 128) };
     options.onCallStart?.(running);
     metrics.inFlight.inc();
     try {
@@ -134,10 +114,13 @@ async function handleLegacy(
     // Shutting down: a request that arrives now on a kept-alive connection is not taken (nothing is read or
     // written); the legacy 4500 tells the client to try again, and the connection closes after it.
     req.resume();
-    options.metrics.rejected.inc({ reason: 'shutting-down' });
-    const rendered = renderLegacyResponse({ format: legacyFormatOf(path), path }, { kind: 'error', error: legacyErrorFor('upstream-failed') });
-    res.locals.call = { ...options.metrics.callLabels('', req.method, '4500'), category: 'shutting-down' } satisfies CallFacts;
-    res.writeHead(503, { ...legacyHeaders(rendered.contentType, rendered.body), Connection: 'close' });
+    const result: LegacyResult = { kind: 'error', error: legacyErrorFor('upstream-failed') };
+    res.locals.call = refuse(options, req, res, { category: 'shutting-down', result, httpStatus: 503, error: 'the proxy is stopping: the request was not taken' });
+    // Pipelined behind an answer still being written: answered in its turn, so that it is not dropped (the
+    // connection guard sets `Connection: close` on the last answer of the connection).
+    if (!(await (options.connections?.()?.ownsConnection(res) ?? true))) return;
+    const rendered = renderLegacyResponse({ format: legacyFormatOf(path), path }, result);
+    res.writeHead(503, { ...LEGACY_HEADERS, 'Content-Type': rendered.contentType });
     res.end(rendered.body);
     return;
   }
@@ -146,13 +129,13 @@ async function handleLegacy(
   const { body, tooLarge, notDrained, incomplete } = await readRawBody(req, limit, options.maxDiscardBytes);
   if (incomplete) {
     // The client went away, half-closed or timed out mid-body: nothing is processed, the socket is gone.
-    options.metrics.rejected.inc({ reason: 'body-incomplete' });
-    res.locals.call = { ...options.metrics.callLabels('', req.method, ''), category: 'body-incomplete' } satisfies CallFacts;
+    const error = 'body cut short (the client went away or half-closed, or limits.requestTimeoutMs ran out): not processed';
+    res.locals.call = refuse(options, req, res, { category: 'body-incomplete', httpStatus: 0, error });
     if (!res.socket?.destroyed) res.socket?.destroy();
     return;
   }
   const format: LegacyFormat = legacyFormatOf(path);
-  const origin: CallOrigin = { requestId: ids.requestId, clientRequestId: ids.clientRequestId, address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
+  const origin: CallOrigin = { ...ids, address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
 
   let call;
   try {
@@ -211,8 +194,14 @@ function send(
   jsonKeyOrder?: JsonKeyOrder,
 ): void {
   const rendered = renderLegacyResponse(target, result, { jsonContentType: json, jsonKeyOrder });
-  res.writeHead(200, legacyHeaders(rendered.contentType, rendered.body));
+  res.writeHead(200, { ...LEGACY_HEADERS, 'Content-Type': rendered.contentType });
   res.end(rendered.body);
+}
+
+/** A request refused at the HTTP layer (server/http-rejects.ts): journaled (sampled) and counted; returns the access-line facts. */
+function refuse(options: ProxyAppOptions, req: Request, res: Response, refusal: Pick<HttpRefusal, 'category' | 'result' | 'httpStatus' | 'error'>): CallFacts {
+  const origin = { requestId: requestIdOf(res), clientRequestId: clientRequestIdOf(res), address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
+  return recordHttpRefusal(options, { ...refusal, ...origin, httpMethod: req.method, target: req.originalUrl }).facts;
 }
 
 /** Calls rejected before a LegacyCall exists still leave an outcome line in the journal (bridge/outcome.ts); returns the access-log facts. */

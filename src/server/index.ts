@@ -23,6 +23,7 @@ import { requestIds } from './access-log.js';
 import { ADMIN_PATHS, adminRoutes } from './admin.js';
 import { createProxyApp } from './app.js';
 import { guardConnections, serverOptions, type ConnectionGuard } from './connections.js';
+import { connectionRejectHandler } from './http-rejects.js';
 import { AuthtokenIndex } from './auth.js';
 import { StateHealthLog } from './state-log.js';
 import { createLogger, type Logger } from './logger.js';
@@ -148,7 +149,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     maxBodyBytes: config.limits.maxBodyBytes,
     maxDiscardBytes: config.limits.maxDiscardBytes,
     honourDoubleQuestionMark: config.compat.honourDoubleQuestionMark,
-    isAcceptedToken: (candidate) => auth.isAccepted(candidate),
+    isAcceptedToken: (candidate) => auth.lookup(candidate) !== undefined,
     connections: () => guard,
     rejects,
     onCallStart: (call) => {
@@ -163,11 +164,11 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   });
 
   const server = createServer(serverOptions(config.limits), app);
-  guard = guardConnections(server, (reason, detail) => {
-    metrics.rejected.inc({ reason });
-    // Sampled: an unauthenticated flood must not flood the log either.
-    if (rejects.take().allowed) logger.info({ reason, code: detail.code, remote: detail.remote }, 'connection rejected');
-  });
+  // Refused request heads are journaled, counted and logged on one sample (server/http-rejects.ts).
+  guard = guardConnections(
+    server,
+    connectionRejectHandler({ journal: tracked, logger, metrics, rejects, isAcceptedToken: (candidate) => auth.lookup(candidate) !== undefined }, config.limits),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
