@@ -81,7 +81,8 @@ export class Bridge {
   private readonly relatedLists = new RelatedListCache();
 
   /** A bare legacy authtoken in a path or module name is scrubbed like an `authtoken=` pair. */
-  private readonly isAcceptedToken = (candidate: string): boolean => this.deps.auth.lookup(candidate) !== undefined;
+  private readonly isAcceptedToken = (candidate: string): boolean =>
+    this.deps.auth.isAccepted ? this.deps.auth.isAccepted(candidate) : this.deps.auth.lookup(candidate) !== undefined;
 
   constructor(private readonly deps: BridgeDeps) {
     // Only authenticated calls resolve modules: the label set grows with the org's modules, never with what

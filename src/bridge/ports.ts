@@ -43,4 +43,6 @@ export interface CallMetrics {
 export interface AuthLookup {
   /** The profile this token selects, or undefined (unknown or missing token). */
   lookup(token: string | undefined): string | undefined;
+  /** Whether a path segment is an accepted token (to scrub it); may skip hashing what cannot be one. @default lookup(candidate) !== undefined */
+  isAccepted?(candidate: string): boolean;
 }

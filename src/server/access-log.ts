@@ -59,19 +59,23 @@ export function requestIds(logger: Logger) {
       if (logged) return;
       logged = true;
       const call = res.locals.call as CallFacts | undefined;
-      const line = {
+      const admin = !call && ADMIN_PATHS.has(req.path);
+      const level = admin ? 'debug' : call?.inDoubt || call?.category === 'upstream' || call?.category === 'bridge' || aborted ? 'warn' : 'info';
+      // A line the logger would drop is not built (a quiet deployment pays nothing for it).
+      if (!logger.isLevelEnabled(level)) return;
+      // A literal, then the keys that apply: spreading into a new object costs V8 a slow transition per key.
+      const line: Record<string, unknown> = {
         reqId: requestId,
-        ...(clientRequestId ? { clientRequestId } : {}),
+        clientRequestId,
         remote: req.socket.remoteAddress,
         userAgent: req.headers['user-agent'],
         httpMethod: req.method,
-        ...(call ? { ...call } : { path: scrubPath(req.path, undefined, 256) }),
-        status: aborted && !res.headersSent ? 0 : res.statusCode,
-        ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
-        ...(aborted ? { aborted: true } : {}),
       };
-      const admin = !call && ADMIN_PATHS.has(req.path);
-      const level = admin ? 'debug' : call?.inDoubt || call?.category === 'upstream' || call?.category === 'bridge' || aborted ? 'warn' : 'info';
+      if (call) for (const key of Object.keys(call) as (keyof CallFacts)[]) line[key] = call[key];
+      else line.path = scrubPath(req.path, undefined, 256);
+      line.status = aborted && !res.headersSent ? 0 : res.statusCode;
+      line.ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
+      if (aborted) line.aborted = true;
       logger[level](line, 'access');
     };
     res.on('finish', () => log(false));

@@ -149,7 +149,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     maxBodyBytes: config.limits.maxBodyBytes,
     maxDiscardBytes: config.limits.maxDiscardBytes,
     honourDoubleQuestionMark: config.compat.honourDoubleQuestionMark,
-    isAcceptedToken: (candidate) => auth.lookup(candidate) !== undefined,
+    isAcceptedToken: (candidate) => auth.isAccepted(candidate),
     connections: () => guard,
     rejects,
     onCallStart: (call) => {
