@@ -52,9 +52,18 @@ export interface ProxyAppOptions {
 
 const LEGACY_HEADERS = { Pragma: 'no-cache', 'Cache-Control': 'no-store, no-cache, must-revalidate' };
 
-/** The headers of every legacy answer (a literal: `{...LEGACY_HEADERS, more}` is a slow path in V8 on every call). */
-function legacyHeaders(contentType: string): Record<string, string> {
-  return { Pragma: LEGACY_HEADERS.Pragma, 'Cache-Control': LEGACY_HEADERS['Cache-Control'], 'Content-Type': contentType };
+/**
+ * The headers of a legacy answer whose whole body is known: with its Content-Length, so it goes out in one
+ * piece rather than chunked (what a servlet container did for answers of this size, and what a client that reads
+ * to a length expects). A literal: `{...LEGACY_HEADERS, more}` is a slow path in V8 on every call.
+ */
+function legacyHeaders(contentType: string, body: string): Record<string, string | number> {
+  return {
+    Pragma: LEGACY_HEADERS.Pragma,
+    'Cache-Control': LEGACY_HEADERS['Cache-Control'],
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body, 'utf8'),
+  };
 }
 
 export function createProxyApp(options: ProxyAppOptions): Express {
@@ -133,7 +142,7 @@ async function handleLegacy(
     // connection guard sets `Connection: close` on the last answer of the connection).
     if (!(await (options.connections?.()?.ownsConnection(res) ?? true))) return;
     const rendered = renderLegacyResponse({ format: legacyFormatOf(path), path }, result);
-    res.writeHead(503, { ...LEGACY_HEADERS, 'Content-Type': rendered.contentType });
+    res.writeHead(503, legacyHeaders(rendered.contentType, rendered.body));
     res.end(rendered.body);
     return;
   }
@@ -207,7 +216,7 @@ function send(
   jsonKeyOrder?: JsonKeyOrder,
 ): void {
   const rendered = renderLegacyResponse(target, result, { jsonContentType: json, jsonKeyOrder });
-  res.writeHead(200, legacyHeaders(rendered.contentType));
+  res.writeHead(200, legacyHeaders(rendered.contentType, rendered.body));
   res.end(rendered.body);
 }
 

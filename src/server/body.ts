@@ -34,6 +34,10 @@ export function readRawBody(req: IncomingMessage, limit: number, maxDiscardBytes
   if (answerExpectation(req, declaredTooLarge ? 'refuse' : 'continue') && declaredTooLarge) {
     return Promise.resolve({ body: Buffer.alloc(0), tooLarge: true, notDrained: true });
   }
+  // No Content-Length (or 0) and no Transfer-Encoding: HTTP/1.1 says there is no body (RFC 9112 §6.3). Most GETs.
+  if (req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] === undefined || declared === 0)) {
+    return Promise.resolve({ body: Buffer.alloc(0), tooLarge: false });
+  }
   if (Number.isFinite(declared) && declared > limit + maxDiscardBytes) {
     req.resume();
     return Promise.resolve({ body: Buffer.alloc(0), tooLarge: true, notDrained: true });
