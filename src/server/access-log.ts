@@ -54,10 +54,7 @@ export function requestIds(logger: Logger) {
     res.locals.requestId = requestId;
     res.locals.clientRequestId = clientRequestId;
     res.setHeader('X-Request-Id', clientRequestId ?? requestId);
-    let logged = false;
     const log = (aborted: boolean): void => {
-      if (logged) return;
-      logged = true;
       const call = res.locals.call as CallFacts | undefined;
       const admin = !call && ADMIN_PATHS.has(req.path);
       const level = admin ? 'debug' : call?.inDoubt || call?.category === 'upstream' || call?.category === 'bridge' || aborted ? 'warn' : 'info';
@@ -78,11 +75,12 @@ export function requestIds(logger: Logger) {
       if (aborted) line.aborted = true;
       logger[level](line, 'access');
     };
-    res.on('finish', () => log(false));
+    // 'close' follows 'finish' on every answer (Node's resOnFinish) and also ends an answer cut off: one listener.
     // Cut off: the handler learns of it from the same closing socket and sets its facts (res.locals.call) a
-    // moment later, so the line waits for the next turn of the event loop.
-    res.on('close', () => {
-      if (!logged) setImmediate(() => log(!res.writableFinished));
+    // moment later, so that line waits for the next turn of the event loop.
+    res.once('close', () => {
+      if (res.writableFinished) log(false);
+      else setImmediate(() => log(true));
     });
     next();
   };

@@ -246,10 +246,16 @@ function expiring<A extends typeof http.Agent>(Base: A, now: () => number): A {
     /** Destroy and unpool free sockets whose idle time is up (the documented 'agentRemove' unpools at once). */
     dropExpired(): void {
       const at = now();
-      for (const list of Object.values(this.freeSockets)) {
-        for (const socket of [...(list ?? [])] as PooledSocket[]) {
+      for (const name in this.freeSockets) {
+        const list = this.freeSockets[name] as PooledSocket[] | undefined;
+        if (!list) continue;
+        // Collected first: 'agentRemove' takes the socket out of this very list.
+        let expired: PooledSocket[] | undefined;
+        for (const socket of list) {
           const deadline = socket[idleDeadline];
-          if (deadline === undefined || at < deadline) continue;
+          if (deadline !== undefined && at >= deadline) (expired ??= []).push(socket);
+        }
+        for (const socket of expired ?? []) {
           socket.destroy();
           socket.emit('agentRemove');
         }
