@@ -7,9 +7,12 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makePayload, type PayloadShape } from './lib/payloads.js';
-import * as mine from './lib/translate-path.js';
+import type * as TranslatePath from './lib/translate-path.js';
 
-type PathModule = Pick<typeof mine, 'prepareCall' | 'translateOnce'>;
+type PathModule = Pick<typeof TranslatePath, 'prepareCall' | 'translateOnce'>;
+// Both sides run through tsx (a baseline checkout has no dist/ of its own): this tree's path from src/ too.
+process.env.ZBRIDGE_BENCH_CODE ??= 'src';
+const mine = (await import('./lib/translate-path.js')) as PathModule;
 
 const nowUs = (): number => Number(process.hrtime.bigint()) / 1000;
 

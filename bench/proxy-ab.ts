@@ -8,7 +8,9 @@
  * `--call insert`: a 1-row Leads insertRecords (legacy form POST; the naive forwards the v2 body the bridge sends).
  * Per run: req/s at `--connections` (default 10) and the serving process's CPU ms per request (/proc). Prints
  * per-round ratios and their median (min–max); writes nothing but its payload files under bench/out/.
- * Each checkout must have bench/servers/proxy.ts taking the JSON argument documented there.
+ * Each checkout must have bench/servers/proxy.ts taking the JSON argument documented there. Both proxies (and the
+ * sandbox) run their TypeScript through tsx, because an older checkout's server knows no other way
+ * (ZBRIDGE_BENCH_CODE=dist makes this tree's servers run dist/, for two checkouts that both have bench/lib/code.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -46,6 +48,7 @@ function insertBodies(): { v2File: string; legacyFile: string; path: string } {
 }
 
 async function main(): Promise<void> {
+  process.env.ZBRIDGE_BENCH_CODE ??= 'src';
   const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !(i > 0 && all[i - 1].startsWith('--')));
   const [aDir, bDir] = positional;
   if (!aDir) throw new Error('usage: tsx bench/proxy-ab.ts <checkout A> [<checkout B>] [--call read|insert] [--rounds N] [--seconds S] [--connections C]');

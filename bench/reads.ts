@@ -11,13 +11,16 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { renderLegacyJson, renderLegacyXml } from '../src/legacy/response.js';
-import { moduleColumns } from '../src/mapping/columns.js';
-import { toV1Row } from '../src/mapping/rows.js';
-import { Schema } from '../src/mapping/schema.js';
+import { codeModule } from './lib/code.js';
 import { benchDir, processCpuMs, runJsonChild, startSandboxWithLead, startServerChild, type ServerChild } from './lib/child.js';
 import { fmt, isQuick, mdTable, timeOp, type BenchOptions, type BenchSection } from './lib/measure.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
+
+// The measured build (bench/lib/code.ts): dist unless ZBRIDGE_BENCH_CODE=src.
+const { renderLegacyJson, renderLegacyXml } = await codeModule<typeof import('../src/legacy/response.js')>('legacy/response.js');
+const { moduleColumns } = await codeModule<typeof import('../src/mapping/columns.js')>('mapping/columns.js');
+const { toV1Row } = await codeModule<typeof import('../src/mapping/rows.js')>('mapping/rows.js');
+const { Schema } = await codeModule<typeof import('../src/mapping/schema.js')>('mapping/schema.js');
 
 export const READ_TARGETS = { getRecords200Ms: 5, throughputVsNaive: 0.8 } as const;
 const AUTHTOKEN = 'bench0reads0authtoken000000000000';

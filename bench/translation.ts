@@ -5,14 +5,17 @@
  */
 import { pathToFileURL } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
-import { parseLegacyRequest } from '../src/legacy/request.js';
-import { renderLegacyResponse } from '../src/legacy/response.js';
-import { parseXmlData } from '../src/legacy/xmldata.js';
-import { planCall, stringifyV2, toLegacyResult } from '../src/mapping/index.js';
+import { codeModule } from './lib/code.js';
 import { fmt, isQuick, mdTable, timeOp, type BenchOptions, type BenchSection, type TimingOptions } from './lib/measure.js';
 import { makePayload, type PayloadShape } from './lib/payloads.js';
 import { BENCH_TIME_ZONE, prepareCall, sendAndReceive, translateOnce } from './lib/translate-path.js';
 import { xml2jsRequest, xml2jsResponse } from './lib/xml2js-translate.js';
+
+// The measured build (bench/lib/code.ts): dist unless ZBRIDGE_BENCH_CODE=src.
+const { parseLegacyRequest } = await codeModule<typeof import('../src/legacy/request.js')>('legacy/request.js');
+const { renderLegacyResponse } = await codeModule<typeof import('../src/legacy/response.js')>('legacy/response.js');
+const { parseXmlData } = await codeModule<typeof import('../src/legacy/xmldata.js')>('legacy/xmldata.js');
+const { planCall, stringifyV2, toLegacyResult } = await codeModule<typeof import('../src/mapping/index.js')>('mapping/index.js');
 
 export const TRANSLATION_TARGETS = { oneRowUs: 150, hundredRowsUs: 10_000 } as const;
 

@@ -4,7 +4,10 @@
  * and this process's peak RSS. Usage: `node --import tsx bench/children/convert-run.ts DIR`.
  */
 import { Writable } from 'node:stream';
-import { runConvert } from '../../src/convert/convert.js';
+import { codeModule } from '../lib/code.js';
+
+// The measured build (bench/lib/code.ts): dist unless ZBRIDGE_BENCH_CODE=src.
+const { runConvert } = await codeModule<typeof import('../../src/convert/convert.js')>('convert/convert.js');
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: convert-run.ts CORPUS_DIR');

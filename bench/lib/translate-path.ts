@@ -4,11 +4,16 @@
  * path of src/mapping/translate.ts) → v2 bodies serialised → synthetic v2 success answers parsed → legacy result
  * → v1 bytes.
  */
-import { parseLegacyRequest, type RawHttpRequest } from '../../src/legacy/request.js';
-import { renderLegacyResponse } from '../../src/legacy/response.js';
-import { Schema, stringifyV2, toLegacyResult, type V2Outcome, type V2Plan } from '../../src/mapping/index.js';
-import { translateCall } from '../../src/mapping/translate.js';
+import type { RawHttpRequest } from '../../src/legacy/request.js';
+import type { Schema as SchemaClass, V2Outcome, V2Plan } from '../../src/mapping/index.js';
+import { codeModule } from './code.js';
 import { legacyFormBody, legacyPath, prng, type Payload } from './payloads.js';
+
+// The measured build (bench/lib/code.ts): dist unless ZBRIDGE_BENCH_CODE=src.
+const { parseLegacyRequest } = await codeModule<typeof import('../../src/legacy/request.js')>('legacy/request.js');
+const { renderLegacyResponse } = await codeModule<typeof import('../../src/legacy/response.js')>('legacy/response.js');
+const { Schema, stringifyV2, toLegacyResult } = await codeModule<typeof import('../../src/mapping/index.js')>('mapping/index.js');
+const { translateCall } = await codeModule<typeof import('../../src/mapping/translate.js')>('mapping/translate.js');
 
 /** Zone of the API user: v1 datetimes in and out are wall-clock times in it (exercises the zone conversions). */
 export const BENCH_TIME_ZONE = 'America/Toronto';
@@ -21,7 +26,7 @@ export interface PreparedCall {
   formBody: string;
   /** One synthetic v2 answer per plan request, as JSON text (what the HTTP client would receive). */
   answers: string[];
-  schema: Schema;
+  schema: SchemaClass;
 }
 
 /** v2 insert answer for `count` records, as the sandbox and Zoho shape it. */
@@ -46,7 +51,7 @@ export function syntheticInsertAnswer(count: number, seed = 7): string {
   return JSON.stringify({ data });
 }
 
-export function prepareCall(payload: Payload, schema: Schema = Schema.bundled()): PreparedCall {
+export function prepareCall(payload: Payload, schema: SchemaClass = Schema.bundled()): PreparedCall {
   const formBody = legacyFormBody(payload, 'bench0authtoken0000000000000000');
   const request: RawHttpRequest = {
     method: 'POST',

@@ -1,7 +1,7 @@
 /**
  * The zbridge proxy as its own process, upstream = a sandbox process reached like a Zoho data centre (explicit
  * accountsUrl/apiDomain), journal in a temporary directory (as in production; `"journalDir": ""` = in memory),
- * log level silent. Argument: JSON `{ sandboxUrl, clientId, clientSecret, refreshToken, authtoken,
+ * log level silent, code from the measured build (bench/lib/code.ts: dist/ unless ZBRIDGE_BENCH_CODE=src). Argument: JSON `{ sandboxUrl, clientId, clientSecret, refreshToken, authtoken,
  * concurrency?, journalDir?, redisUrl?, replicaId? }` (redisUrl: shared state on that Redis, as a replica).
  * Prints `{"url"}` when listening; on SIGTERM prints `{"stateOps"}` (Redis round trips by operation: count and
  * summed ms, from the metrics) when shared, then closes gracefully.
@@ -9,8 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../src/config.js';
-import { startProxy } from '../../src/server/index.js';
+import { codeModule } from '../lib/code.js';
+
+// The measured build (bench/lib/code.ts): dist unless ZBRIDGE_BENCH_CODE=src.
+const { parseConfig } = await codeModule<typeof import('../../src/config.js')>('config.js');
+const { startProxy } = await codeModule<typeof import('../../src/server/index.js')>('server/index.js');
 
 interface Options {
   sandboxUrl: string;

@@ -6,8 +6,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bundledSnapshot } from '../../src/v2/snapshot.js';
-import { createSandboxApp } from '../../src/sandbox/index.js';
+import { codeModule } from '../lib/code.js';
+
+// The measured build (bench/lib/code.ts): dist unless ZBRIDGE_BENCH_CODE=src.
+const { bundledSnapshot } = await codeModule<typeof import('../../src/v2/snapshot.js')>('v2/snapshot.js');
+const { createSandboxApp } = await codeModule<typeof import('../../src/sandbox/index.js')>('sandbox/index.js');
 
 interface Options {
   concurrencyLimit?: number;
