@@ -22,7 +22,7 @@ const group = (n: Node): string => {
   if (!url) return `(native) ${n.callFrame.functionName}`;
   const nm = url.lastIndexOf('node_modules/');
   if (nm >= 0) { const rest = url.slice(nm + 13).split('/'); return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]; }
-  const m = /\/(src|bench)\/(.*)$/.exec(url);
+  const m = /\/(src|dist|bench)\/(.*)$/.exec(url);
   if (m) return `${m[1]}/${m[2]}`;
   return url.startsWith('node:') ? url.split('/').slice(0, 2).join('/') : url;
 };

@@ -28,7 +28,7 @@ export function selfByPackage(profile: CpuProfile): HotSpot[] {
     let where = shortUrl(n.callFrame.url);
     if (where === '(native)') where = `(native) ${n.callFrame.functionName}`;
     else if (where.startsWith('node:')) where = where.split('/').slice(0, 2).join('/');
-    else if (!/^(src|bench)\//.test(where)) where = where.split('/').slice(0, where.startsWith('@') ? 2 : 1).join('/');
+    else if (!/^(src|dist|bench)\//.test(where)) where = where.split('/').slice(0, where.startsWith('@') ? 2 : 1).join('/');
     groups.set(where, (groups.get(where) ?? 0) + 1);
   }
   return [...groups].map(([where, c]) => ({ where, percent: (100 * c) / (total || 1) })).sort((a, b) => b.percent - a.percent);
@@ -43,7 +43,7 @@ const shortUrl = (url: string): string => {
   const clean = url.replace(/^file:\/\//, '');
   const nm = clean.lastIndexOf('node_modules/');
   if (nm >= 0) return clean.slice(nm + 'node_modules/'.length);
-  const m = /\/(src|bench)\/(.*)$/.exec(clean);
+  const m = /\/(src|dist|bench)\/(.*)$/.exec(clean);
   return m ? `${m[1]}/${m[2]}` : clean || '(native)';
 };
 const label = (n: ProfileNode): string => `${shortUrl(n.callFrame.url)}:${n.callFrame.functionName || '(anonymous)'}`;
@@ -72,7 +72,7 @@ export function summariseProfile(profile: CpuProfile): { self: HotSpot[]; inclus
   }
   const sorted = (m: Map<string, number>): HotSpot[] =>
     [...m].map(([where, c]) => ({ where, percent: (100 * c) / total })).sort((a, b) => b.percent - a.percent);
-  return { self: sorted(self), inclusive: sorted(incl).filter((h) => /^(src|bench)\//.test(h.where) || h.where.startsWith('fast-xml-parser')) };
+  return { self: sorted(self), inclusive: sorted(incl).filter((h) => /^(src|dist|bench)\//.test(h.where) || h.where.startsWith('fast-xml-parser')) };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
