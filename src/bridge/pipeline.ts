@@ -11,7 +11,7 @@ import type { XmlDataLimits } from '../legacy/xmldata.js';
 import type { Journal, JournalCallSummary, JournalDuplicate, JournalOutcomeEntry, JournalRequestEntry } from '../journal/types.js';
 import { summariseWrite } from '../journal/writes.js';
 import { scrubMessage } from '../journal/redact.js';
-import { resolutionRequests, createdIds } from '../mapping/index.js';
+import { resolutionRequests, createdIds, rowFailure, settledRefusal, type ResolutionRequests } from '../mapping/index.js';
 import { credentialRefusal, legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
 import { ACTION_METHODS } from '../mapping/actions.js';
 import { CallRejected, checkCall, checkScope, planPrepared, prepareCall, type PreparedCall } from '../mapping/translate.js';
@@ -263,21 +263,34 @@ export class Bridge {
     summary: JournalCallSummary,
     state: CallState,
   ): Promise<{ plan: V2Plan; timeZone: string | undefined }> {
-    const needs = resolutionRequests(prepared.module, prepared.parsed.rows, schema, profile.mappingOptions, prepared.call);
+    const { module, parsed, call } = prepared;
+    let needs = resolutionRequests(module, parsed.rows, schema, profile.mappingOptions, call);
+    const timeZone = await profile.timeZone();
+    const ctx = { schema, timeZone: timeZone ?? 'UTC', options: profile.mappingOptions };
+    if (hasResolutions(needs)) {
+      // Resolving reads v2 and may write (lookupPolicy create): what fails for certain without the org (a value v2
+      // refuses, a bad id …) is decided first, so a refused call sends nothing and a refused v4 row resolves nothing.
+      const offline = planPrepared(prepared, ctx);
+      if ('rejection' in offline) throw new CallRejected(offline.rejection);
+      const settled = settledRefusal(offline.plan);
+      if (settled.refused) return { plan: settled.refused, timeZone };
+      if (settled.rows.size > 0) {
+        needs = resolutionRequests(module, parsed.rows.filter((_, i) => !settled.rows.has(i)), schema, profile.mappingOptions, call);
+      }
+    }
     // Records created while resolving (lookupPolicy create) are journaled before they are sent.
     const resolved = await resolveRequests(needs, profile, this.lookups, (req, operation) =>
       this.journaledSideWrite(req, operation, summary, profile, state),
     );
     state.resolutions.push(...resolved.journal);
     state.credits += resolved.calls;
-    const timeZone = await profile.timeZone();
-    const planned = planPrepared(prepared, {
-      schema,
-      timeZone: timeZone ?? 'UTC',
-      options: profile.mappingOptions,
-      resolutions: resolved.resolutions,
-    });
+    const planned = planPrepared(prepared, { ...ctx, resolutions: resolved.resolutions });
     if ('rejection' in planned) throw new CallRejected(planned.rejection);
+    // version=4 rows refused before sending: the journal and the log say why (the answer names only the field).
+    const refusedRows = planned.plan.rows.filter((r) => r.errorReason !== undefined);
+    if (planned.plan.version4 && refusedRows.length > 0) {
+      state.notes = [...(state.notes ?? []), ...refusedRows.map((r) => `${rowFailure(r)}: refused before sending`)];
+    }
     return { plan: planned.plan, timeZone };
   }
 
@@ -548,4 +561,11 @@ function promoteFollowers(
   const template = requests[0];
   const rows = [...nextLeaders.values()].sort((a, b) => a - b);
   return { ...template, rows, body: { ...template.body, data: rows.map((r) => plan.rows[r].record!) } };
+}
+
+/** True when planning needs anything resolved over v2 first (owners, Notes parents, lookups, records, taxes, the API user). */
+function hasResolutions(needs: ResolutionRequests): boolean {
+  return (
+    needs.owners.length + needs.noteParents.length + needs.lookupNames.length + needs.currentRecords.length > 0 || needs.taxes || needs.apiUser
+  );
 }

@@ -230,7 +230,7 @@ export async function runConvert(options: ConvertOptions, io: CommandIO): Promis
   );
   const rejects = s.warnings['v2-will-reject'] ?? 0;
   if (rejects > 0) {
-    io.stderr.write(`zbridge convert: ${rejects} value(s) converted that v2 will refuse (malformed e-mails, owner ids that are no user of the metadata): see the "v2-will-reject" warnings\n`);
+    io.stderr.write(`zbridge convert: ${rejects} value(s) converted that v2 will refuse unless the org differs from the metadata (owner ids that are no user of it): see the "v2-will-reject" warnings\n`);
   }
   return { exitCode: counter.hasFailures ? EXIT.failures : EXIT.ok, summary };
 }

@@ -26,6 +26,8 @@ export interface RowSummary {
   status: 'ok' | 'failed';
   error?: { code: string; message: string };
   errorLabel?: string;
+  /** Why the row fails, when a value rule of v2 refuses it (value-free: `not an e-mail address v2 accepts …`). */
+  reason?: string;
 }
 
 /** The plain facts of one converted call (also what summary counters and reports consume). */
@@ -52,7 +54,13 @@ export function requestKey(source: string, callIndex: number, requestIndex: numb
 export function callFacts(input: InputCall, t: Translation | undefined): CallFacts {
   const rows: RowSummary[] = (t?.plan?.rows ?? []).map((r) =>
     r.error || t?.error
-      ? { no: r.no, status: 'failed', error: { ...(r.error ?? t!.error!) }, ...(r.errorLabel ? { errorLabel: r.errorLabel } : {}) }
+      ? {
+          no: r.no,
+          status: 'failed',
+          error: { ...(r.error ?? t!.error!) },
+          ...(r.errorLabel ? { errorLabel: r.errorLabel } : {}),
+          ...(r.errorReason ? { reason: r.errorReason } : {}),
+        }
       : { no: r.no, status: 'ok' },
   );
   if (!t?.plan && t?.parsed) {

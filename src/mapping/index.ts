@@ -4,7 +4,7 @@ export { resolveLabel, classifyField, lineItemField, resolveLineItemLabel, type 
 export { v1Label, selfIdLabels, isModuleOwnerLabel } from './modules.js';
 export { convertValue, convertDate, convertDecimal, isIdLike, isEmailLike, jsonTypeOf, type Converted } from './values.js';
 export { DecimalLiteral, stringifyV2, decimalValue } from '../v2/json.js';
-export { planCall, resolutionRequests, lookupKey, MAX_ROWS, type PlanContext, type Resolutions, type ResolutionRequests } from './plan.js';
+export { planCall, resolutionRequests, settledRefusal, rowFailure, lookupKey, MAX_ROWS, type PlanContext, type Resolutions, type ResolutionRequests } from './plan.js';
 export { toLegacyResult, recordDetailsFromV2, createdIds, type ResultContext } from './results.js';
 export { loadMetadataDir, bundledSnapshot, type MetadataSnapshot } from '../v2/snapshot.js';
 export * from './types.js';

@@ -246,16 +246,17 @@ class RowBuilder {
     this.out.warnings.push({ kind, row: this.row.no, ...(label !== undefined ? { label } : {}), message });
   }
 
-  /** The row's first error wins. */
-  fail(error: LegacyError, label: string): void {
+  /** The row's first error wins. `reason`: value-free, for logs, journals and convert outputs. */
+  fail(error: LegacyError, label: string, reason?: string): void {
     if (!this.out.error) {
       this.out.error = error;
       this.out.errorLabel = label;
+      if (reason !== undefined) this.out.errorReason = reason;
     }
   }
 
-  wrongValue(label: string): void {
-    this.fail(legacyErrors.wrongValue(label), label);
+  wrongValue(label: string, reason?: string): void {
+    this.fail(legacyErrors.wrongValue(label), label, reason);
   }
 
   failMandatory(label: string): void {
@@ -351,7 +352,7 @@ const TARGET_HANDLERS: TargetHandlers = {
     }
     if (!c.ok) {
       f.trace('invalid', api);
-      return b.wrongValue(f.label);
+      return b.wrongValue(f.label, c.reason);
     }
     f.trace('mapped', api);
     b.put(api, c.value, 1, f.label);
@@ -819,7 +820,7 @@ export function planCall(call: LegacyCall, parsed: ParsedXmlData, ctx: PlanConte
   // Default version: a local row failure fails the whole call and nothing is sent (no silent partial insert).
   if (!version4) {
     const failed = plan.rows.find((r) => r.error);
-    if (failed?.error) return { ...plan, requests: [], error: toDefaultVersionError(failed.error) };
+    if (failed?.error) return { ...plan, requests: [], error: toDefaultVersionError(failed.error), reason: `${rowFailure(failed)}; nothing was sent` };
   }
 
   const sendable = plan.rows.filter((r) => r.record);
@@ -838,6 +839,41 @@ export function planCall(call: LegacyCall, parsed: ParsedXmlData, ctx: PlanConte
     plan.requests.push({ method: mode === 'insert' || mode === 'upsert' ? 'POST' : 'PUT', path, body, rows: chunk.map((r) => r.index) });
   }
   return plan;
+}
+
+/**
+ * Why a row failed locally, value-free (logs, journals): `row 2: Email: not an e-mail address v2 accepts (…)`,
+ * else the row's legacy error with the label it names.
+ */
+export function rowFailure(row: PlannedRow): string {
+  const what = row.errorReason ?? `${row.error?.code ?? ''} ${row.error?.message ?? ''}`.trim();
+  return `row ${row.no}: ${row.errorReason !== undefined && row.errorLabel ? `${row.errorLabel}: ` : ''}${what}`;
+}
+
+/** Row error codes that a resolution may still lift: a mandatory field a lookup by name can fill (4401, 4891). */
+const LIFTABLE_CODES = new Set(['4401', '4891']);
+
+/**
+ * What an offline plan (planned without resolutions, PlanContext.resolutions undefined) already refuses for
+ * certain, before any name is resolved over v2 — where `lookupPolicy: create` writes a record:
+ * - `refused`: the whole call — a parameter or request-level error, or (default version) a row whose error no
+ *   resolution can lift (a value v2 refuses, a value that does not convert, a bad id). It answers with the first
+ *   such row's error: nothing is resolved or sent for the call;
+ * - `rows`: version=4 rows failing for certain (indexes into the parsed rows): their names are not resolved.
+ * Only a missing mandatory field (4401/4891) may be filled by a lookup resolved later, so it never counts here.
+ */
+export function settledRefusal(offline: V2Plan): { refused?: V2Plan; rows: Set<number> } {
+  const settled = offline.rows.filter((r) => r.error && !LIFTABLE_CODES.has(r.error.code));
+  if (offline.error && !offline.rows.some((r) => r.error)) return { refused: offline, rows: new Set() };
+  if (!offline.version4 && settled.length > 0) {
+    const first = settled[0];
+    return {
+      refused: { ...offline, requests: [], error: toDefaultVersionError(first.error!), reason: `${rowFailure(first)}; nothing was sent` },
+      rows: new Set(),
+    };
+  }
+  // A version=4 request-level failure (a non-numeric Id) has no row error but the plan error: handled above.
+  return { rows: new Set(settled.map((r) => r.index)) };
 }
 
 /** Row codes that exist only in version=4 answers, as their default-version top-level form. */

@@ -213,7 +213,7 @@ export function translateCall(call: LegacyCall, ctx: TranslateContext & PrepareO
   const second = planPrepared(first.prepared, ctx);
   if ('rejection' in second) return { parsed, ...rejected(second.rejection) };
   const { plan } = second;
-  return plan.error ? { parsed, plan, error: plan.error, category: 'plan' } : { parsed, plan };
+  return plan.error ? { parsed, plan, error: plan.error, category: 'plan', ...(plan.reason ? { errorDetail: plan.reason } : {}) } : { parsed, plan };
 }
 
 /** The related lists of the bundled snapshot's modules. */

@@ -55,7 +55,7 @@ export type WarningKind =
   | 'label-case'
   /** Line items of an update not merged with the record's current lines (offline, or the record was not found). */
   | 'line-items-not-merged'
-  /** Offline (convert): a value v2 will refuse although it converted (an e-mail v2 does not take, an unknown owner id). */
+  /** Offline (convert): a value v2 will refuse unless the org differs from the metadata (an unknown owner id). */
   | 'v2-will-reject'
   | 'other';
 
@@ -88,6 +88,11 @@ export interface PlannedRow {
   error?: LegacyError;
   /** The label that caused `error`, when one did. */
   errorLabel?: string;
+  /**
+   * Why, when `error` is one of v2's value rules checked before sending (src/v2/value-rules.ts): value-free
+   * (`not an e-mail address v2 accepts (one address, no spaces)`), for logs, journals and convert outputs.
+   */
+  errorReason?: string;
   /** Value of the module's duplicate-check field, for duplicateCheck=1 pre-checks. */
   duplicateCheckValue?: string;
   warnings: MappingWarning[];

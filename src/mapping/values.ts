@@ -3,14 +3,18 @@
  * ids, phones and zips of text fields stay strings with their leading zeros.
  */
 import { decimalValue, type DecimalLiteral } from '../v2/json.js';
+import { describeRefusal, v2TextRefusal } from '../v2/value-rules.js';
 import { isValidDate, legacyDateTimeToIso } from './time.js';
 import type { FieldMeta } from './types.js';
 
 /**
  * A converted value, or a failure. `drop`: the text is not a value of the field but v1 did not fail the row for
- * it (a boolean field given `maybe`): the field is left out with a warning instead.
+ * it (a boolean field given `maybe`): the field is left out with a warning instead. `reason`: a value-free
+ * explanation for logs and journals, when the failure is one of v2's value rules (src/v2/value-rules.ts).
  */
-export type Converted = { ok: true; value: string | number | boolean | string[] | DecimalLiteral | { id: string } } | { ok: false; drop?: true };
+export type Converted =
+  | { ok: true; value: string | number | boolean | string[] | DecimalLiteral | { id: string } }
+  | { ok: false; drop?: true; reason?: string };
 
 const INTEGER = /^-?\d+(\.0+)?$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -80,7 +84,7 @@ export function convertValue(field: FieldMeta, value: string, timeZone: string):
       return v === undefined ? fail : { ok: true, value: v };
     }
     case 'bigint':
-      return /^-?\d+$/.test(value) ? { ok: true, value } : fail;
+      return /^-?\d+$/.test(value) ? checkedText(field, value) : fail;
     case 'boolean': {
       const b = legacyBoolean(value);
       return b === undefined ? { ok: false, drop: true } : { ok: true, value: b };
@@ -107,8 +111,17 @@ export function convertValue(field: FieldMeta, value: string, timeZone: string):
       return isIdLike(value) ? { ok: true, value: { id: value } } : fail;
     default:
       // text, textarea, email, phone, website, picklist (unknown values pass: v2 accepts them) …
-      return { ok: true, value };
+      return checkedText(field, value);
   }
+}
+
+/**
+ * A text value as sent, unless v2 refuses it for certain (src/v2/value-rules.ts: an e-mail that is no address, a
+ * value over the field's length): then a failure, so the row fails with 4832 before anything is sent.
+ */
+function checkedText(field: FieldMeta, value: string): Converted {
+  const refusal = v2TextRefusal(field, value);
+  return refusal ? { ok: false, reason: describeRefusal(refusal) } : { ok: true, value };
 }
 
 /** The v2 json_type a converted value has, for checks and property tests. */

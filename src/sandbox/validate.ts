@@ -5,7 +5,7 @@
  */
 import type { V2FieldJson } from '../v2/types.js';
 import { recordError, type V2Error } from '../v2/envelopes.js';
-import { isV2Email } from '../v2/value-rules.js';
+import { v2TextRefusal } from '../v2/value-rules.js';
 import type { SandboxMetadata } from './metadata.js';
 import { LINE_ITEM_FIELDS } from './rules.js';
 import type { RecordStore, StoredRecord } from './store.js';
@@ -148,10 +148,10 @@ function checkString(ctx: ValidationContext, field: V2FieldJson, value: unknown)
     return ok ? { value } : { error: recordError.invalidType('datetime', api) };
   }
   if (typeof value !== 'string') return { error: recordError.invalidType('text', api) };
-  if (typeof field.length === 'number' && field.length > 0 && [...value].length > field.length) {
-    return { error: recordError.tooLong(field.length, api) };
-  }
-  if (field.data_type === 'email' && !isV2Email(value)) return { error: recordError.invalidValue(api) };
+  // The rules the bridge checks before sending too (one owner: src/v2/value-rules.ts).
+  const refusal = v2TextRefusal({ dataType: field.data_type, jsonType: field.json_type, length: field.length }, value);
+  if (refusal?.rule === 'maximum_length') return { error: recordError.tooLong(refusal.maximumLength, api) };
+  if (refusal) return { error: recordError.invalidValue(api) };
   if (field.data_type === 'picklist' && ctx.rejectUnknownPicklistValues && value !== '') {
     const allowed = (field.pick_list_values ?? []).map((p) => p.actual_value);
     if (allowed.length > 0 && !allowed.includes(value)) return { error: recordError.invalidValue(api) };
