@@ -228,12 +228,13 @@ function registerOfflineCommands(program: Command): void {
     .option('--profile <name>', 'credential profile (default: the first)')
     .option('--state <file>', 'state file (default: <convert folder>/replay-state.jsonl, else <source>.replay-state.jsonl beside the journal)')
     .option('--retry-in-doubt', 'resend writes in doubt that are not repeatable (inserts, deletes, convertLead, link uploads, photo deletes; may duplicate)')
-    .option('--dry-run', 'print the plan (done / to send / held in doubt / failed) and stop: nothing sent, no state written')
+    .option('--retry-refused', 'send journaled writes the proxy refused without sending (queue full, credit budget, Redis down) although their clients were told to retry (may duplicate)')
+    .option('--dry-run', 'print the plan (done / to send / held in doubt / held refused / failed) and stop: nothing sent, no state written')
     .option('--max-failures <n>', `stop after N consecutive upstream failures, 0 = never (default ${DEFAULT_MAX_CONSECUTIVE_FAILURES})`)
     .action(
       async (
         source: string,
-        opts: { config?: string; profile?: string; state?: string; retryInDoubt?: boolean; dryRun?: boolean; maxFailures?: string },
+        opts: { config?: string; profile?: string; state?: string; retryInDoubt?: boolean; retryRefused?: boolean; dryRun?: boolean; maxFailures?: string },
       ) => {
         const { maxFailures, ...rest } = opts;
         const max = maxFailures === undefined ? undefined : /^\d+$/.test(maxFailures) ? Number(maxFailures) : Number.NaN;

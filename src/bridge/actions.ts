@@ -13,7 +13,7 @@ import type { LegacyCall, LegacyFilePart, LegacyResult } from '../legacy/types.j
 import { ACTION_PARAMS, checkParams } from '../legacy/params.js';
 import { parseXmlData, type XmlDataLimits } from '../legacy/xmldata.js';
 import type { JournalActionOperation, JournalCallSummary, JournalRequestEntry } from '../journal/types.js';
-import { isRepeatable, summariseAction } from '../journal/writes.js';
+import { isRepeatable, summariseAction, unsentMark } from '../journal/writes.js';
 import {
   ACTION_PATHS,
   convertAnswer,
@@ -257,7 +257,7 @@ export class ActionBridge {
     const multipart = file ? multipartFile('file', { bytes: file.bytes, fileName: file.fileName, contentType: file.contentType }) : multipartField('attachmentUrl', url!);
     const { outcome, calls } = await ctx.profile.client.send({ method: 'POST', path, multipart, write: true, repeatable: isRepeatable(operation) });
     this.track(ctx, calls, outcome);
-    ctx.state.writes.push({ request: 0, ...summariseAction(operation, outcome) });
+    ctx.state.writes.push({ request: 0, ...summariseAction(operation, outcome), ...unsentMark(outcome, calls) });
     if (outcome.kind === 'failure') return upstreamFailed(ctx, outcome);
     const body = outcome.body;
     if (outcome.status >= 400) return failed(ctx, uploadError(body, recordId), `upload answered HTTP ${outcome.status} ${asText(asObject(body)?.code) || entryCode(dataEntries(body)[0])}`.trim(), 'upstream');
@@ -380,15 +380,19 @@ export class ActionBridge {
 
   /** One v2 write of the call: request `index` of its journaled plan; what it did goes to the outcome's `writes`. */
   private async write(ctx: Ctx, operation: Operation, index: number, req: V2ActionRequest, credits?: number): Promise<V2SendOutcome> {
-    const outcome = await this.send(ctx, req, { write: true, repeatable: isRepeatable(operation), credits });
-    ctx.state.writes.push({ request: index, ...summariseAction(operation, outcome, recordsOf(req.body)) });
+    const { outcome, calls } = await this.sendWithCalls(ctx, req, { write: true, repeatable: isRepeatable(operation), credits });
+    ctx.state.writes.push({ request: index, ...summariseAction(operation, outcome, recordsOf(req.body)), ...unsentMark(outcome, calls) });
     return outcome;
   }
 
   private async send(ctx: Ctx, req: V2ActionRequest, how: { write: boolean; repeatable: boolean; credits?: number }): Promise<V2SendOutcome> {
+    return (await this.sendWithCalls(ctx, req, how)).outcome;
+  }
+
+  private async sendWithCalls(ctx: Ctx, req: V2ActionRequest, how: { write: boolean; repeatable: boolean; credits?: number }) {
     const { outcome, calls } = await ctx.profile.client.send({ method: req.method, path: req.path, query: req.query, json: req.body, ...how });
     this.track(ctx, calls, outcome);
-    return outcome;
+    return { outcome, calls };
   }
 
   private track(ctx: Ctx, calls: Parameters<typeof toJournalCall>[0][], outcome: V2SendOutcome): void {

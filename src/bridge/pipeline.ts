@@ -9,7 +9,7 @@ import { ZbridgeError } from '../errors.js';
 import type { LegacyCall, LegacyResult } from '../legacy/types.js';
 import type { XmlDataLimits } from '../legacy/xmldata.js';
 import type { Journal, JournalCallSummary, JournalDuplicate, JournalOutcomeEntry, JournalRequestEntry } from '../journal/types.js';
-import { summariseWrite } from '../journal/writes.js';
+import { summariseWrite, unsentMark } from '../journal/writes.js';
 import { scrubMessage } from '../journal/redact.js';
 import { resolutionRequests, createdIds, rowFailure, settledRefusal, type ResolutionRequests } from '../mapping/index.js';
 import { credentialRefusal, legacyAnswer, legacyErrorOf, type LegacyRowCode } from '../mapping/results.js';
@@ -335,7 +335,7 @@ export class Bridge {
       state.v2Calls.push(...calls.map(toJournalCall));
       if (outcome.kind === 'response') state.credits += creditsFor([requests[i]]);
       if (outcome.kind === 'failure' && outcome.inDoubt) state.inDoubt = true;
-      state.writes.push({ request: i, ...summariseWrite(outcome, requests[i].body.data.map((_, pos) => pos)) });
+      state.writes.push({ request: i, ...summariseWrite(outcome, requests[i].body.data.map((_, pos) => pos)), ...unsentMark(outcome, calls) });
       if (outcome.kind === 'failure') {
         // The cause (429 credits exhausted, 5xx, timeout …) goes to the journal and the log; the client gets the v1 code.
         state.upstreamError ??= outcome.message;
@@ -436,7 +436,7 @@ export class Bridge {
         legacy: write.status === 'done' ? { kind: 'success' } : { kind: 'error', message: write.error },
         rows: (write.ids ?? []).map((id, i) => ({ no: String(i + 1), code: '2000', id })),
         ...(write.status === 'in-doubt' ? { inDoubt: true } : {}),
-        writes: [{ request: 0, ...write }],
+        writes: [{ request: 0, ...write, ...unsentMark(outcome, calls) }],
         ...(outcome.kind === 'response' ? { credits: creditsFor([req]) } : {}),
       });
     } catch (error) {

@@ -25,6 +25,12 @@ export interface JournalVerdict {
   sideWrite?: boolean;
   /** Why this request can never be sent from the journal (its values were not kept: `journal.values`). */
   unsendable?: string;
+  /**
+   * The proxy refused it without sending it (queue full, local credit budget, shared state down …) and answered its
+   * client an error, i.e. told it to retry — which old clients usually did: why, for the plan's listing. Held
+   * until `--retry-refused` (breaker finding 20).
+   */
+  refused?: string;
 }
 
 export interface ReplayItem {
@@ -157,7 +163,12 @@ export async function* convertJsonlItems(file: string, onError: (m: string) => v
 }
 
 /** The part of an outcome line replay needs, kept per call id between the two passes over a journal. */
-type OutcomeInfo = Pick<JournalOutcomeEntry, 'inDoubt' | 'writes' | 'upstream' | 'createdIds' | 'legacy'> & { rowsFailed: boolean; allRowsFailed: boolean };
+type OutcomeInfo = Pick<JournalOutcomeEntry, 'inDoubt' | 'writes' | 'upstream' | 'createdIds' | 'legacy'> & {
+  rowsFailed: boolean;
+  allRowsFailed: boolean;
+  /** HTTP attempts the call made in all (`v2Calls.length`). */
+  v2Calls: number;
+};
 
 const SUCCESS_ROWS = new Set(['2000', '2001', '2002']);
 
@@ -181,6 +192,7 @@ async function readOutcomes(source: string): Promise<{ outcomes: Map<string, Out
       upstream: e.upstream,
       createdIds: e.createdIds,
       legacy: e.legacy,
+      v2Calls: Array.isArray(e.v2Calls) ? e.v2Calls.length : 0,
       rowsFailed: e.rows.some((r) => !SUCCESS_ROWS.has(r.code)),
       allRowsFailed: e.rows.length > 0 && e.rows.every((r) => !SUCCESS_ROWS.has(r.code)),
     });
@@ -194,21 +206,34 @@ const REUSED_ID: JournalVerdict = {
 };
 
 /**
+ * `refused` of a request the proxy did not send (`cause`: why) when the call's client was answered an error —
+ * told to retry, so it may well have sent the call again itself — else nothing.
+ */
+function refusedLocally(o: OutcomeInfo, cause: string | undefined): { refused?: string } {
+  if (o.legacy.kind !== 'error') return {};
+  const answer = [o.legacy.code, o.legacy.message].filter(Boolean).join(' ');
+  return { refused: `${cause ?? 'not sent by the proxy'}; the client was answered ${answer || 'an error'}` };
+}
+
+/**
  * What the journal says about request `r` of a call. Outcome lines with `writes` (since issue 13) say it per
- * request; older ones only per call, so anything not clearly done or clearly unsent is held in doubt.
+ * request; older ones only per call, so anything not clearly done or clearly unsent is held in doubt. A request
+ * the proxy refused without sending, while its client got an error, carries `refused` (finding 20): `writes[].unsent`
+ * since it exists, before it a failed write without an HTTP status in a call that made no v2 call at all.
  */
 export function verdictFor(o: OutcomeInfo | undefined, r: number, requests: number): JournalVerdict {
   if (!o) return { status: 'in-doubt', reason: 'the journal has no outcome for this call (the proxy stopped while it was in flight)' };
   if (o.writes) {
     const w = o.writes.find((x) => x.request === r);
-    if (!w) return { status: 'not-sent' };
+    if (!w) return { status: 'not-sent', ...refusedLocally(o, 'not attempted by the proxy') };
     const applied = [...(w.succeeded ?? []), ...(w.existing ?? [])];
     if (w.status === 'in-doubt') return { status: 'in-doubt', applied, reason: `the proxy's write was in doubt (${w.error ?? 'no answer'})` };
-    return { status: w.status, applied };
+    const unsent = w.status === 'failed' && (w.unsent === true || (w.http === undefined && o.v2Calls === 0));
+    return { status: w.status, applied, ...(unsent ? refusedLocally(o, w.error) : {}) };
   }
   // An older outcome line: per call only.
   if (o.inDoubt) return { status: 'in-doubt', reason: 'the proxy journaled this call as in doubt' };
-  if (!o.upstream) return { status: 'not-sent' };
+  if (!o.upstream) return { status: 'not-sent', ...refusedLocally(o, undefined) };
   if (o.legacy.kind === 'success' || (o.legacy.kind === 'rows' && !o.rowsFailed)) return { status: 'done' };
   if (!o.createdIds?.length && requests === 1 && (o.legacy.kind === 'error' || (o.legacy.kind === 'rows' && o.allRowsFailed))) {
     return { status: 'failed' };

@@ -5,7 +5,9 @@
  *
  * - from a journal, a request whose outcome line shows it succeeded (or hit a duplicate check) is done; one
  *   without an outcome, or with an outcome in doubt, is held until `--retry-in-doubt` unless it is repeatable
- *   (journal/writes.ts isRepeatable); only definite failures and requests never sent are sent;
+ *   (journal/writes.ts isRepeatable); one the proxy refused without sending while its client was answered an
+ *   error (queue full, local credit budget, Redis down: the client was told to retry and usually did) is held
+ *   until `--retry-refused`; definite failures and requests never sent otherwise are sent;
  * - record writes resend only the records not applied yet; the v1 actions (deletes, relations, delinks,
  *   conversions, link uploads, file and photo deletes) are sent whole through the client's `send`, and a removal
  *   whose ids are already gone upstream is reported as such and counted done; uploads of bytes cannot be sent
@@ -67,6 +69,12 @@ export interface ReplayOptions {
    * convertLead, link uploads, photo deletes: see isRepeatable). May create duplicates. @default false
    */
   retryInDoubt?: boolean;
+  /**
+   * Send journaled writes the proxy refused without sending (queue full, local credit budget, shared state down)
+   * whose clients were answered an error, i.e. told to retry: most old clients did, so check the org first — a
+   * resend of one they retried duplicates it. @default false
+   */
+  retryRefused?: boolean;
   /** Print the plan and stop: nothing is sent, no state is written, no upstream is contacted. @default false */
   dryRun?: boolean;
   /**
@@ -90,6 +98,8 @@ export interface ReplayPlan {
   retrying: number;
   /** Writes that are not repeatable (isRepeatable) and may have been applied: not sent without `--retry-in-doubt`. */
   heldInDoubt: number;
+  /** Writes the proxy refused without sending, whose clients were told to retry: not sent without `--retry-refused`. */
+  heldRefused: number;
   /** Unreadable files or lines, requests that cannot be re-planned, failed side writes: cannot be sent. */
   failed: number;
 }
@@ -106,6 +116,8 @@ export interface ReplaySummary {
   inDoubt: number;
   /** In doubt from an earlier run or the journal, not resent. */
   heldInDoubt: number;
+  /** Refused by the proxy without sending (the client was told to retry), not sent: see `retryRefused`. */
+  heldRefused: number;
   recordsSent: number;
   /** Requests left unsent because the run stopped early after consecutive upstream failures. */
   notAttempted: number;
@@ -116,10 +128,21 @@ type Decision =
   | { action: 'done' }
   | { action: 'send'; indexes: number[]; retrying: boolean }
   | { action: 'held'; reason: string }
+  | { action: 'held-refused'; reason: string }
   | { action: 'unsendable'; reason: string };
 
-/** What to do with one request, from the journal's verdict and this upstream's replay state. */
-export function decide(item: ReplayItem | ReplayActionItem, prior: KeyState | undefined, retryInDoubt: boolean): Decision {
+/** The flags that release held requests: `--retry-in-doubt`, `--retry-refused`. */
+export interface ReleaseFlags {
+  retryInDoubt: boolean;
+  retryRefused: boolean;
+}
+
+/**
+ * What to do with one request, from the journal's verdict and this upstream's replay state. `flags`: a boolean is
+ * `--retry-in-doubt` alone (the older signature).
+ */
+export function decide(item: ReplayItem | ReplayActionItem, prior: KeyState | undefined, flags: ReleaseFlags | boolean): Decision {
+  const { retryInDoubt, retryRefused } = typeof flags === 'boolean' ? { retryInDoubt: flags, retryRefused: false } : flags;
   const j = item.journal;
   if (j?.status === 'done' || prior?.status === 'done') return { action: 'done' };
   if (j?.unsendable) return { action: 'unsendable', reason: j.unsendable };
@@ -127,6 +150,9 @@ export function decide(item: ReplayItem | ReplayActionItem, prior: KeyState | un
   // An action is one unit (sent whole); a record write resends only the records not applied yet.
   const indexes = isActionItem(item) ? [0] : item.body.data.map((_, i) => i).filter((i) => !applied.has(i));
   if (indexes.length === 0) return { action: 'done' };
+  // Refused by the proxy without sending, its client told to retry: most retried, so a resend may duplicate
+  // (finding 20). Held whatever an earlier replay did with it; a failed lookup creation stays unsendable below.
+  if (j?.refused && !j.sideWrite && !retryRefused) return { action: 'held-refused', reason: j.refused };
   const repeatable = isRepeatable(item.operation);
   if (prior) {
     // This upstream's own replay history is newer than the journal.
@@ -240,15 +266,20 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
         : convertOutputItems(options.source, (m) => unreadable.push(m), warn);
 
   // Pass 1: the plan.
-  const plan: ReplayPlan = { requests: 0, done: 0, toSend: 0, retrying: 0, heldInDoubt: 0, failed: 0 };
+  const flags: ReleaseFlags = { retryInDoubt: options.retryInDoubt ?? false, retryRefused: options.retryRefused ?? false };
+  const plan: ReplayPlan = { requests: 0, done: 0, toSend: 0, retrying: 0, heldInDoubt: 0, heldRefused: 0, failed: 0 };
   const held: string[] = [];
+  const refused: string[] = [];
   for await (const item of items()) {
     plan.requests++;
-    const d = decide(item, state.get(item.key), options.retryInDoubt ?? false);
+    const d = decide(item, state.get(item.key), flags);
     if (d.action === 'done') plan.done++;
     else if (d.action === 'send') {
       plan.toSend++;
       if (d.retrying) plan.retrying++;
+    } else if (d.action === 'held-refused') {
+      plan.heldRefused++;
+      if (refused.length < 20) refused.push(`${item.key}: ${d.reason}`);
     } else if (d.action === 'held') {
       plan.heldInDoubt++;
       if (held.length < 20) held.push(`${item.key}: ${d.reason}`);
@@ -261,10 +292,16 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
   for (const m of unreadable.slice(0, 20)) say(`unreadable: ${m}`);
   say(
     `plan for ${options.source} → ${key ?? 'an in-memory sandbox'}: ${plan.requests} requests: ${plan.done} done, ${plan.toSend} to send` +
-      `${plan.retrying ? ` (${plan.retrying} failed before)` : ''}, ${plan.heldInDoubt} held in doubt${options.retryInDoubt ? '' : ' (--retry-in-doubt sends them)'}, ${plan.failed} failed`,
+      `${plan.retrying ? ` (${plan.retrying} failed before)` : ''}, ${plan.heldInDoubt} held in doubt${flags.retryInDoubt ? '' : ' (--retry-in-doubt sends them)'}, ` +
+      `${plan.heldRefused} held: refused locally, the client was told to retry${flags.retryRefused ? '' : ' (--retry-refused sends them)'}, ${plan.failed} failed`,
   );
   for (const h of held) say(`  ${h}`);
   if (plan.heldInDoubt + plan.failed > held.length) say(`  … and ${plan.heldInDoubt + plan.failed - held.length} more`);
+  if (plan.heldRefused > 0) {
+    say(`refused locally, the client was told to retry — check before sending (${plan.heldRefused}; --retry-refused sends them):`);
+    for (const r of refused) say(`  ${r}`);
+    if (plan.heldRefused > refused.length) say(`  … and ${plan.heldRefused - refused.length} more`);
+  }
 
   const summary: ReplaySummary = {
     plan,
@@ -276,13 +313,14 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
     failed: plan.failed,
     inDoubt: 0,
     heldInDoubt: plan.heldInDoubt,
+    heldRefused: plan.heldRefused,
     recordsSent: 0,
     notAttempted: 0,
     stoppedEarly: false,
   };
   if (options.dryRun) {
     say('dry run: nothing sent, no state written');
-    return { exitCode: plan.heldInDoubt + plan.failed === 0 ? EXIT.ok : EXIT.failures, summary };
+    return { exitCode: plan.heldInDoubt + plan.heldRefused + plan.failed === 0 ? EXIT.ok : EXIT.failures, summary };
   }
   if (plan.toSend === 0) return finish(summary, state, say);
 
@@ -305,7 +343,7 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
   let lastFailure = '';
   try {
     for await (const item of items()) {
-      const d = decide(item, state.get(item.key), options.retryInDoubt ?? false);
+      const d = decide(item, state.get(item.key), flags);
       if (d.action !== 'send') continue;
       if (summary.stoppedEarly) {
         summary.notAttempted++;
@@ -403,7 +441,7 @@ function recordsOf(body: unknown): number {
 function finish(s: ReplaySummary, state: ReplayState, say: (m: string) => void): { exitCode: number; summary: ReplaySummary } {
   say(
     `${s.requests} requests: ${s.alreadyDone} already done, ${s.sent} sent (${s.done} done, ${s.partial} partial, ` +
-      `${s.failed} failed, ${s.inDoubt} in doubt), ${s.heldInDoubt} held in doubt` +
+      `${s.failed} failed, ${s.inDoubt} in doubt), ${s.heldInDoubt} held in doubt, ${s.heldRefused} held (refused locally, the client was told to retry)` +
       `${s.notAttempted ? `, ${s.notAttempted} not attempted` : ''}${state.file ? `; state ${state.file}` : ''}`,
   );
   const allDone = s.alreadyDone + s.done === s.requests && s.failed === 0;

@@ -37,6 +37,20 @@ export interface WriteSummary {
 export interface JournalWrite extends WriteSummary {
   /** Index into the request line's `plan.requests` / `plan.bodies`. */
   request: number;
+  /**
+   * The proxy refused it itself and no HTTP request left for it (queue full, local credit budget, shared state or
+   * token store unreachable): `failed`, and its client was answered 4820/4500, i.e. told to retry. Replay holds
+   * such requests until `--retry-refused` (breaker finding 20).
+   */
+  unsent?: true;
+}
+
+/**
+ * `{ unsent: true }` for a failure before any HTTP attempt (`calls` = the attempts the client made for it),
+ * else `{}`: spread into a JournalWrite.
+ */
+export function unsentMark(outcome: V2Outcome | { kind: string }, calls: readonly unknown[]): { unsent?: true } {
+  return outcome.kind === 'failure' && calls.length === 0 ? { unsent: true } : {};
 }
 
 /**

@@ -104,7 +104,7 @@ describe('replay against the sandbox (resumable)', () => {
     // req-0001 (insert) answered "already exists": done. req-0004 (insert) is journaled in doubt: held.
     // req-0005 (update) has no outcome: an update may be repeated, so it is sent, and fails (unknown id).
     expect(r.summary).toMatchObject({ requests: 3, alreadyDone: 1, heldInDoubt: 1, sent: 1, failed: 1 });
-    expect(r.summary!.plan).toEqual({ requests: 3, done: 1, toSend: 1, retrying: 0, heldInDoubt: 1, failed: 0 });
+    expect(r.summary!.plan).toEqual({ requests: 3, done: 1, toSend: 1, retrying: 0, heldInDoubt: 1, heldRefused: 0, failed: 0 });
     expect(io.err()).toMatch(/plan for .*: 3 requests: 1 done, 1 to send, 1 held in doubt .*0 failed/);
     expect(io.err()).toContain('journal:req-0004#0: the proxy journaled this call as in doubt');
     expect(r.exitCode).toBe(1);

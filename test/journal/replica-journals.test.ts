@@ -43,7 +43,7 @@ const outcome = (id: string, ts: string): JournalEntry => ({
   legacy: { kind: 'success' },
   rows: [{ no: '1', code: '2000', id: '3652397000001000001' }],
 });
-/** The proxy refused the call before sending it (queue full): replay must send it. */
+/** The proxy refused the call before sending it (queue full): replay holds it until --retry-refused (finding 20). */
 const notSent = (id: string, ts: string): JournalEntry => ({
   ...base(id, ts),
   type: 'outcome',
@@ -61,7 +61,7 @@ const write = (dir: string, file: string, entries: JournalEntry[]) => {
 
 /**
  * Three replica directories with interleaved times, one replica with a rotated file, one call unfinished (e).
- * a, c and d were refused before sending (replay sends them), b succeeded (done).
+ * a, c and d were refused before sending (replay holds them until --retry-refused), b succeeded (done).
  */
 function replicaJournals(): string {
   const root = mkdtempSync(join(tmpdir(), 'zbridge-replica-journals-'));
@@ -115,11 +115,16 @@ describe('replica journal directories', () => {
         return { outcome: { kind: 'response', status: 201, body: { data: [{ code: 'SUCCESS', status: 'success', details: { id: '1' } }] } } as V2Outcome };
       },
     };
-    const { summary } = await runReplay({ source: root, client }, memoryIO());
-    expect(summary!.requests).toBe(5);
-    // Issue 13: b is done, e (no outcome) is held in doubt; the three refused before sending go out in time order
-    // across the replicas (r1's a, r3's c, r1's second file's d — the file order would be a, d, c).
-    expect(summary!.plan).toMatchObject({ done: 1, toSend: 3, heldInDoubt: 1 });
+    // Finding 20: the three the proxy refused before sending (4820), whose clients were told to retry, are held
+    // by default and listed apart; nothing is sent.
+    const held = await runReplay({ source: root, client }, memoryIO());
+    expect(held.summary!.requests).toBe(5);
+    expect(held.summary!.plan).toMatchObject({ done: 1, toSend: 0, heldInDoubt: 1, heldRefused: 3 });
+    expect(names).toEqual([]);
+    // Issue 13: b is done, e (no outcome) is held in doubt; with --retry-refused the three refused before sending
+    // go out in time order across the replicas (r1's a, r3's c, r1's second file's d — the file order would be a, d, c).
+    const { summary } = await runReplay({ source: root, client, retryRefused: true }, memoryIO());
+    expect(summary!.plan).toMatchObject({ done: 1, toSend: 3, heldInDoubt: 1, heldRefused: 0 });
     expect(names).toEqual(['a', 'c', 'd']);
   });
 });

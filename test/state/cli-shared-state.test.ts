@@ -66,7 +66,10 @@ const base = (id: string, ts: string) => ({
   params: { scope: 'crmapi' },
 });
 
-/** A proxy journal with `n` inserts the proxy refused before sending (queue full): replay sends each once. */
+/**
+ * A proxy journal with `n` inserts the proxy refused before sending (queue full): replay holds them by default
+ * (finding 20: their clients were told to retry) and sends each once with --retry-refused.
+ */
 function journalOfRefusedInserts(n: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'zbridge-cli-state-journal-'));
   mkdirSync(dir, { recursive: true });
@@ -134,8 +137,12 @@ describe.skipIf(!hasRedis)('CLI commands on the replicas’ shared state (state.
     const held = [await replicaSlots.acquire(), await replicaSlots.acquire()];
     const grantsBefore = grants();
     const source = journalOfRefusedInserts(3);
+    // Without --retry-refused nothing is sent (and no slot is asked for).
+    const heldRun = await runReplay({ source, config: configFile, profile: PROFILE }, memoryIO());
+    expect(heldRun.summary).toMatchObject({ sent: 0, heldRefused: 3 });
+    expect(replayed()).toBe(0);
     let finished = false;
-    const run = runReplay({ source, config: configFile, profile: PROFILE }, memoryIO()).finally(() => (finished = true));
+    const run = runReplay({ source, config: configFile, profile: PROFILE, retryRefused: true }, memoryIO()).finally(() => (finished = true));
     // The replay's first call queues behind the replicas' calls instead of counting its own slots.
     await waitUntil(async () => (await admin.client.zcard(`${PREFIX}sem:${scope}:queue`)) === 1, 'the replay waits for a shared slot');
     expect(replayed()).toBe(0);
