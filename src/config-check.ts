@@ -91,7 +91,7 @@ export function describeConfig(config: ZbridgeConfig, envUsed: string[]): string
   const journal = replicaJournalDir(config.journal.dir, config.state.kind, replicaId);
   const lines = [
     `upstream: ${config.upstream}`,
-    `listen: ${config.host}:${config.port}${config.admin.port !== undefined ? `, admin ${config.admin.host}:${config.admin.port}` : ''}`,
+    `listen: ${config.host}:${config.port}${config.admin.port !== undefined ? `, admin ${config.admin.host}:${config.admin.port}` : ''}${config.trustProxy.length ? `; X-Forwarded-For trusted from ${config.trustProxy.join(', ')}` : ''}`,
     config.state.kind === 'redis'
       ? `state: redis (${maskedRedisUrl(config.state.url ?? '')}, key prefix ${config.state.keyPrefix}, replica ${replicaId}${config.replicaId ? '' : ' = the host name'})`
       : 'state: memory (this process only)',

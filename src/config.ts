@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import proxyaddr from 'proxy-addr';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -20,6 +21,17 @@ import { isValidTimeZone } from './v2/time.js';
 import { DATA_CENTRE_NAMES } from './zoho/dc.js';
 import { DEFAULT_METADATA_TTL_MS } from './zoho/metadata.js';
 import { PROFILE_DEFAULTS } from './zoho/types.js';
+
+const TRUST_PROXY_MESSAGE = 'expected an IP address, a CIDR range (10.0.0.0/8, fd00::/8) or one of loopback, linklocal, uniquelocal';
+/** proxy-addr's own check of a trusted-proxy entry (the library that resolves the client address with it). */
+function trustProxyProblem(entry: string): string | undefined {
+  try {
+    proxyaddr.compile(entry);
+    return undefined;
+  } catch {
+    return TRUST_PROXY_MESSAGE;
+  }
+}
 
 const timeZone = z.string().refine(isValidTimeZone, { message: 'not an IANA time zone known to this Node.js' });
 const positiveInt = z.number().int().positive();
@@ -78,6 +90,15 @@ export const configSchema = z
     port: z.number().int().min(0).max(65535).default(8080),
     /** Proxy listen address (env HOST). */
     host: z.string().default('0.0.0.0'),
+    /**
+     * Load balancers / reverse proxies whose `X-Forwarded-For` is believed (env ZBRIDGE_TRUST_PROXY, comma list):
+     * IP addresses, CIDR ranges, or `loopback` / `linklocal` / `uniquelocal`. The client address (access line
+     * `remote`, journal `client.address`, the report's integrations) is then resolved as express's `trust proxy`
+     * does (server/client-address.ts). @default [] — the header is never trusted: the socket's peer address.
+     */
+    trustProxy: z
+      .array(z.string().refine((entry) => trustProxyProblem(entry) === undefined, { message: TRUST_PROXY_MESSAGE }))
+      .default([]),
     /**
      * Separate listener for /healthz, /readyz and /metrics (env ZBRIDGE_ADMIN_PORT). When `port` is set they
      * leave the proxy port. @default no admin listener; host 127.0.0.1 (loopback only)
@@ -444,6 +465,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 export const CONFIG_ENV_VARS = [
   'PORT',
   'HOST',
+  'ZBRIDGE_TRUST_PROXY',
   'ZBRIDGE_ADMIN_PORT',
   'ZBRIDGE_UPSTREAM',
   'ZBRIDGE_AUTHTOKENS',
@@ -460,7 +482,7 @@ export const CONFIG_ENV_VARS = [
 ] as const;
 
 /**
- * Environment overrides (README lists them): PORT, HOST, ZBRIDGE_ADMIN_PORT, ZBRIDGE_UPSTREAM, ZBRIDGE_AUTHTOKENS (comma list:
+ * Environment overrides (README lists them): PORT, HOST, ZBRIDGE_TRUST_PROXY (comma list; "" = none), ZBRIDGE_ADMIN_PORT, ZBRIDGE_UPSTREAM, ZBRIDGE_AUTHTOKENS (comma list:
  * the accepted tokens of the sandbox profile, or of the only profile), ZBRIDGE_JOURNAL_DIR, ZBRIDGE_LOG_LEVEL,
  * ZBRIDGE_REDIS_URL (state kind "redis" with that URL), ZBRIDGE_REPLICA_ID,
  * ZBRIDGE_SANDBOX_DATA, and one profile from ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET / ZOHO_REFRESH_TOKEN /
@@ -474,6 +496,9 @@ function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv, origins:
   const from = (variable: string, ...paths: string[]): void => paths.forEach((path) => origins.set(path, variable));
   if (env.PORT) (doc.port = int('PORT', env.PORT)), from('PORT', 'port');
   if (env.HOST) (doc.host = env.HOST), from('HOST', 'host');
+  if (env.ZBRIDGE_TRUST_PROXY !== undefined) {
+    (doc.trustProxy = env.ZBRIDGE_TRUST_PROXY.split(',').map((t) => t.trim()).filter(Boolean)), from('ZBRIDGE_TRUST_PROXY', 'trustProxy');
+  }
   if (env.ZBRIDGE_ADMIN_PORT) (doc.admin = patched(doc.admin, { port: int('ZBRIDGE_ADMIN_PORT', env.ZBRIDGE_ADMIN_PORT) })), from('ZBRIDGE_ADMIN_PORT', 'admin.port');
   if (env.ZBRIDGE_LOG_LEVEL) (doc.logLevel = env.ZBRIDGE_LOG_LEVEL), from('ZBRIDGE_LOG_LEVEL', 'logLevel');
   if (env.ZBRIDGE_JOURNAL_DIR !== undefined) (doc.journal = patched(doc.journal, { dir: env.ZBRIDGE_JOURNAL_DIR })), from('ZBRIDGE_JOURNAL_DIR', 'journal.dir');

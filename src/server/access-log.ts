@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { CallFacts } from '../bridge/outcome.js';
+import type { ClientAddressOf } from './client-address.js';
 import type { Logger } from './logger.js';
 import { ADMIN_PATHS } from './admin.js';
 import { scrubPath } from '../journal/redact.js';
@@ -45,14 +46,24 @@ export function saneClientRequestId(header: string | string[] | undefined): stri
   return value && REQUEST_ID.test(value) ? value : undefined;
 }
 
-/** First middleware of every app: the request id header, and the access line when the answer is done. */
-export function requestIds(logger: Logger) {
+/** The client address of this request (set by `requestIds`): the access line's `remote`, the journal's `client.address`. */
+export function clientAddressOf(res: Response): string | undefined {
+  return res.locals.clientAddress as string | undefined;
+}
+
+/**
+ * First middleware of every app: the request id header, the client address (`clientAddress`: through trusted
+ * proxies, server/client-address.ts; default the socket's peer), and the access line when the answer is done.
+ */
+export function requestIds(logger: Logger, clientAddress: ClientAddressOf = (req) => req.socket.remoteAddress) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const clientRequestId = saneClientRequestId(req.headers['x-request-id']);
+    const remote = clientAddress(req);
     res.locals.requestId = requestId;
     res.locals.clientRequestId = clientRequestId;
+    res.locals.clientAddress = remote;
     res.setHeader('X-Request-Id', clientRequestId ?? requestId);
     const log = (aborted: boolean): void => {
       const call = res.locals.call as CallFacts | undefined;
@@ -64,7 +75,7 @@ export function requestIds(logger: Logger) {
       const line: Record<string, unknown> = {
         reqId: requestId,
         clientRequestId,
-        remote: req.socket.remoteAddress,
+        remote,
         userAgent: req.headers['user-agent'],
         httpMethod: req.method,
       };

@@ -15,7 +15,8 @@ import type { Journal } from '../journal/types.js';
 import type { Upstream } from '../upstream.js';
 import { pipeline } from 'node:stream/promises';
 import type { LegacyDownload } from '../bridge/actions.js';
-import { clientRequestIdOf, requestIds, requestIdOf } from './access-log.js';
+import { clientAddressOf, clientRequestIdOf, requestIds, requestIdOf } from './access-log.js';
+import type { ClientAddressOf } from './client-address.js';
 import { RejectSampler } from '../bridge/reject-sampler.js';
 import { scrubMessage, scrubPath } from '../journal/redact.js';
 import { attachmentDisposition } from '../v2/disposition.js';
@@ -43,6 +44,8 @@ export interface ProxyAppOptions {
   honourDoubleQuestionMark: boolean;
   /** Recognises this proxy's legacy authtokens, so a bare one in a path is scrubbed before it is journaled or logged. */
   isAcceptedToken?: (candidate: string) => boolean;
+  /** The client address of a request (trusted proxies' X-Forwarded-For). @default the socket's peer address */
+  clientAddress?: ClientAddressOf;
   /** /healthz, /readyz and /metrics are served by the separate admin listener, not here. @default false */
   adminSeparate?: boolean;
   /** Called when a legacy call starts and ends (graceful shutdown counts in-flight calls). */
@@ -72,7 +75,7 @@ export function createProxyApp(options: ProxyAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.use(requestIds(logger));
+  app.use(requestIds(logger, options.clientAddress));
   if (!options.adminSeparate) app.use(adminRoutes({ upstream, metrics, journal: options.journal }));
 
   // Only GET and POST are legacy calls. OPTIONS (a browser's CORS preflight) is answered and writes nothing;
@@ -157,7 +160,7 @@ async function handleLegacy(
     return;
   }
   const format: LegacyFormat = legacyFormatOf(path);
-  const origin: CallOrigin = { requestId: ids.requestId, clientRequestId: ids.clientRequestId, address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
+  const origin: CallOrigin = { requestId: ids.requestId, clientRequestId: ids.clientRequestId, address: clientAddressOf(res), userAgent: req.headers['user-agent'] };
 
   let call;
   try {
@@ -222,7 +225,7 @@ function send(
 
 /** A request refused at the HTTP layer (server/http-rejects.ts): journaled (sampled) and counted; returns the access-line facts. */
 function refuse(options: ProxyAppOptions, req: Request, res: Response, refusal: Pick<HttpRefusal, 'category' | 'result' | 'httpStatus' | 'error'>): CallFacts {
-  const origin = { requestId: requestIdOf(res), clientRequestId: clientRequestIdOf(res), address: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
+  const origin = { requestId: requestIdOf(res), clientRequestId: clientRequestIdOf(res), address: clientAddressOf(res), userAgent: req.headers['user-agent'] };
   return recordHttpRefusal(options, { ...refusal, ...origin, httpMethod: req.method, target: req.originalUrl }).facts;
 }
 

@@ -20,6 +20,7 @@ import { createUpstream, type Upstream } from '../upstream.js';
 import type { ClientObserver } from '../zoho/observer.js';
 import { VERSION } from '../version.js';
 import { requestIds } from './access-log.js';
+import { clientAddressResolver, type ClientAddressOf } from './client-address.js';
 import { ADMIN_PATHS, adminRoutes } from './admin.js';
 import { createProxyApp } from './app.js';
 import { guardConnections, serverOptions, type ConnectionGuard } from './connections.js';
@@ -139,6 +140,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   let guard: ConnectionGuard | undefined;
   /** Calls in flight, for the log line naming those a shutdown cuts. */
   const running = new Map<string, { requestId: string; method: string; path: string }>();
+  const clientAddress = clientAddressResolver(config.trustProxy);
   const app = createProxyApp({
     bridge,
     upstream,
@@ -146,6 +148,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
     metrics,
     logger,
     adminSeparate: config.admin.port !== undefined,
+    clientAddress,
     maxBodyBytes: config.limits.maxBodyBytes,
     maxDiscardBytes: config.limits.maxDiscardBytes,
     honourDoubleQuestionMark: config.compat.honourDoubleQuestionMark,
@@ -188,7 +191,7 @@ export async function startProxy(config: ZbridgeConfig, options: StartProxyOptio
   let admin: { server: Server; url: string; port: number } | undefined;
   if (config.admin.port !== undefined) {
     try {
-      admin = await startAdmin(config.admin.host, config.admin.port, { upstream, metrics, logger, journal });
+      admin = await startAdmin(config.admin.host, config.admin.port, { upstream, metrics, logger, journal, clientAddress });
     } catch (error) {
       server.close();
       await journal.close();
@@ -285,11 +288,15 @@ export function listenUrl(host: string, port: number): string {
 }
 
 /** The admin listener: request ids, access lines (debug) and the admin routes only. */
-async function startAdmin(host: string, port: number, deps: { upstream: Upstream; metrics: ProxyMetrics; logger: Logger; journal: Journal }) {
+async function startAdmin(
+  host: string,
+  port: number,
+  deps: { upstream: Upstream; metrics: ProxyMetrics; logger: Logger; journal: Journal; clientAddress: ClientAddressOf },
+) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestIds(deps.logger));
+  app.use(requestIds(deps.logger, deps.clientAddress));
   app.use(adminRoutes(deps));
   app.use((_req, res) => {
     res.status(404).json({ status: 'not found', paths: [...ADMIN_PATHS] });

@@ -35,6 +35,7 @@ describe('environment overrides', () => {
     const env: Record<string, string> = {
       PORT: '9001',
       HOST: '127.0.0.1',
+      ZBRIDGE_TRUST_PROXY: '10.0.0.1',
       ZBRIDGE_ADMIN_PORT: '9002',
       ZBRIDGE_UPSTREAM: 'zoho',
       ZBRIDGE_AUTHTOKENS: 'legacy-env-token',

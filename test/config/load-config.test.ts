@@ -45,6 +45,7 @@ describe('parseConfig defaults', () => {
     expect(config).toEqual({
       port: 8080,
       host: '0.0.0.0',
+      trustProxy: [],
       admin: { host: '127.0.0.1' },
       upstream: 'sandbox',
       sandbox: { port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [], jsonKeyOrder: 'java7' },
