@@ -140,10 +140,15 @@ async function handleLegacy(
     // written); the legacy 4500 tells the client to try again, and the connection closes after it.
     req.resume();
     const result: LegacyResult = { kind: 'error', error: legacyErrorFor('upstream-failed') };
-    res.locals.call = refuse(options, req, res, { category: 'shutting-down', result, httpStatus: 503, error: 'the proxy is stopping: the request was not taken' });
+    const error = 'the proxy is stopping: the request was not taken';
     // Pipelined behind an answer still being written: answered in its turn, so that it is not dropped (the
-    // connection guard sets `Connection: close` on the last answer of the connection).
-    if (!(await (options.connections?.()?.ownsConnection(res) ?? true))) return;
+    // connection guard sets `Connection: close` on the last answer of the connection). Journaled once it is
+    // known whether it could be answered (not when the connection closed first, after an answer that said so).
+    const answered = await (options.connections?.()?.ownsConnection(res) ?? Promise.resolve(true));
+    res.locals.call = answered
+      ? refuse(options, req, res, { category: 'shutting-down', result, httpStatus: 503, error })
+      : refuse(options, req, res, { category: 'shutting-down', httpStatus: 0, error: `${error}; its connection closed before its turn: no answer` });
+    if (!answered) return;
     const rendered = renderLegacyResponse({ format: legacyFormatOf(path), path }, result);
     res.writeHead(503, legacyHeaders(rendered.contentType, rendered.body));
     res.end(rendered.body);

@@ -7,8 +7,8 @@
  * Real parts: the CLI as a child process (`node dist/bin.js serve`), SIGTERM, one raw socket carrying the
  * pipelined requests, and a sandbox (in this process, reached over HTTP) whose injected write latency is held
  * until the test releases it — so "the insert is still in flight when the next request arrives" is a fact the
- * test arranges, not a timing bet. Every wait is on an observable event (a sandbox counter, a log line, a
- * journal line), never a sleep.
+ * test arranges, not a timing bet. Every wait is on an observable event (a sandbox counter, a log line, the
+ * in-flight gauge on the admin listener), never a sleep.
  */
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -90,9 +90,12 @@ describe('SIGTERM with requests pipelined behind a call in flight (real CLI, raw
     sandbox = await externalSandbox();
     const dir = tempDir('pipelined');
     const journalDir = join(dir, 'journal');
-    const config = writeConfig(dir, sandbox.url, { journalDir, top: { shutdownGraceMs: 120_000, logLevel: 'info' } });
+    // /metrics on an admin listener, which stays up while the proxy port drains.
+    const config = writeConfig(dir, sandbox.url, { journalDir, top: { shutdownGraceMs: 120_000, logLevel: 'info', admin: { port: 0 } } });
     const run = await startServe(config, { env: { ZBRIDGE_LOG_LEVEL: 'info' } });
     proxy = run;
+    await waitFor(() => /"msg":"started"/.test(run.out()), 'the started line');
+    const admin = (JSON.parse(run.out().split('\n').find((l) => l.includes('"msg":"started"'))!) as { admin: string }).admin;
     const warm = await fetch(`${run.url}/crm/private/xml/Leads/insertRecords`, {
       method: 'POST',
       body: new URLSearchParams({ authtoken: AUTHTOKEN, scope: 'crmapi', xmlData: leadXml('Pipelined warm') }),
@@ -103,7 +106,7 @@ describe('SIGTERM with requests pipelined behind a call in flight (real CLI, raw
     const gate = new Promise<void>((resolve) => (release = resolve));
     state.sleep = (ms: number) => (ms > 0 ? gate.then(() => !state.isClosed) : realSleep(ms));
     state.faults.set({ latencyMs: 1, onlyWrites: true });
-    return { run, journalDir };
+    return { run, journalDir, admin };
   }
 
   const writesSeen = () => sandbox!.state.requests.get('POST /crm/v2/:module') ?? 0;
@@ -124,7 +127,8 @@ describe('SIGTERM with requests pipelined behind a call in flight (real CLI, raw
     ['two reads sent together', [readRequest('a') + readRequest('b')]],
     ['a write, then a read in a later packet', [insertRequest('Pipelined refused'), readRequest('c')]],
   ])('%s behind a busy insert: each answered 4500/503, journaled, never processed; the busy insert completes', async (_name, pipelined) => {
-    const { run, journalDir } = await start();
+    const { run, journalDir, admin } = await start();
+    const inFlight = async () => Number(/^zbridge_in_flight_calls (\d+)/m.exec(await (await fetch(`${admin}/metrics`)).text())?.[1]);
     const expected = pipelined.join('').split(/(?=GET |POST )/).length;
     const conn = rawConnection(run.url);
     await new Promise<void>((resolve) => conn.socket.once('connect', () => resolve()));
@@ -137,9 +141,11 @@ describe('SIGTERM with requests pipelined behind a call in flight (real CLI, raw
     await waitFor(() => run.out().includes('stopping: finishing in-flight calls'), 'the stopping line');
     for (const [i, bytes] of pipelined.entries()) {
       conn.socket.write(bytes);
-      // Each refusal is journaled when the request arrives, before any answer is written.
-      await waitFor(() => readJournalDir(journalDir).outcomes.filter((o) => o.category === 'shutting-down').length >= (i === pipelined.length - 1 ? expected : i + 1), 'the refusal journaled');
+      // Each refused request waits for its turn behind the busy insert: a call in flight until then.
+      await waitFor(async () => (await inFlight()) >= 1 + (i === pipelined.length - 1 ? expected : i + 1), 'the refused requests waiting for their turn');
     }
+    // Nothing is answered while the insert is held.
+    expect(parseAnswers(conn.text())).toHaveLength(0);
     release!();
     await conn.closed;
     expect(await run.exited).toBe(0);
@@ -191,5 +197,28 @@ describe('SIGTERM with requests pipelined behind a call in flight (real CLI, raw
     expect(access).toHaveLength(expected);
     for (const l of access) expect(l).toMatchObject({ code: '4500', category: 'shutting-down' });
     expect(run.out()).not.toContain(AUTHTOKEN);
+  }, 180_000);
+  it('a refused request whose connection closes before its turn is journaled as not answered', async () => {
+    const { run, journalDir, admin } = await start();
+    const inFlight = async () => Number(/^zbridge_in_flight_calls (\d+)/m.exec(await (await fetch(`${admin}/metrics`)).text())?.[1]);
+    const conn = rawConnection(run.url);
+    await new Promise<void>((resolve) => conn.socket.once('connect', () => resolve()));
+    const before = writesSeen();
+    conn.socket.write(insertRequest('Pipelined gone'));
+    await waitFor(() => writesSeen() - before >= 1, 'the insert in flight upstream');
+    run.child.kill('SIGTERM');
+    await waitFor(() => run.out().includes('stopping: finishing in-flight calls'), 'the stopping line');
+    conn.socket.write(readRequest('gone'));
+    await waitFor(async () => (await inFlight()) >= 2, 'the refused request waiting for its turn');
+    // The client gives up: its refused request can no longer be answered.
+    conn.socket.destroy();
+    await waitFor(() => readJournalDir(journalDir).outcomes.some((o) => o.category === 'shutting-down'), 'the refusal journaled');
+    release!();
+    expect(await run.exited).toBe(0);
+    const refused = readJournalDir(journalDir).outcomes.filter((o) => o.category === 'shutting-down');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ method: 'getRecords', httpStatus: 0, legacy: { kind: 'error' } });
+    expect(refused[0].legacy.code).toBeUndefined();
+    expect(refused[0].error).toContain('no answer');
   }, 180_000);
 });
