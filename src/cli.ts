@@ -225,7 +225,7 @@ function registerOfflineCommands(program: Command): void {
     .description('send converted v2 requests (or a journal\'s) upstream; resumable, never sends anything twice')
     .argument('<source>', 'a `zbridge convert --out` folder or .jsonl file, or a journal file/folder')
     .option('-c, --config <file>', 'configuration file (profiles, upstream); env ZBRIDGE_CONFIG')
-    .option('--profile <name>', 'credential profile (default: the first)')
+    .option('--profile <name>', 'credential profile (default: the first); without --config, "env" = the org of the ZOHO_* variables (otherwise ignored: the embedded sandbox)')
     .option('--state <file>', 'state file (default: <convert folder>/replay-state.jsonl, else <source>.replay-state.jsonl beside the journal)')
     .option('--retry-in-doubt', 'resend writes in doubt that are not repeatable (inserts, deletes, convertLead, link uploads, photo deletes; may duplicate)')
     .option('--retry-refused', 'send journaled writes the proxy refused without sending (queue full, credit budget, Redis down) although their clients were told to retry (may duplicate)')
@@ -262,7 +262,7 @@ function registerOfflineCommands(program: Command): void {
     .description('write modules.json, fields/{api}.json, users.json and taxes.json from the live upstream')
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('-c, --config <file>', 'configuration file; env ZBRIDGE_CONFIG')
-    .option('--profile <name>', 'credential profile (default: the first)')
+    .option('--profile <name>', 'credential profile (default: the first); without --config, "env" = the org of the ZOHO_* variables (otherwise ignored: the embedded sandbox)')
     .action(async (opts: { out: string; config?: string; profile?: string }) => {
       const { exitCode } = await runMetadataPull({ ...opts, config: opts.config ?? process.env.ZBRIDGE_CONFIG }, processIO());
       process.exitCode = exitCode;

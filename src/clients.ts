@@ -3,7 +3,7 @@
  * upstream.ts, builds its clients with the same `zohoClientOf`, so a CLI run and the proxy replicas share one
  * token, one set of slots and one credit budget when `state.kind` is redis). Imports no server or bridge code.
  */
-import type { ProfileConfig, ZbridgeConfig } from './config.js';
+import { loadConfig, type ProfileConfig, type ZbridgeConfig } from './config.js';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from './errors.js';
 import { startSandbox } from './sandbox/index.js';
@@ -49,6 +49,55 @@ export function zohoClientOf(p: ProfileConfig, state: SharedState, observer?: Cl
     limiter: state.limiter(limits),
     credits: state.credits(limits),
   });
+}
+
+/** The variables that make the credential profile "env" (README environment table). */
+const ENV_CREDENTIAL_VARS = ['ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET', 'ZOHO_REFRESH_TOKEN', 'ZOHO_DC', 'ZOHO_TIME_ZONE'] as const;
+/** Variables that point the commands at a real org or the replicas' shared state; without a config file they wait for `--profile env`. */
+const ENV_ORG_VARS = [...ENV_CREDENTIAL_VARS, 'ZBRIDGE_UPSTREAM', 'ZBRIDGE_REDIS_URL'] as const;
+/** The profile name the ZOHO_* variables create (config.ts applyEnv). */
+export const ENV_PROFILE = 'env';
+
+/** The configuration a v2-only command (replay, metadata pull) runs with, and what the user should be told about it. */
+export interface V2ClientConfig {
+  config: ZbridgeConfig;
+  /** Lines for stderr, e.g. which environment variables were ignored and why (names only, never values). */
+  notices: string[];
+}
+
+/**
+ * The configuration of `zbridge replay` and `zbridge metadata pull`: commands that write to (or read) a real org
+ * only when told so explicitly. `file` is `--config` (or ZBRIDGE_CONFIG, which the CLI passes as the same
+ * choice): the file and the environment as for `serve`, except that no profile needs legacy authtokens (these
+ * commands never accept a legacy call; ZBRIDGE_AUTHTOKENS is not required). Without a file the upstream is the
+ * embedded sandbox unless `profileName` is `"env"`: the ZOHO_* variables of a production `serve` exported in the
+ * shell do not turn a test run into a write to that org. So without a file:
+ * - `--profile env`: upstream "zoho" with the profile the ZOHO_* variables make (ZBRIDGE_UPSTREAM is ignored: the
+ *   flag is the choice; ZBRIDGE_REDIS_URL shares the replicas' tokens and limits); ConfigError naming
+ *   ZOHO_CLIENT_ID when none of the credential variables is set;
+ * - no `--profile`: the sandbox; ZOHO_*, ZBRIDGE_UPSTREAM and ZBRIDGE_REDIS_URL are ignored, and a notice names
+ *   those that are set and the flag that would use them;
+ * - any other `--profile`: ConfigError naming `--profile` (there is no file to hold it).
+ * Errors: ConfigError (bad file, bad variable, unknown profile).
+ */
+export function loadV2ClientConfig(file: string | undefined, profileName: string | undefined, env: NodeJS.ProcessEnv = process.env): V2ClientConfig {
+  if (file) return { config: loadConfig(file, env, 'v2-client'), notices: [] };
+  const setVars = ENV_ORG_VARS.filter((v) => env[v]);
+  if (profileName === ENV_PROFILE) {
+    if (!env.ZOHO_CLIENT_ID && !env.ZOHO_CLIENT_SECRET && !env.ZOHO_REFRESH_TOKEN) {
+      throw new ConfigError('ZOHO_CLIENT_ID', `not set: --profile ${ENV_PROFILE} without --config sends to the org of the ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN variables, and none is set`);
+    }
+    const notices = env.ZBRIDGE_UPSTREAM ? [`ZBRIDGE_UPSTREAM ignored: --profile ${ENV_PROFILE} selects the org of the ZOHO_* variables`] : [];
+    return { config: loadConfig(undefined, { ...env, ZBRIDGE_UPSTREAM: 'zoho' }, 'v2-client'), notices };
+  }
+  if (profileName !== undefined) {
+    throw new ConfigError('--profile', `unknown profile "${profileName}": without --config (or ZBRIDGE_CONFIG) the only profile is "${ENV_PROFILE}", from the ZOHO_* variables`);
+  }
+  const sandboxEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !(ENV_ORG_VARS as readonly string[]).includes(k)));
+  const notices = setVars.length
+    ? [`${setVars.join(', ')} ignored: without --config (or ZBRIDGE_CONFIG) the upstream is the embedded sandbox; --profile ${ENV_PROFILE} sends to the org of the ZOHO_* variables`]
+    : [];
+  return { config: loadConfig(undefined, sandboxEnv, 'v2-client'), notices };
 }
 
 export interface OpenedV2Client {

@@ -5,9 +5,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeFolder } from '../folders.js';
-import { loadConfig } from '../config.js';
 import type { V2ModuleJson } from '../mapping/types.js';
-import { openV2Client } from '../clients.js';
+import { loadV2ClientConfig, openV2Client } from '../clients.js';
+import { upstreamKey } from './replay.js';
 import { EXIT, type CommandIO, checkOutFolderOption } from '../inputs/io.js';
 
 /** What metadata pull needs of a client: a GET that answers the parsed JSON body (and its status). */
@@ -17,8 +17,12 @@ export interface MetadataGetter {
 
 export interface MetadataPullOptions {
   out: string;
+  /** Config file; without it the embedded sandbox, or the ZOHO_* variables' org with `profile: "env"` (clients.ts loadV2ClientConfig). */
   config?: string;
+  /** Credential profile name; default the first. */
   profile?: string;
+  /** The environment the configuration is read with. @default process.env */
+  env?: NodeJS.ProcessEnv;
   /** Injected client (tests); skips opening one from the configuration. */
   client?: MetadataGetter;
 }
@@ -91,9 +95,12 @@ export async function runMetadataPull(options: MetadataPullOptions, io: CommandI
   }
   if (!client) {
     try {
-      const v2 = await openV2Client(loadConfig(options.config), options.profile);
+      const { config, notices } = loadV2ClientConfig(options.config, options.profile, options.env);
+      for (const notice of notices) io.stderr.write(`zbridge metadata pull: ${notice}\n`);
+      const v2 = await openV2Client(config, options.profile);
       close = v2.close;
       if (v2.dryRun) io.stderr.write(`zbridge metadata pull: upstream is "sandbox": a dry run against an emulator started for this run\n`);
+      else io.stderr.write(`zbridge metadata pull: upstream ${upstreamKey(config, options.profile)}\n`);
       client = v2.client as unknown as MetadataGetter;
     } catch (error) {
       io.stderr.write(`zbridge metadata pull: ${(error as Error).message}\n`);

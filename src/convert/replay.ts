@@ -24,10 +24,10 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join, parse, resolve } from 'node:path';
-import { loadConfig, type ZbridgeConfig } from '../config.js';
+import type { ZbridgeConfig } from '../config.js';
 import { isRepeatable, summariseAction, summariseWrite } from '../journal/writes.js';
 import type { V2Operation, V2Outcome, V2Record, V2Request } from '../v2/types.js';
-import { openV2Client } from '../clients.js';
+import { loadV2ClientConfig, openV2Client } from '../clients.js';
 import { upstreamIdentity } from '../zoho/identity.js';
 import { EXIT, rateProgressBar, type CommandIO } from '../inputs/io.js';
 import { multipartField } from '../zoho/multipart.js';
@@ -55,10 +55,15 @@ export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10;
 export interface ReplayOptions {
   /** A `zbridge convert --out` folder or `.jsonl` file, or a journal file/folder. */
   source: string;
-  /** Config file (profiles, upstream); default: the defaults of src/config.ts (embedded sandbox, in memory). */
+  /**
+   * Config file (profiles, upstream); default: the defaults of src/config.ts (embedded sandbox, in memory), the
+   * ZOHO_* variables only with `profile: "env"` (clients.ts loadV2ClientConfig).
+   */
   config?: string;
-  /** Credential profile name; default the first. */
+  /** Credential profile name; default the first. Without `config`, `"env"` selects the org of the ZOHO_* variables. */
   profile?: string;
+  /** The environment the configuration is read with. @default process.env */
+  env?: NodeJS.ProcessEnv;
   /**
    * State file; default `<convert folder>/replay-state.jsonl`, `<journal dir>.replay-state.jsonl` (beside the
    * folder, never in it), or `<file>.replay-state.jsonl`. See defaultStateFile.
@@ -235,7 +240,9 @@ export async function runReplay(options: ReplayOptions, io: CommandIO): Promise<
     else ({ file: stateFile, legacy: legacyStateFile } = await defaultStateFile(options.source, kind));
     if (options.client) key = options.upstreamKey ?? 'injected';
     else {
-      config = loadConfig(options.config);
+      let notices: string[];
+      ({ config, notices } = loadV2ClientConfig(options.config, options.profile, options.env));
+      notices.forEach(say);
       key = upstreamKey(config, options.profile);
     }
   } catch (error) {
