@@ -88,190 +88,189 @@ const profileSchema = profileFields.refine((p) => p.authtokens.length + p.authto
 });
 
 /** The configuration schema with `profile` as the schema of each profile (see ConfigUse). */
-const configSchemaOf = (profile: typeof profileFields) =>
-  z
-    .object({
-      /** Proxy listen port (env PORT). */
-      port: z.number().int().min(0).max(65535).default(8080),
-      /** Proxy listen address (env HOST). */
-      host: z.string().default('0.0.0.0'),
-      /**
-       * Load balancers / reverse proxies whose `X-Forwarded-For` is believed (env ZBRIDGE_TRUST_PROXY, comma list):
-       * IP addresses, CIDR ranges, or `loopback` / `linklocal` / `uniquelocal`. The client address (access line
-       * `remote`, journal `client.address`, the report's integrations) is then resolved as express's `trust proxy`
-       * does (server/client-address.ts). @default [] — the header is never trusted: the socket's peer address.
-       */
-      trustProxy: z
-        .array(z.string().refine((entry) => trustProxyProblem(entry) === undefined, { message: TRUST_PROXY_MESSAGE }))
-        .default([]),
-      /**
-       * Separate listener for /healthz, /readyz and /metrics (env ZBRIDGE_ADMIN_PORT). When `port` is set they
-       * leave the proxy port. @default no admin listener; host 127.0.0.1 (loopback only)
-       */
-      admin: z
-        .object({
-          port: z.number().int().min(0).max(65535).optional(),
-          host: z.string().default('127.0.0.1'),
-        })
-        .strict()
-        .default({ host: '127.0.0.1' }),
-      /** `sandbox`: embedded emulator on a loopback port; `zoho`: the configured profiles' data centres. */
-      upstream: z.enum(['sandbox', 'zoho']).default('sandbox'),
-      sandbox: z
-        .object({
-          /** Loopback port of the embedded sandbox; 0 = any free port. */
-          port: z.number().int().min(0).max(65535).default(0),
-          /** Persist sandbox records here across restarts. */
-          dataFile: z.string().optional(),
-          /** v2 metadata directory to serve instead of the bundled snapshot. */
-          metadataDir: z.string().optional(),
-          /** Legacy authtokens accepted in sandbox mode (env ZBRIDGE_AUTHTOKENS); empty = one random token per start. */
-          authtokens: z.array(z.string().min(1)).default([]),
-          /** The sandbox profile's lookupPolicy and labelOverrides (as for a Zoho profile). */
-          lookupPolicy: z.record(z.string(), z.enum(LOOKUP_POLICIES)).default({}),
-          labelOverrides: z.record(z.string(), z.record(z.string(), z.string())).default({}),
-          /** As `profiles[].resendInsertsAfter`, for the sandbox profile. */
-          resendInsertsAfter: z.array(z.enum(['429', '401'])).default([]),
-          /** As `profiles[].jsonKeyOrder`, for the sandbox profile. */
-          jsonKeyOrder: z.enum(JSON_KEY_ORDERS).default(JSON_KEY_ORDERS[0]),
-        })
-        .strict()
-        .default({ port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [], jsonKeyOrder: JSON_KEY_ORDERS[0] }),
-      /** Credential profiles (required with upstream "zoho"; generated in sandbox mode). */
-      profiles: z.array(profile).default([]),
-      journal: z
-        .object({
-          /** Directory of the JSONL journal; `""` disables it. */
-          dir: z.string().default('.zbridge/journal'),
-          maxFileBytes: positiveInt.default(DEFAULT_JOURNAL_FILE_BYTES),
-          /** Keep at most this many journal files, oldest deleted first (journal/retention.ts). @default unlimited */
-          maxFiles: positiveInt.optional(),
-          /** Delete journal files whose last line is older than this many days. @default unlimited */
-          maxAgeDays: z.number().positive().optional(),
-          /** Record data kept on disk: full (replay needs it), hashed, none (journal/values.ts). @default 'full' */
-          values: z.enum(JOURNAL_VALUES).default(JOURNAL_VALUES[0]),
-          /** Journal the v1 rows read calls answered (record data); off: only method, parameters, v2 calls, row count. @default false */
-          readRecords: z.boolean().default(false),
-        })
-        .strict()
-        .default({ dir: '.zbridge/journal', maxFileBytes: DEFAULT_JOURNAL_FILE_BYTES, values: JOURNAL_VALUES[0], readRecords: false }),
-      limits: z
-        .object({
-          /** Largest request body accepted (bytes); beyond → 4600 "xmlData". */
-          maxBodyBytes: positiveInt.default(DEFAULT_XMLDATA_LIMITS.maxBytes),
-          /** Deepest XML nesting accepted in xmlData. */
-          maxXmlDepth: positiveInt.default(DEFAULT_XMLDATA_LIMITS.maxDepth),
-          /** Largest request line + headers (bytes); a 100-row GET insert is ~40 KB. Beyond → 4600 "xmlData". */
-          maxHeaderBytes: positiveInt.default(96 * 1024),
-          /** An oversize body is read and discarded up to this many bytes before the 4600 answer (then the connection closes). */
-          maxDiscardBytes: positiveInt.default(16 * 1024 * 1024),
-          /** Time allowed for the request line and headers (ms). */
-          headersTimeoutMs: positiveInt.default(20_000),
-          /** Time allowed for the whole request, body included (ms); an unfinished upload is dropped. */
-          requestTimeoutMs: positiveInt.default(60_000),
-          /** How long an idle keep-alive connection stays open (ms). */
-          idleTimeoutMs: positiveInt.default(5_000),
-        })
-        .strict()
-        .default({
-          maxBodyBytes: DEFAULT_XMLDATA_LIMITS.maxBytes,
-          maxXmlDepth: DEFAULT_XMLDATA_LIMITS.maxDepth,
-          maxHeaderBytes: 96 * 1024,
-          maxDiscardBytes: 16 * 1024 * 1024,
-          headersTimeoutMs: 20_000,
-          requestTimeoutMs: 60_000,
-          idleTimeoutMs: 5_000,
-        }),
-      metadata: z
-        .object({
-          /** How long live /settings metadata and users are cached. */
-          ttlSeconds: positiveInt.default(DEFAULT_METADATA_TTL_MS / 1000),
-          /** Snapshot used when the live metadata cannot be fetched (default: bundled). */
-          snapshotDir: z.string().optional(),
-          /** Modules probed, in order, to find the parent of a Notes entityId. */
-          noteParentModules: z.array(z.string()).optional(),
-          /** How long name → id lookup resolutions are cached. */
-          lookupCacheSeconds: positiveInt.default(DEFAULT_LOOKUP_CACHE_MS / 1000),
-          /**
-           * How long records written or found through this deployment are remembered by duplicate-check value and
-           * name, for duplicateCheck=1 and lookups by name while v2 search does not show them yet (index lag,
-           * PROTOCOL-READS §6.3). 0 turns the memory off. @default 600
-           */
-          recentRecordsSeconds: z.number().int().min(0).default(DEFAULT_RECENT_RECORDS_MS / 1000),
-        })
-        .strict()
-        .default({
-          ttlSeconds: DEFAULT_METADATA_TTL_MS / 1000,
-          lookupCacheSeconds: DEFAULT_LOOKUP_CACHE_MS / 1000,
-          recentRecordsSeconds: DEFAULT_RECENT_RECORDS_MS / 1000,
-        }),
-      tokenStore: z
-        .object({
-          /** Where OAuth access tokens are cached: memory, or a 0600 file shared by processes on one host. */
-          kind: z.enum(['memory', 'file']).default('memory'),
-          path: z.string().default('.zbridge/tokens.json'),
-        })
-        .strict()
-        .default({ kind: 'memory', path: '.zbridge/tokens.json' }),
-      /**
-       * What replicas share (tokens, concurrency slots, credits, caches, duplicate-check locks): `memory` keeps it in
-       * this process; `redis` shares it through one Redis (env ZBRIDGE_REDIS_URL sets kind redis and the url).
-       */
-      state: z
-        .object({
-          kind: z.enum(['memory', 'redis']).default('memory'),
-          /** `redis://[:password@]host:port[/db]` or `rediss://…`; required with kind redis. */
-          url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
-          /** Prefix of every Redis key: deployments sharing one Redis need different prefixes. */
-          keyPrefix: z.string().min(1).default('zbridge:'),
-          /** Lease of a concurrency slot (renewed every third of it while held): a dead replica's slots free after it. */
-          slotLeaseMs: z.number().int().min(300).default(15_000),
-          /** Lease of a duplicate-check lock, renewed likewise. */
-          lockLeaseMs: z.number().int().min(300).default(30_000),
-          /** A Redis command not answered within this fails the call (4500). */
-          commandTimeoutMs: positiveInt.default(2000),
-        })
-        .strict()
-        .refine((s) => s.kind !== 'redis' || s.url !== undefined, { message: 'state.kind "redis" needs state.url (or env ZBRIDGE_REDIS_URL)', path: ['url'] })
-        .default({ kind: 'memory', keyPrefix: 'zbridge:', slotLeaseMs: 15_000, lockLeaseMs: 30_000, commandTimeoutMs: 2000 }),
-      /** This replica's name: its journal subdirectory with state "redis", its slot ids and logs (env ZBRIDGE_REPLICA_ID). Default: the host name. */
-      replicaId: z.string().regex(/^[\w.-]{1,64}$/, 'expected 1-64 characters of letters, digits, _ . -').refine((v) => !v.startsWith('.'), { message: 'must not start with a dot' }).optional(),
-      compat: z
-        .object({
-          /** Honour `??duplicateCheck=1` as `duplicateCheck` (a servlet would ignore it). */
-          honourDoubleQuestionMark: z.boolean().default(true),
-          /** wfTrigger=true → ["workflow","approval","blueprint"] instead of ["workflow"]. */
-          fullTriggerOnWorkflow: z.boolean().default(false),
-          /** version=4 update row with an unknown id: 4425 (observed) or 401.2. */
-          unknownIdRowCode: z.enum(UNKNOWN_ID_ROW_CODES).default(UNKNOWN_ID_ROW_CODES[0]),
-          /** A boolean/enumerated write or action parameter sent empty (`wfTrigger=`, a convertLead option) counts as absent; false = 4600 naming it. */
-          emptyParameterIsAbsent: z.boolean().default(true),
-          /**
-           * FL labels: `exact` (v1: a label that differs from the field label in case or spacing is dropped with a
-           * warning) or `case-insensitive` (case and whitespace ignored).
-           */
-          labelMatching: z.enum(['exact', 'case-insensitive']).default(DEFAULT_LABEL_MATCHING),
-          /** Reads: v2 null in standard numeric/boolean fields printed as 0/false, as v1 showed never-set fields. @default false */
-          legacyZeros: z.boolean().default(false),
-          /** Reads: custom lookups as `{Label}_ID` + `{Label}` (label-id) or by name alone (name-only). @default 'label-id' */
-          customLookupIds: z.enum(['label-id', 'name-only']).default('label-id'),
-        })
-        .strict()
-        .default({
-          honourDoubleQuestionMark: true,
-          fullTriggerOnWorkflow: false,
-          unknownIdRowCode: UNKNOWN_ID_ROW_CODES[0],
-          emptyParameterIsAbsent: true,
-          labelMatching: DEFAULT_LABEL_MATCHING,
-          legacyZeros: false,
-          customLookupIds: 'label-id',
-        }),
-      /** pino level: fatal, error, warn, info, debug, trace, silent. */
-      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-      /** Milliseconds SIGTERM waits for in-flight calls before exiting anyway. */
-      shutdownGraceMs: positiveInt.default(30_000),
-    })
-    .strict();
+const configSchemaOf = (profile: typeof profileFields) => z
+  .object({
+    /** Proxy listen port (env PORT). */
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Proxy listen address (env HOST). */
+    host: z.string().default('0.0.0.0'),
+    /**
+     * Load balancers / reverse proxies whose `X-Forwarded-For` is believed (env ZBRIDGE_TRUST_PROXY, comma list):
+     * IP addresses, CIDR ranges, or `loopback` / `linklocal` / `uniquelocal`. The client address (access line
+     * `remote`, journal `client.address`, the report's integrations) is then resolved as express's `trust proxy`
+     * does (server/client-address.ts). @default [] — the header is never trusted: the socket's peer address.
+     */
+    trustProxy: z
+      .array(z.string().refine((entry) => trustProxyProblem(entry) === undefined, { message: TRUST_PROXY_MESSAGE }))
+      .default([]),
+    /**
+     * Separate listener for /healthz, /readyz and /metrics (env ZBRIDGE_ADMIN_PORT). When `port` is set they
+     * leave the proxy port. @default no admin listener; host 127.0.0.1 (loopback only)
+     */
+    admin: z
+      .object({
+        port: z.number().int().min(0).max(65535).optional(),
+        host: z.string().default('127.0.0.1'),
+      })
+      .strict()
+      .default({ host: '127.0.0.1' }),
+    /** `sandbox`: embedded emulator on a loopback port; `zoho`: the configured profiles' data centres. */
+    upstream: z.enum(['sandbox', 'zoho']).default('sandbox'),
+    sandbox: z
+      .object({
+        /** Loopback port of the embedded sandbox; 0 = any free port. */
+        port: z.number().int().min(0).max(65535).default(0),
+        /** Persist sandbox records here across restarts. */
+        dataFile: z.string().optional(),
+        /** v2 metadata directory to serve instead of the bundled snapshot. */
+        metadataDir: z.string().optional(),
+        /** Legacy authtokens accepted in sandbox mode (env ZBRIDGE_AUTHTOKENS); empty = one random token per start. */
+        authtokens: z.array(z.string().min(1)).default([]),
+        /** The sandbox profile's lookupPolicy and labelOverrides (as for a Zoho profile). */
+        lookupPolicy: z.record(z.string(), z.enum(LOOKUP_POLICIES)).default({}),
+        labelOverrides: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+        /** As `profiles[].resendInsertsAfter`, for the sandbox profile. */
+        resendInsertsAfter: z.array(z.enum(['429', '401'])).default([]),
+        /** As `profiles[].jsonKeyOrder`, for the sandbox profile. */
+        jsonKeyOrder: z.enum(JSON_KEY_ORDERS).default(JSON_KEY_ORDERS[0]),
+      })
+      .strict()
+      .default({ port: 0, authtokens: [], lookupPolicy: {}, labelOverrides: {}, resendInsertsAfter: [], jsonKeyOrder: JSON_KEY_ORDERS[0] }),
+    /** Credential profiles (required with upstream "zoho"; generated in sandbox mode). */
+    profiles: z.array(profile).default([]),
+    journal: z
+      .object({
+        /** Directory of the JSONL journal; `""` disables it. */
+        dir: z.string().default('.zbridge/journal'),
+        maxFileBytes: positiveInt.default(DEFAULT_JOURNAL_FILE_BYTES),
+        /** Keep at most this many journal files, oldest deleted first (journal/retention.ts). @default unlimited */
+        maxFiles: positiveInt.optional(),
+        /** Delete journal files whose last line is older than this many days. @default unlimited */
+        maxAgeDays: z.number().positive().optional(),
+        /** Record data kept on disk: full (replay needs it), hashed, none (journal/values.ts). @default 'full' */
+        values: z.enum(JOURNAL_VALUES).default(JOURNAL_VALUES[0]),
+        /** Journal the v1 rows read calls answered (record data); off: only method, parameters, v2 calls, row count. @default false */
+        readRecords: z.boolean().default(false),
+      })
+      .strict()
+      .default({ dir: '.zbridge/journal', maxFileBytes: DEFAULT_JOURNAL_FILE_BYTES, values: JOURNAL_VALUES[0], readRecords: false }),
+    limits: z
+      .object({
+        /** Largest request body accepted (bytes); beyond → 4600 "xmlData". */
+        maxBodyBytes: positiveInt.default(DEFAULT_XMLDATA_LIMITS.maxBytes),
+        /** Deepest XML nesting accepted in xmlData. */
+        maxXmlDepth: positiveInt.default(DEFAULT_XMLDATA_LIMITS.maxDepth),
+        /** Largest request line + headers (bytes); a 100-row GET insert is ~40 KB. Beyond → 4600 "xmlData". */
+        maxHeaderBytes: positiveInt.default(96 * 1024),
+        /** An oversize body is read and discarded up to this many bytes before the 4600 answer (then the connection closes). */
+        maxDiscardBytes: positiveInt.default(16 * 1024 * 1024),
+        /** Time allowed for the request line and headers (ms). */
+        headersTimeoutMs: positiveInt.default(20_000),
+        /** Time allowed for the whole request, body included (ms); an unfinished upload is dropped. */
+        requestTimeoutMs: positiveInt.default(60_000),
+        /** How long an idle keep-alive connection stays open (ms). */
+        idleTimeoutMs: positiveInt.default(5_000),
+      })
+      .strict()
+      .default({
+        maxBodyBytes: DEFAULT_XMLDATA_LIMITS.maxBytes,
+        maxXmlDepth: DEFAULT_XMLDATA_LIMITS.maxDepth,
+        maxHeaderBytes: 96 * 1024,
+        maxDiscardBytes: 16 * 1024 * 1024,
+        headersTimeoutMs: 20_000,
+        requestTimeoutMs: 60_000,
+        idleTimeoutMs: 5_000,
+      }),
+    metadata: z
+      .object({
+        /** How long live /settings metadata and users are cached. */
+        ttlSeconds: positiveInt.default(DEFAULT_METADATA_TTL_MS / 1000),
+        /** Snapshot used when the live metadata cannot be fetched (default: bundled). */
+        snapshotDir: z.string().optional(),
+        /** Modules probed, in order, to find the parent of a Notes entityId. */
+        noteParentModules: z.array(z.string()).optional(),
+        /** How long name → id lookup resolutions are cached. */
+        lookupCacheSeconds: positiveInt.default(DEFAULT_LOOKUP_CACHE_MS / 1000),
+        /**
+         * How long records written or found through this deployment are remembered by duplicate-check value and
+         * name, for duplicateCheck=1 and lookups by name while v2 search does not show them yet (index lag,
+         * PROTOCOL-READS §6.3). 0 turns the memory off. @default 600
+         */
+        recentRecordsSeconds: z.number().int().min(0).default(DEFAULT_RECENT_RECORDS_MS / 1000),
+      })
+      .strict()
+      .default({
+        ttlSeconds: DEFAULT_METADATA_TTL_MS / 1000,
+        lookupCacheSeconds: DEFAULT_LOOKUP_CACHE_MS / 1000,
+        recentRecordsSeconds: DEFAULT_RECENT_RECORDS_MS / 1000,
+      }),
+    tokenStore: z
+      .object({
+        /** Where OAuth access tokens are cached: memory, or a 0600 file shared by processes on one host. */
+        kind: z.enum(['memory', 'file']).default('memory'),
+        path: z.string().default('.zbridge/tokens.json'),
+      })
+      .strict()
+      .default({ kind: 'memory', path: '.zbridge/tokens.json' }),
+    /**
+     * What replicas share (tokens, concurrency slots, credits, caches, duplicate-check locks): `memory` keeps it in
+     * this process; `redis` shares it through one Redis (env ZBRIDGE_REDIS_URL sets kind redis and the url).
+     */
+    state: z
+      .object({
+        kind: z.enum(['memory', 'redis']).default('memory'),
+        /** `redis://[:password@]host:port[/db]` or `rediss://…`; required with kind redis. */
+        url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
+        /** Prefix of every Redis key: deployments sharing one Redis need different prefixes. */
+        keyPrefix: z.string().min(1).default('zbridge:'),
+        /** Lease of a concurrency slot (renewed every third of it while held): a dead replica's slots free after it. */
+        slotLeaseMs: z.number().int().min(300).default(15_000),
+        /** Lease of a duplicate-check lock, renewed likewise. */
+        lockLeaseMs: z.number().int().min(300).default(30_000),
+        /** A Redis command not answered within this fails the call (4500). */
+        commandTimeoutMs: positiveInt.default(2000),
+      })
+      .strict()
+      .refine((s) => s.kind !== 'redis' || s.url !== undefined, { message: 'state.kind "redis" needs state.url (or env ZBRIDGE_REDIS_URL)', path: ['url'] })
+      .default({ kind: 'memory', keyPrefix: 'zbridge:', slotLeaseMs: 15_000, lockLeaseMs: 30_000, commandTimeoutMs: 2000 }),
+    /** This replica's name: its journal subdirectory with state "redis", its slot ids and logs (env ZBRIDGE_REPLICA_ID). Default: the host name. */
+    replicaId: z.string().regex(/^[\w.-]{1,64}$/, 'expected 1-64 characters of letters, digits, _ . -').refine((v) => !v.startsWith('.'), { message: 'must not start with a dot' }).optional(),
+    compat: z
+      .object({
+        /** Honour `??duplicateCheck=1` as `duplicateCheck` (a servlet would ignore it). */
+        honourDoubleQuestionMark: z.boolean().default(true),
+        /** wfTrigger=true → ["workflow","approval","blueprint"] instead of ["workflow"]. */
+        fullTriggerOnWorkflow: z.boolean().default(false),
+        /** version=4 update row with an unknown id: 4425 (observed) or 401.2. */
+        unknownIdRowCode: z.enum(UNKNOWN_ID_ROW_CODES).default(UNKNOWN_ID_ROW_CODES[0]),
+        /** A boolean/enumerated write or action parameter sent empty (`wfTrigger=`, a convertLead option) counts as absent; false = 4600 naming it. */
+        emptyParameterIsAbsent: z.boolean().default(true),
+        /**
+         * FL labels: `exact` (v1: a label that differs from the field label in case or spacing is dropped with a
+         * warning) or `case-insensitive` (case and whitespace ignored).
+         */
+        labelMatching: z.enum(['exact', 'case-insensitive']).default(DEFAULT_LABEL_MATCHING),
+        /** Reads: v2 null in standard numeric/boolean fields printed as 0/false, as v1 showed never-set fields. @default false */
+        legacyZeros: z.boolean().default(false),
+        /** Reads: custom lookups as `{Label}_ID` + `{Label}` (label-id) or by name alone (name-only). @default 'label-id' */
+        customLookupIds: z.enum(['label-id', 'name-only']).default('label-id'),
+      })
+      .strict()
+      .default({
+        honourDoubleQuestionMark: true,
+        fullTriggerOnWorkflow: false,
+        unknownIdRowCode: UNKNOWN_ID_ROW_CODES[0],
+        emptyParameterIsAbsent: true,
+        labelMatching: DEFAULT_LABEL_MATCHING,
+        legacyZeros: false,
+        customLookupIds: 'label-id',
+      }),
+    /** pino level: fatal, error, warn, info, debug, trace, silent. */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Milliseconds SIGTERM waits for in-flight calls before exiting anyway. */
+    shutdownGraceMs: positiveInt.default(30_000),
+  })
+  .strict();
 
 /** The configuration of `zbridge serve` (and config check, healthcheck): every profile accepts legacy authtokens. */
 export const configSchema = configSchemaOf(profileSchema);
