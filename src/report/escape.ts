@@ -16,6 +16,8 @@ export function csvCell(value: unknown): string {
 }
 
 const MARKDOWN_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '|': '&#124;' };
+/** Characters that, raw, let an autolink scanner see a URL, domain or e-mail address (see markdownText). */
+const AUTOLINK_ENTITIES: Readonly<Record<string, string>> = { '@': '&#64;', '/': '&#47;', '.': '&#46;' };
 
 /**
  * Text from the inputs (user agents, client addresses, v1 labels and values, module and method names, paths,
@@ -31,13 +33,19 @@ const MARKDOWN_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<':
  *   U+2421): block structure is read before inline text, so a newline could start a heading or an HTML block;
  * - leading spaces become `&#32;` and a leading `-` `+` `=` or `1.` / `1)` is escaped, so a value that opens a
  *   line or a list item's content cannot start a list, a code block or a setext underline.
- * GFM's bare-URL autolinks (www.…, https://…) may still show as links whose text is the URL itself.
+ * - GFM autolink literals and markdown-it's `linkify` (linkify-it: schemes, `//host`, fuzzy domains and e-mails)
+ *   are broken by entities, which read as text but which no autolink scanner matches (an entity is its own
+ *   text node, and the source no longer holds the pattern): every `@` becomes `&#64;`, the second `/` of `//`
+ *   (`http://`, `//host`) `&#47;`, a `.` before a letter (so every domain's last dot, whatever TLD list a
+ *   linkify uses) and the `.` after `www` `&#46;`. So no URL, `www.` name, domain or e-mail address from the
+ *   inputs becomes a link; `mailto:`/`xmpp:` need an `@` and stay text.
  */
 export function markdownText(value: unknown): string {
   const text = String(value ?? '')
     .replace(/[\u0000-\u001f\u007f]/g, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)))
     .replace(/[\\`*_[\]~#$]/g, '\\$&')
-    .replace(/[&<>|]/g, (c) => MARKDOWN_ENTITIES[c]!);
+    .replace(/[&<>|]/g, (c) => MARKDOWN_ENTITIES[c]!)
+    .replace(/@|(?<=\/)\/|\.(?=\p{L})|(?<=www)\./giu, (c) => AUTOLINK_ENTITIES[c]!);
   const lead = /^ */.exec(text)![0].length;
   return '&#32;'.repeat(lead) + text.slice(lead).replace(/^[-+=]|^(\d{1,9})([.)])/, (m, digits?: string, mark?: string) => (digits ? `${digits}\\${mark}` : `\\${m}`));
 }

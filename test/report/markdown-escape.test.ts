@@ -38,16 +38,34 @@ const HOSTILE: readonly string[] = [
   '<http://autolink.example/x>',
   'Mozilla/5.0 (X11; Linux x86_64) https://example.com/bot',
   'Last_Name',
+  // GFM autolink literals and markdown-it linkify (linkify-it) forms: none may become a link.
+  'see http://evil.example/x and https://evil.example?q=1#f',
+  'HTTPS://EVIL.COM/X ftp://files.evil.example/y',
+  'www.evil.example WWW.Evil.com www.1x.com',
+  'mail bob@evil.example or b.smith+tag@sub.evil.co.uk',
+  'mailto:bob@evil.example xmpp:alice@evil.org',
+  '<https://evil.example> <bob@evil.example> <mailto:bob@evil.example>',
+  'evil.com/x github.com пример.рф',
+  '//localhost/x //evil.com/y localhost:8080/z',
+  'http://127.0.0.1:8080/x',
   '',
 ];
+
+/** Everyday client text: passes through markdownText unchanged (the kit's source stays readable). */
+const ORDINARY: readonly string[] = ['Last Name', 'Annual Revenue', 'Kit: 12.5 of 100', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', 'Rs. 1,000.50', 'a/b', 'Leads', 'insertRecords', 'www', '12,5 %'];
 
 /** What the text must read as: C0 controls and DEL shown as their Control Pictures symbols. */
 const visible = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
 
 const markdownIt = new MarkdownIt({ html: true });
-/** Two CommonMark/GFM renderers that pass raw HTML through (the worst case for a kit opened in a viewer). */
+const markdownItLinkify = new MarkdownIt({ html: true, linkify: true });
+/**
+ * CommonMark/GFM renderers that pass raw HTML through (the worst case for a kit opened in a viewer), with and
+ * without autolinking bare URLs / domains / e-mails (marked's GFM autolink literals, markdown-it's linkify).
+ */
 const RENDERERS: Record<string, (md: string) => string> = {
   'markdown-it (html: true)': (md) => markdownIt.render(md),
+  'markdown-it (html: true, linkify: true)': (md) => markdownItLinkify.render(md),
   'marked (gfm)': (md) => marked.parse(md, { async: false, gfm: true }) as string,
 };
 
@@ -62,13 +80,8 @@ const decode = (html: string): string =>
 /** The text a reader sees: tags removed, entities decoded. */
 const textOf = (html: string): string => decode(html.replace(/<[^>]*>/g, '')).trim();
 
-/** Tag names in rendered HTML, and a check that every link is a bare URL showing its own address. */
+/** Tag names in rendered HTML (README: kit text is never a link, so an `a` tag fails every allowed list). */
 function tagsOf(html: string): Set<string> {
-  for (const m of html.matchAll(/<a\b([^>]*)>([^<]*)<\/a>/g)) {
-    const href = decode(/href="([^"]*)"/.exec(m[1])?.[1] ?? '');
-    const text = decode(m[2]);
-    expect(/^(https?|mailto):/.test(href) && (href === text || href === `mailto:${text}`), `link ${m[0]}`).toBe(true);
-  }
   return new Set([...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1].toLowerCase()));
 }
 
@@ -84,33 +97,41 @@ describe('markdownText: client text renders as itself in every Markdown context'
     const want = visible(text);
 
     const inline = render(`Before ${md} after.`);
-    expect(subset(tagsOf(inline), ['p', 'a'])).toEqual([]);
+    expect(inline).not.toMatch(/<a\b/);
+    expect(subset(tagsOf(inline), ['p'])).toEqual([]);
     expect(textOf(inline)).toBe(`Before ${want} after.`);
 
     const item = render(`- ${md}\n- next`);
-    expect(subset(tagsOf(item), ['ul', 'li', 'a'])).toEqual([]);
+    expect(subset(tagsOf(item), ['ul', 'li'])).toEqual([]);
     expect(item.match(/<li>/g)).toHaveLength(2);
     expect(textOf(item)).toBe(`${want}\nnext`.trim());
 
     const heading = render(`# Kit: ${md}`);
-    expect(subset(tagsOf(heading), ['h1', 'a'])).toEqual([]);
+    expect(subset(tagsOf(heading), ['h1'])).toEqual([]);
     expect(textOf(heading)).toBe(`Kit: ${want}`.trim());
 
     if (text !== '') {
       const line = render(`${md}\n\nnext`);
-      expect(subset(tagsOf(line), ['p', 'a'])).toEqual([]);
+      expect(subset(tagsOf(line), ['p'])).toEqual([]);
       expect(line.match(/<p>/g)).toHaveLength(2);
       expect([...line.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((m) => textOf(m[1]))).toEqual([want.trim(), 'next']);
     }
 
     const table = render(`| label | value | end |\n| --- | --- | --- |\n| ${md} | ${md} | end |\n| x | y | z |`);
-    expect(subset(tagsOf(table), ['table', 'thead', 'tbody', 'tr', 'th', 'td', 'a'])).toEqual([]);
+    expect(subset(tagsOf(table), ['table', 'thead', 'tbody', 'tr', 'th', 'td'])).toEqual([]);
     const rows = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1].matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) => textOf(c[1])));
     expect(rows).toEqual([
       ['label', 'value', 'end'],
       [want.trim(), want.trim(), 'end'],
       ['x', 'y', 'z'],
     ]);
+  });
+});
+
+describe('markdownText: everyday text', () => {
+  it.each(ORDINARY)('%j is unchanged and renders as itself', (text) => {
+    expect(markdownText(text)).toBe(text);
+    for (const render of Object.values(RENDERERS)) expect(textOf(render(`Before ${markdownText(text)} after.`))).toBe(`Before ${text} after.`);
   });
 });
 
