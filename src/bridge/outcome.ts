@@ -109,6 +109,9 @@ function summaryFields(summary: JournalCallSummary): JournalCallSummary {
   };
 }
 
+/** Characters of a user agent kept in the journal and log lines of calls refused before authentication. */
+export const REJECT_USER_AGENT_CHARS = 256;
+
 /** Shared by every sink without its own: unauthenticated rejects are journaled sampled (bridge/reject-sampler.ts). */
 const DEFAULT_REJECTS = new RejectSampler();
 
@@ -124,7 +127,7 @@ function journaledForm(sinks: OutcomeSinks, outcome: JournalOutcomeEntry): Journ
   return {
     ...outcome,
     params: {},
-    client: { ...outcome.client, userAgent: outcome.client.userAgent?.slice(0, 256) },
+    client: { ...outcome.client, userAgent: outcome.client.userAgent?.slice(0, REJECT_USER_AGENT_CHARS) },
     ...(sample.suppressed > 0 ? { suppressedRejects: sample.suppressed } : {}),
   };
 }
@@ -245,6 +248,18 @@ export interface CallFacts {
   inDoubt?: boolean;
   category?: string;
   err?: string;
+  /**
+   * A call refused before authentication (no profile): its log line follows the same reject sample as its
+   * journal line — `sampledOut` when the sample left it out (no access line either), `suppressedRejects` = how
+   * many were left out before it — and carries a capped user agent. Absent for authenticated calls.
+   */
+  reject?: { sampledOut: boolean; suppressedRejects: number };
+}
+
+/** What the reject sample decided for an unauthenticated call (journaledForm); undefined for authenticated calls. */
+export interface RejectSample {
+  sampledOut: boolean;
+  suppressedRejects: number;
 }
 
 /** The legacy code an answer is counted and logged under: its error code, or "2000" for a success answer. */
@@ -256,7 +271,7 @@ export function legacyCode(legacy: { code?: string }): string {
  * The access-line facts of an outcome line; module, method and code are the metrics owner's label values
  * (`metrics.callLabels`), so the log line and the counters name a call alike.
  */
-export function callFacts(o: JournalOutcomeEntry, metrics?: CallMetrics): CallFacts {
+export function callFacts(o: JournalOutcomeEntry, metrics?: CallMetrics, reject?: RejectSample): CallFacts {
   const code = legacyCode(o.legacy);
   const labels = metrics ? metrics.callLabels(o.module, o.method, code) : { module: o.module, method: o.method, code };
   // A literal, then only the keys that apply (see summaryFields for why not spreads).
@@ -272,6 +287,7 @@ export function callFacts(o: JournalOutcomeEntry, metrics?: CallMetrics): CallFa
   if (o.inDoubt) facts.inDoubt = true;
   if (o.category) facts.category = o.category;
   if (o.error) facts.err = o.error;
+  if (reject) facts.reject = reject;
   return facts;
 }
 
@@ -280,10 +296,11 @@ export function callFacts(o: JournalOutcomeEntry, metrics?: CallMetrics): CallFa
  * already decided). `v2Module` labels the row counters (absent: rows are not counted). The call's one log line is
  * the server's access line, built from `callFacts(outcome)`.
  */
-export function recordOutcome(sinks: OutcomeSinks, outcome: JournalOutcomeEntry, v2Module?: string): void {
+export function recordOutcome(sinks: OutcomeSinks, outcome: JournalOutcomeEntry, v2Module?: string): RejectSample | undefined {
   const { metrics, logger, journal } = sinks;
+  let line: JournalOutcomeEntry | undefined;
   try {
-    const line = journaledForm(sinks, outcome);
+    line = journaledForm(sinks, outcome);
     if (line) journal.append(line);
   } catch (error) {
     logger.error({ reqId: outcome.id, err: (error as Error).message }, 'journal write failed');
@@ -291,6 +308,13 @@ export function recordOutcome(sinks: OutcomeSinks, outcome: JournalOutcomeEntry,
   metrics?.countCall(outcome.module, outcome.method, legacyCode(outcome.legacy));
   if (metrics && v2Module) for (const row of outcome.rows) metrics.rows.inc({ module: v2Module, code: row.code });
   if (outcome.inDoubt) metrics?.inDoubt.inc({ profile: outcome.profile ?? '' });
+  return rejectSampleOf(outcome, line);
+}
+
+/** The sample decision journaledForm made for `outcome` (`line` = what it kept), or undefined for authenticated calls. */
+function rejectSampleOf(outcome: JournalOutcomeEntry, line: JournalOutcomeEntry | undefined): RejectSample | undefined {
+  if (outcome.profile !== undefined) return undefined;
+  return { sampledOut: line === undefined, suppressedRejects: line?.suppressedRejects ?? 0 };
 }
 
 /** Journal and count a call the server rejected before the bridge saw it; returns its access-line facts. */
@@ -321,7 +345,8 @@ export function recordRejectedSampled(sinks: OutcomeSinks, outcome: JournalOutco
       : sinks.metrics
         ? sinks.metrics.callLabels(outcome.module, outcome.method, code)
         : { module: outcome.module, method: outcome.method, code };
-  const facts = { ...labels, ...(outcome.category ? { category: outcome.category } : {}), ...(outcome.error ? { err: outcome.error } : {}) };
+  const reject = rejectSampleOf(outcome, line);
+  const facts: CallFacts = { ...labels, ...(outcome.category ? { category: outcome.category } : {}), ...(outcome.error ? { err: outcome.error } : {}), ...(reject ? { reject } : {}) };
   return { facts, sampled: line !== undefined, suppressed: line?.suppressedRejects ?? 0 };
 }
 

@@ -26,7 +26,7 @@ import type { ProfileRuntime, Upstream } from '../upstream.js';
 import { fetchRecord } from '../zoho/records.js';
 import { duplicateCheckValues, precheckDuplicates } from './duplicates.js';
 import type { RejectSampler } from './reject-sampler.js';
-import { callSummary, newCallState, outcomeEntry, recordOutcome, requestEntry, toJournalCall, type CallOrigin, type CallState } from './outcome.js';
+import { callSummary, newCallState, outcomeEntry, recordOutcome, requestEntry, toJournalCall, type CallOrigin, type CallState, type RejectSample } from './outcome.js';
 import type { AuthLookup, CallMetrics, Logger } from './ports.js';
 import { creditsFor, withoutRows } from './plan-edit.js';
 import { READ_METHODS, ReadBridge, SEARCH_METHODS, type ReadOptions } from './reads.js';
@@ -43,6 +43,8 @@ export interface BridgeAnswer {
   /** The profile that served the call (its JSON content-type preference), when the authtoken selected one. */
   profile?: ProfileRuntime;
   outcome: JournalOutcomeEntry;
+  /** The reject sample's decision for a call refused before authentication (its access line follows it). */
+  reject?: RejectSample;
 }
 
 export interface BridgeDeps {
@@ -162,8 +164,8 @@ export class Bridge {
     const outcome = outcomeEntry(summary, started, state, result, rowCodes, category ? { category, error: errorText ?? '' } : undefined);
     // Ids this bridge created are Notes parents later (v1 entityId never names its module): no probing needed.
     if (profile && plan) for (const row of outcome.rows) if (row.code === '2000' && row.id) profile.noteParents.remember(row.id, plan.module);
-    recordOutcome(this.deps, outcome, plan?.module);
-    return { result, download, profile, outcome };
+    const reject = recordOutcome(this.deps, outcome, plan?.module);
+    return { result, download, profile, outcome, reject };
   }
 
   private authenticate(call: LegacyCall): ProfileRuntime {

@@ -16,11 +16,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { CallFacts } from '../bridge/outcome.js';
 import type { ClientAddressOf } from './client-address.js';
 import type { Logger } from './logger.js';
 import { ADMIN_PATHS } from './admin.js';
 import { scrubPath } from '../journal/redact.js';
+import { REJECT_USER_AGENT_CHARS, type CallFacts } from '../bridge/outcome.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -67,6 +67,8 @@ export function requestIds(logger: Logger, clientAddress: ClientAddressOf = (req
     res.setHeader('X-Request-Id', clientRequestId ?? requestId);
     const log = (aborted: boolean): void => {
       const call = res.locals.call as CallFacts | undefined;
+      // Refused before authentication: logged on the same sample as its journal line (bridge/reject-sampler.ts).
+      if (call?.reject?.sampledOut) return;
       const admin = !call && ADMIN_PATHS.has(req.path);
       const level = admin ? 'debug' : call?.inDoubt || call?.category === 'upstream' || call?.category === 'bridge' || aborted ? 'warn' : 'info';
       // A line the logger would drop is not built (a quiet deployment pays nothing for it).
@@ -76,11 +78,16 @@ export function requestIds(logger: Logger, clientAddress: ClientAddressOf = (req
         reqId: requestId,
         clientRequestId,
         remote,
-        userAgent: req.headers['user-agent'],
+        // Anyone can send an unauthenticated call: its user agent is capped as in its journal line.
+        userAgent: call?.reject ? req.headers['user-agent']?.slice(0, REJECT_USER_AGENT_CHARS) : req.headers['user-agent'],
         httpMethod: req.method,
       };
-      if (call) for (const key of Object.keys(call) as (keyof CallFacts)[]) line[key] = call[key];
-      else line.path = scrubPath(req.path, undefined, 256);
+      if (call) {
+        for (const key of Object.keys(call) as (keyof CallFacts)[]) if (key !== 'reject') line[key] = call[key];
+        if (call.reject?.suppressedRejects) line.suppressedRejects = call.reject.suppressedRejects;
+      } else {
+        line.path = scrubPath(req.path, undefined, 256);
+      }
       line.status = aborted && !res.headersSent ? 0 : res.statusCode;
       line.ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
       if (aborted) line.aborted = true;

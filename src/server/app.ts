@@ -192,7 +192,7 @@ async function handleLegacy(
   // where it would poison the next call. Answer, then close.
   if (call.bodyCutShort) options.connections?.()?.closeAfter(res);
   const answer = await options.bridge.handle(call, origin);
-  res.locals.call = callFacts(answer.outcome, options.metrics);
+  res.locals.call = callFacts(answer.outcome, options.metrics, answer.reject);
   if (answer.download) return sendDownload(res, answer.download);
   send(res, call, answer.result, answer.profile?.jsonContentType ?? 'jsonp', answer.profile?.jsonKeyOrder);
 }

@@ -314,4 +314,31 @@ describe('requests refused at the HTTP layer: answered, counted, logged and jour
     expect(lines.filter((l) => l.msg === 'connection rejected').length).toBeLessThanOrEqual(bound);
     expect(journaled).toBeGreaterThanOrEqual(50);
   });
+
+  it('calls with an unknown authtoken are logged on the same sample as they are journaled, user agent capped', async () => {
+    const p = await start();
+    const started = Date.now();
+    const n = 150;
+    const agents = ['x'.repeat(60_000), 'curl/8.5'];
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, worker) => {
+        for (let i = worker; i < n; i += 10) {
+          const res = await fetch(`${p.proxy.url}/crm/private/xml/Leads/getRecords?authtoken=bad${i}&scope=crmapi`, { headers: { 'user-agent': agents[i % 2] } });
+          expect(await res.text()).toContain('<code>4834</code>');
+        }
+      }),
+    );
+    const elapsed = (Date.now() - started) / 1000;
+    const bound = 51 + Math.ceil(elapsed * 5);
+    const access = lines.filter((l) => l.msg === 'access' && l.code === '4834');
+    expect(access.length).toBe(p.outcomes().filter((o) => o.legacy.code === '4834').length);
+    expect(access.length).toBeLessThanOrEqual(bound);
+    expect(access.length).toBeGreaterThanOrEqual(50);
+    for (const line of access) expect(String(line.userAgent).length).toBeLessThanOrEqual(256);
+    if (bound < n) expect(access.some((l) => Number(l.suppressedRejects) > 0)).toBe(true);
+    // An authenticated call is always logged, with its whole user agent.
+    await fetch(`${p.proxy.url}/crm/private/xml/Leads/getRecords?authtoken=${TOKEN}&scope=crmapi`, { headers: { 'user-agent': 'y'.repeat(1000) } });
+    await new Promise((r) => setImmediate(r));
+    expect(lines.filter((l) => l.msg === 'access' && String(l.userAgent).length === 1000)).toHaveLength(1);
+  });
 });
