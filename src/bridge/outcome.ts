@@ -63,6 +63,13 @@ export interface CallState {
   read?: JournalOutcomeEntry['read'];
   /** The first v2 write that failed without an answer (429 credits exhausted, 5xx, timeout): its secret-free cause. */
   upstreamError?: string;
+  /** A write refused locally before sending: its xmlData and field trace go into the outcome line (localRefusal). */
+  refused?: { xmlData?: string; trace: NonNullable<JournalOutcomeEntry['trace']> };
+}
+
+/** What a write refused locally (no request line) leaves in its outcome line: the call's xmlData and folded trace. */
+export function localRefusal(call: LegacyCall, plan: V2Plan): NonNullable<CallState['refused']> {
+  return { xmlData: call.xmlData, trace: [{ no: '*', fields: summariseTrace(plan) }] };
 }
 
 export const newCallState = (): CallState => ({ upstream: false, v2Calls: [], credits: 0, duplicates: [], resolutions: [], writes: [] });
@@ -187,6 +194,10 @@ export function outcomeEntry(
   if (state.credits) entry.credits = state.credits;
   if (state.notes?.length) entry.notes = state.notes;
   if (state.read) entry.read = state.read;
+  if (state.refused) {
+    entry.xmlData = state.refused.xmlData;
+    entry.trace = state.refused.trace;
+  }
   const error = failure?.error || state.upstreamError;
   if (error) entry.error = error;
   // A failed v2 write (down, 5xx, timeout, 429, local budget or queue) is an upstream failure: logged at warn.

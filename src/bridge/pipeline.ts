@@ -26,7 +26,7 @@ import type { ProfileRuntime, Upstream } from '../upstream.js';
 import { fetchRecord } from '../zoho/records.js';
 import { duplicateCheckValues, precheckDuplicates } from './duplicates.js';
 import type { RejectSampler } from './reject-sampler.js';
-import { callSummary, newCallState, outcomeEntry, recordOutcome, requestEntry, toJournalCall, type CallOrigin, type CallState, type RejectSample } from './outcome.js';
+import { callSummary, localRefusal, newCallState, outcomeEntry, recordOutcome, requestEntry, toJournalCall, type CallOrigin, type CallState, type RejectSample } from './outcome.js';
 import type { AuthLookup, CallMetrics, Logger } from './ports.js';
 import { creditsFor, withoutRows } from './plan-edit.js';
 import { READ_METHODS, ReadBridge, SEARCH_METHODS, type ReadOptions } from './reads.js';
@@ -199,6 +199,7 @@ export class Bridge {
     if (planned.error) {
       // A whole-call problem decided locally: nothing was sent; the reason goes to the log and the journal.
       const failure = planned.reason ? { category: 'bad-request', error: planned.reason } : undefined;
+      state.refused = localRefusal(call, planned);
       return { result: { kind: 'error', error: planned.error }, plan: planned, rows: [], failure };
     }
     const { plan: toSend, existing, followers } = await this.precheck(planned, profile, state);

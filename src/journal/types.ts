@@ -130,6 +130,13 @@ export interface JournalRequestEntry extends JournalCallSummary {
 }
 
 export interface JournalOutcomeEntry extends JournalCallSummary {
+  /**
+   * A write refused locally before anything was sent (a value v2 refuses for certain, a missing mandatory field):
+   * there is no `request` line, so the outcome carries the call's xmlData and its folded field trace (as a request
+   * line would), for reports to show which label failed and why. Masked by `journal.values` like a request's.
+   */
+  xmlData?: string;
+  trace?: JournalRequestEntry['trace'];
   type: 'outcome';
   /** Set when `journal.values` kept no values in clear (journal/values.ts). */
   values?: 'hashed' | 'none';

@@ -44,6 +44,17 @@ function maskText(text: string | undefined, mode: 'hashed' | 'none'): string | u
   return text === undefined ? undefined : mode === 'none' ? undefined : hashValue(text);
 }
 
+/** A field trace with its examples (values) masked. */
+function maskTrace(trace: NonNullable<JournalRequestEntry['trace']>, mode: 'hashed' | 'none'): NonNullable<JournalRequestEntry['trace']> {
+  return trace.map((t) => ({
+    ...t,
+    fields: t.fields.map(({ example, ...f }) => {
+      const masked = maskText(example, mode);
+      return masked === undefined ? f : { ...f, example: masked };
+    }),
+  }));
+}
+
 function request(entry: JournalRequestEntry, mode: 'hashed' | 'none'): JournalRequestEntry {
   const { xmlData: _dropped, ...rest } = entry;
   return {
@@ -52,17 +63,7 @@ function request(entry: JournalRequestEntry, mode: 'hashed' | 'none'): JournalRe
     ...(entry.plan ? { plan: { ...entry.plan, ...(entry.plan.bodies ? { bodies: entry.plan.bodies.map((b) => mask(b, mode)) } : {}) } } : {}),
     // Warning messages quote the value (`Account Name "Acme" given by name only`): keep the kind and label only.
     ...(entry.warnings ? { warnings: entry.warnings.map((w) => ({ ...w, message: `${w.kind}${w.label ? `: ${w.label}` : ''}` })) } : {}),
-    ...(entry.trace
-      ? {
-          trace: entry.trace.map((t) => ({
-            ...t,
-            fields: t.fields.map(({ example, ...f }) => {
-              const masked = maskText(example, mode);
-              return masked === undefined ? f : { ...f, example: masked };
-            }),
-          })),
-        }
-      : {}),
+    ...(entry.trace ? { trace: maskTrace(entry.trace, mode) } : {}),
   };
 }
 
@@ -82,6 +83,11 @@ function maskRow(row: unknown, mode: 'hashed' | 'none'): unknown {
 const READ_VALUE_PARAMS = ['criteria', 'searchcondition', 'searchvalue'];
 
 function outcome(entry: JournalOutcomeEntry, mode: 'hashed' | 'none'): JournalOutcomeEntry {
+  if (entry.xmlData !== undefined || entry.trace) {
+    // A write refused locally: its xmlData is dropped and its trace masked, as a request line's would be.
+    const { xmlData: _dropped, ...rest } = entry;
+    entry = { ...rest, values: mode, ...(entry.trace ? { trace: maskTrace(entry.trace, mode) } : {}) };
+  }
   const readValues = entry.read?.records !== undefined || READ_VALUE_PARAMS.some((p) => entry.params?.[p] !== undefined);
   if (!entry.resolutions?.length && !readValues) return entry;
   let params = entry.params;

@@ -261,6 +261,8 @@ export class ReportAggregator {
     const httpRefusal = entry.httpStatus !== undefined;
     const unsupported = !httpRefusal && (entry.category === 'unsupported-method' || !this.isTranslated(entry.method));
     const v2Module = request?.v2Module ?? this.schema?.resolveModule(module)?.apiName;
+    // A write refused locally has no request line: its outcome carries the field trace (which label failed, why).
+    if (!request && entry.trace) for (const row of entry.trace) this.addTrace(v2Module ?? module, row.fields, integration.id, where);
     for (const r of rowErrors) this.addCode('row', r.code, r.message ?? '', integration.id, where, v2Module ?? module);
     if (callError && !unsupported) {
       // No legacy code: the answer was an HTTP status (405, 408) or none (0: dropped connection).
