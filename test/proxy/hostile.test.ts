@@ -111,7 +111,9 @@ describe('freezes (pre-authentication)', () => {
     const { text } = await hostile;
     expect(text).toMatch(/^HTTP\/1\.1 200/);
     expect(text).toMatch(/<code>(4600|4834)<\/code>/);
-    expect(Math.max(...probes), `baseline ${baseline.toFixed(1)} ms`).toBeLessThan(100 + 3 * baseline);
+    // A parser gone quadratic on these inputs blocks the loop for seconds; scheduling noise on a loaded 2-core
+    // machine reached 146 ms against an idle baseline of 9 ms. The bound separates the two kinds by a wide margin.
+    expect(Math.max(...probes), `baseline ${baseline.toFixed(1)} ms`).toBeLessThan(500 + 5 * baseline);
   });
 });
 
