@@ -112,7 +112,14 @@ describe('values v2 refuses are refused before sending (default version: the who
       expectRefusedWhole(xml, label, module, prefix);
       // Nothing was about to be written: no request line either.
       expect(t.requests().length).toBe(requestsBefore);
-      expect(JSON.stringify(lastOutcome())).not.toContain(JSON.stringify(bad).slice(1, -1));
+      // The value is in the line only where a request line would hold it (xmlData, the trace's example: report
+      // names the failed label and rule from them; journal.values masks them), never in the error text.
+      const { xmlData, trace, ...others } = lastOutcome();
+      expect(JSON.stringify(others)).not.toContain(JSON.stringify(bad).slice(1, -1));
+      expect(xmlData).toContain(label);
+      const traced = trace?.[0].fields.find((f) => f.label === label);
+      expect(traced?.outcome).toBe('invalid');
+      expect(traced?.example).toBeTruthy(); // the first example (capped for long values)
     },
   );
 
