@@ -2,7 +2,9 @@
  * `zbridge config check [--config F] [--online]`: validates a configuration the way `serve` would load it, but
  * reports every problem instead of stopping at the first, then shows the configuration in effect (environment
  * overrides applied, secrets never printed). Also checks what start-up would only find later: metadata folders
- * that do not exist, a journal folder or token file that cannot be written, the admin port equal to the proxy's.
+ * that do not exist, a journal folder or token file that cannot be written, the admin port equal to the proxy's,
+ * and what `serve` would start with but `/readyz` reports as a configuration problem (upstream.ts upstreamProblems:
+ * credential profiles next to `upstream: sandbox`).
  * With `--online` each profile gets an access token and reads /settings/modules and the current user.
  *
  * Exit codes: 0 valid (and every online check passed); 1 valid but an online check failed; 2 problems found.
@@ -12,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { collectConfig, CONFIG_ENV_VARS, type ConfigProblem, type ZbridgeConfig } from './config.js';
 import { defaultReplicaId, maskedRedisUrl, replicaJournalDir, safeReplicaId } from './state/index.js';
 import { EXIT, type CommandIO } from './inputs/io.js';
-import { createUpstream } from './upstream.js';
+import { createUpstream, upstreamProblems } from './upstream.js';
 
 export interface ConfigCheckOptions {
   /** Config file (JSON or YAML); default env ZBRIDGE_CONFIG, else none (defaults and environment only). */
@@ -113,7 +115,8 @@ export async function runConfigCheck(options: ConfigCheckOptions, io: CommandIO)
   const env = options.env ?? process.env;
   const file = options.config ?? env.ZBRIDGE_CONFIG;
   const { config, problems, fromEnv } = collectConfig(file, env);
-  if (config) problems.push(...environmentProblems(config).map(fromEnv));
+  // upstreamProblems: what serve logs at start and /readyz fails with (one owner, upstream.ts).
+  if (config) problems.push(...upstreamProblems(config).map(fromEnv), ...environmentProblems(config).map(fromEnv));
   const say = (line: string): void => void io.stdout.write(`${line}\n`);
   if (problems.length > 0 || !config) {
     for (const p of problems) io.stderr.write(`zbridge config check: ${p.option}: ${p.message}\n`);

@@ -4,7 +4,7 @@
  * whose OAuth client and refresh token exist only in this process.
  */
 import { randomBytes } from 'node:crypto';
-import type { ProfileConfig, ZbridgeConfig } from './config.js';
+import type { ConfigProblem, ProfileConfig, ZbridgeConfig } from './config.js';
 import { bundledSnapshot, loadMetadataDir } from './v2/snapshot.js';
 import type { MappingOptions } from './mapping/index.js';
 import { startSandbox, type RunningSandbox } from './sandbox/index.js';
@@ -17,6 +17,23 @@ import { JSON_CONTENT_TYPES, type JsonContentType, type JsonKeyOrder } from './l
 import { PROFILE_DEFAULTS } from './zoho/types.js';
 import { upstreamIdentity } from './zoho/identity.js';
 import { createSharedState, type SharedState, type StateObserver } from './state/index.js';
+
+/**
+ * Configuration problems `serve` starts despite, but which keep it from doing its job: the one owner of this rule
+ * for start-up (logged as errors), `/readyz` (fails with them) and `zbridge config check` (reports them, exit 2).
+ * Today: credential `profiles` next to `upstream: sandbox` (option `upstream`). Chosen over refusing to start:
+ * configs that keep a profile next to the emulator exist (tests, demos), but nothing reaches Zoho.
+ * @returns one problem per rule broken; empty when none.
+ */
+export function upstreamProblems(config: ZbridgeConfig): ConfigProblem[] {
+  if (config.upstream !== 'sandbox' || config.profiles.length === 0) return [];
+  return [
+    {
+      option: 'upstream',
+      message: `credential profiles are configured but upstream is "sandbox": every call goes to the embedded emulator, NOT to Zoho (set upstream: zoho); profiles: ${config.profiles.map((p) => p.name).join(', ')}`,
+    },
+  ];
+}
 
 export interface ProfileRuntime {
   name: string;
@@ -156,12 +173,7 @@ export async function createUpstream(config: ZbridgeConfig, options: UpstreamOpt
     });
   }
 
-  // Chosen over refusing to start: configs that keep a profile next to the emulator exist (tests, demos), but
-  // nothing reaches Zoho, so it is said loudly at start-up and by /readyz (which fails) until upstream is "zoho".
-  const problems =
-    config.upstream === 'sandbox' && config.profiles.length > 0
-      ? [`credential profiles are configured but upstream is "sandbox": every call goes to the embedded emulator, NOT to Zoho (set upstream: zoho); profiles: ${config.profiles.map((p) => p.name).join(', ')}`]
-      : [];
+  const problems = upstreamProblems(config).map((p) => p.message);
   return {
     sandbox,
     problems,

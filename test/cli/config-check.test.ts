@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectConfig } from '../../src/config.js';
 import { runConfigCheck } from '../../src/config-check.js';
+import { upstreamProblems } from '../../src/upstream.js';
 import { bundledSnapshot } from '../../src/v2/snapshot.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { memoryIO } from '../convert/helpers.js';
@@ -100,6 +101,34 @@ describe('runConfigCheck', () => {
     expect(problems.map((p) => p.option)).toEqual(['ZOHO_CLIENT_SECRET', 'ZOHO_REFRESH_TOKEN']);
     expect(io.err()).toContain('zbridge config check: ZOHO_CLIENT_SECRET: not set: ZOHO_CLIENT_ID adds the credential profile "env", which needs ZOHO_CLIENT_SECRET too\n');
     expect(io.err()).not.toMatch(/profiles\[/);
+  });
+
+  it('credential profiles next to the default upstream sandbox: the problem serve logs and /readyz fails with, exit 2', async () => {
+    const profile = ['profiles:', '  - name: erp', '    authtokens: [legacy-token-1]', '    clientId: 1000.CLIENT', '    clientSecret: very-secret', '    refreshToken: 1000.refresh.secret'];
+    const config = collectConfig(write('sbprof-same.yaml', profile.join('\n')), {}).config!;
+    const served = upstreamProblems(config);
+    expect(served.map((p) => p.message)).toEqual([expect.stringContaining('credential profiles are configured but upstream is "sandbox"')]);
+    const cases: Array<[string, string[], NodeJS.ProcessEnv, string]> = [
+      ['no upstream line (default sandbox)', profile, {}, 'upstream'],
+      ['upstream: sandbox written out', ['upstream: sandbox', ...profile], {}, 'upstream'],
+      ['upstream: zoho in the file, ZBRIDGE_UPSTREAM=sandbox', ['upstream: zoho', ...profile], { ZBRIDGE_UPSTREAM: 'sandbox' }, 'ZBRIDGE_UPSTREAM'],
+    ];
+    for (const [what, lines, env, option] of cases) {
+      const io = memoryIO();
+      const { exitCode, problems } = await runConfigCheck({ config: write(`sbprof-${option}-${lines.length}.yaml`, lines.join('\n')), env }, io);
+      expect(exitCode, what).toBe(2);
+      expect(problems.map((p) => p.option), what).toEqual([option]);
+      // The same text serve logs at start and /readyz reports (upstream.ts upstreamProblems).
+      expect(problems[0].message, what).toContain(served[0].message);
+      expect(io.err(), what).toContain(`zbridge config check: ${option}: credential profiles are configured but upstream is "sandbox"`);
+      expect(io.out(), what).not.toContain('valid');
+      expect(io.out() + io.err(), what).not.toMatch(/very-secret|1000\.refresh\.secret|legacy-token-1/);
+    }
+    // upstream: zoho with the same profile is valid; a sandbox with only sandbox authtokens too.
+    for (const lines of [['upstream: zoho', ...profile], ['sandbox: { authtokens: [t] }']]) {
+      const io = memoryIO();
+      expect((await runConfigCheck({ config: write(`sbok-${lines.length}.yaml`, lines.join('\n')), env: {} }, io)).exitCode, io.err()).toBe(0);
+    }
   });
 
   it('file-system problems of options set by variables name the variables', async () => {
