@@ -12,7 +12,7 @@ import { ConfigError } from './errors.js';
 import { runConvert } from './convert/convert.js';
 import { runMetadataPull } from './convert/metadata-pull.js';
 import { DEFAULT_MAX_CONSECUTIVE_FAILURES, runReplay } from './convert/replay.js';
-import { processIO } from './inputs/io.js';
+import { EXIT, processIO } from './inputs/io.js';
 import { runReport } from './report/run.js';
 import { runConfigCheck } from './config-check.js';
 import { DEFAULT_HEALTHCHECK_TIMEOUT_MS, runHealthcheck } from './healthcheck.js';
@@ -44,6 +44,17 @@ interface SandboxCliOptions {
   concurrencyLimit?: number;
   creditsPerDay?: number;
   latency?: number;
+}
+
+/** A usage error of a command whose exit code for it is not the CLI's 2 (healthcheck: 1, Docker reserves 2). */
+class UsageExit extends CommanderError {
+  constructor(
+    error: CommanderError,
+    /** The process exit code. */
+    readonly exit: number,
+  ) {
+    super(error.exitCode, error.code, error.message);
+  }
 }
 
 export function buildProgram(): Command {
@@ -132,6 +143,10 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file (JSON or YAML), as given to serve; env ZBRIDGE_CONFIG')
     .option('-p, --port <port>', 'the proxy port, when serve was started with --port', port)
     .option('--timeout <ms>', `how long to wait for the answer (default ${DEFAULT_HEALTHCHECK_TIMEOUT_MS})`, positive)
+    // Docker reserves a health check's exit 2: a usage error here (a typo in a HEALTHCHECK line) exits 1.
+    .exitOverride((error) => {
+      throw error.exitCode === 0 ? error : new UsageExit(error, EXIT.failures);
+    })
     .action(async (opts: { config?: string; port?: number; timeout?: number }) => {
       const { exitCode } = await runHealthcheck({ config: opts.config, port: opts.port, timeoutMs: opts.timeout }, processIO());
       process.exitCode = exitCode;
@@ -174,7 +189,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      process.exitCode = error.exitCode === 0 ? 0 : error instanceof UsageExit ? error.exit : EXIT.usage;
       return;
     }
     if (error instanceof ConfigError) {

@@ -93,4 +93,24 @@ describe('zbridge healthcheck', () => {
   it.each(cases)('%s', async (_name, args, env, check) => {
     check(await zbridge(['healthcheck', ...args()], { env: { ...CLEAN_ENV, ...env() } }));
   }, 60_000);
+
+  // Docker reserves exit 2 of a health check: a typo in a HEALTHCHECK line must not produce it.
+  const usage: [string, string[], RegExp][] = [
+    ['an unknown option', ['--bogus'], /unknown option '--bogus'/],
+    ['a --timeout that is no number', ['--timeout', 'abc'], /--timeout/],
+    ['a --timeout of 0', ['--timeout', '0'], /--timeout/],
+    ['a --port out of range', ['--port', '99999'], /--port/],
+    ['an extra argument', ['extra'], /too many arguments|unknown command|excess/i],
+    ['an option without its value', ['--config'], /argument missing/],
+  ];
+  it.each(usage)('usage error, %s: exit 1 with the reason, never 2', async (_name, args, reason) => {
+    const r = await zbridge(['healthcheck', ...args], { env: CLEAN_ENV });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(reason);
+  }, 60_000);
+
+  it('--help still exits 0; the other commands keep exit 2 for usage errors', async () => {
+    expect((await zbridge(['healthcheck', '--help'], { env: CLEAN_ENV })).code).toBe(0);
+    expect((await zbridge(['config', 'check', '--bogus'], { env: CLEAN_ENV })).code).toBe(2);
+  }, 60_000);
 });
