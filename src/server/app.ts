@@ -99,9 +99,7 @@ export function createProxyApp(options: ProxyAppOptions): Express {
 
   // Every other path: a legacy call (or the legacy 4600 for what is not one).
   app.use(async (req: Request, res: Response) => {
-    // The call's own unique id keys its journal lines; the client's X-Request-Id is kept beside it.
     const requestId = requestIdOf(res);
-    const clientRequestId = clientRequestIdOf(res);
     // The path is only read if a shutdown cuts the call (its log line): scrubbed then, not on every call.
     const rawPath = req.path;
     const running = {
@@ -114,7 +112,7 @@ export function createProxyApp(options: ProxyAppOptions): Express {
     options.onCallStart?.(running);
     metrics.inFlight.inc();
     try {
-      await handleLegacy(req, res, { requestId, clientRequestId }, options);
+      await handleLegacy(req, res, options);
     } catch (error) {
       // Only reached on a bug in the glue itself; the old client still gets a legacy answer.
       logger.error({ reqId: requestId, err: (error as Error).message }, 'unhandled proxy error');
@@ -131,7 +129,6 @@ export function createProxyApp(options: ProxyAppOptions): Express {
 async function handleLegacy(
   req: Request,
   res: Response,
-  ids: { requestId: string; clientRequestId?: string },
   options: ProxyAppOptions,
 ): Promise<void> {
   const path = req.originalUrl.split('?')[0];
@@ -165,7 +162,7 @@ async function handleLegacy(
     return;
   }
   const format: LegacyFormat = legacyFormatOf(path);
-  const origin: CallOrigin = { requestId: ids.requestId, clientRequestId: ids.clientRequestId, address: clientAddressOf(res), userAgent: req.headers['user-agent'] };
+  const origin = callOrigin(req, res);
 
   let call;
   try {
@@ -228,9 +225,14 @@ function send(
   res.end(rendered.body);
 }
 
+/** Who sent this request, as its journal and log lines record it (ids and client address set by `requestIds`). */
+function callOrigin(req: Request, res: Response): CallOrigin {
+  return { requestId: requestIdOf(res), clientRequestId: clientRequestIdOf(res), address: clientAddressOf(res), userAgent: req.headers['user-agent'] };
+}
+
 /** A request refused at the HTTP layer (server/http-rejects.ts): journaled (sampled) and counted; returns the access-line facts. */
 function refuse(options: ProxyAppOptions, req: Request, res: Response, refusal: Pick<HttpRefusal, 'category' | 'result' | 'httpStatus' | 'error'>): CallFacts {
-  const origin = { requestId: requestIdOf(res), clientRequestId: clientRequestIdOf(res), address: clientAddressOf(res), userAgent: req.headers['user-agent'] };
+  const origin = callOrigin(req, res);
   return recordHttpRefusal(options, { ...refusal, ...origin, httpMethod: req.method, target: req.originalUrl }).facts;
 }
 

@@ -9,7 +9,7 @@
  * the `reason` of zbridge_rejected_requests_total).
  */
 import { randomUUID } from 'node:crypto';
-import { recordRejectedSampled, rejectedEntry, type CallFacts, type OutcomeSinks } from '../bridge/outcome.js';
+import { recordRejectedSampled, rejectedEntry, type CallFacts, type OutcomeSinks, REJECT_USER_AGENT_CHARS } from '../bridge/outcome.js';
 import { scrubMessage } from '../journal/redact.js';
 import type { JournalOutcomeEntry } from '../journal/types.js';
 import { peekLegacyRequest } from '../legacy/request.js';
@@ -121,7 +121,7 @@ export function connectionRejectHandler(
           code: detail.code,
           remote: detail.remote,
           ...(detail.head
-            ? { httpMethod: entry.httpMethod, path: entry.path, module: facts.module, method: facts.method, userAgent: entry.client.userAgent?.slice(0, 256), tokenFingerprint: entry.client.tokenFingerprint }
+            ? { httpMethod: entry.httpMethod, path: entry.path, module: facts.module, method: facts.method, userAgent: entry.client.userAgent?.slice(0, REJECT_USER_AGENT_CHARS), tokenFingerprint: entry.client.tokenFingerprint }
             : {}),
           status: detail.status,
           ...(facts.err ? { err: facts.err } : {}),
