@@ -140,4 +140,21 @@ export function authLookupContract(make: MakeAuthLookup): void {
   it('accepts nothing when no token is configured', () => {
     expect(make([]).lookup(TOKEN_A)).toBeUndefined();
   });
+
+  // isAccepted (optional) scrubs path segments; an implementation may skip hashing what cannot be a token, but
+  // must answer as lookup does for tokens of any length, also with several lengths configured.
+  it.each([
+    ['a 32-hex token', TOKEN_A, true],
+    ['a short token of another shape', 'shop-key-9', true],
+    ['a long opaque token', 'x'.repeat(57), true],
+    ['a method name', 'getRecordById', false],
+    ['a candidate of an accepted length', 'y'.repeat(57), false],
+    ['an accepted token one character shorter', TOKEN_A.slice(1), false],
+    ['an empty candidate', '', false],
+  ])('isAccepted: %s → %s', (_what, candidate, accepted) => {
+    const auth = make([{ profile: 'erp', token: TOKEN_A }, { profile: 'shop', token: 'shop-key-9' }, { profile: 'erp', token: 'x'.repeat(57) }]);
+    const answer = auth.isAccepted ? auth.isAccepted(candidate) : auth.lookup(candidate) !== undefined;
+    expect(answer).toBe(accepted);
+    expect(answer).toBe(auth.lookup(candidate) !== undefined);
+  });
 }
